@@ -1,0 +1,1 @@
+/* claims.c - in progress */

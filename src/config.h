@@ -1,0 +1,194 @@
+/*
+ * config.h - mod_auth_client's configuration records: the global settings,
+ * the per-vhost settings, the named provider blocks and the per-directory
+ * settings, with their defaults and merge rules (config.c).
+ *
+ * Every field starts "unset" (NULL, AC_UNSET) so a merge can tell "not
+ * configured here" from "configured to the default"; the accessors in
+ * config.c apply the defaults.
+ */
+#ifndef AC_CONFIG_H
+#define AC_CONFIG_H
+
+#include <apr_hash.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+#include "util.h"
+
+#define AC_UNSET (-1)
+
+typedef enum {
+    AC_KIND_UNSET = 0,
+    AC_KIND_OAUTH1,             /* request token URL set (RFC 5849) */
+    AC_KIND_OAUTH2,             /* authorize + token URL, no openid */
+    AC_KIND_OIDC                /* metadata URL, or openid in the scope */
+} ac_kind;
+
+typedef enum {
+    AC_TOKEN_AUTH_UNSET = 0,
+    AC_TOKEN_AUTH_BASIC,        /* client_secret_basic */
+    AC_TOKEN_AUTH_POST,         /* client_secret_post */
+    AC_TOKEN_AUTH_NONE,         /* public client */
+    AC_TOKEN_AUTH_SECRET_JWT,   /* client_secret_jwt */
+    AC_TOKEN_AUTH_PRIVATE_KEY_JWT
+} ac_token_auth;
+
+typedef enum {
+    AC_PKCE_UNSET = 0,
+    AC_PKCE_NONE,
+    AC_PKCE_S256
+} ac_pkce;
+
+/* One <AuthClientProvider NAME> block. */
+typedef struct ac_provider {
+    const char *name;
+    const char *defined_in;         /* "file:line", for startup messages */
+
+    const char *client_id;
+    const char *client_secret;      /* resolved (file:/exec: already read) */
+
+    /* endpoints; NULL = take from discovery where discovery exists */
+    const char *server_metadata_url;
+    const char *issuer;
+    const char *authorize_url;
+    const char *access_token_url;
+    const char *userinfo_url;
+    const char *jwks_uri;
+    const char *end_session_url;
+    const char *request_token_url;  /* OAuth 1.0a only */
+    const char *api_base_url;
+
+    /* extra parameters, as "a=1&b=2" (already form-encoded) */
+    const char *authorize_params;
+    const char *access_token_params;
+    const char *request_token_params;
+
+    const char *scope;
+    ac_token_auth token_auth;
+    ac_pkce pkce;
+    int fetch_userinfo;             /* AC_UNSET, 0, 1 */
+
+    const char *remote_user_claim;
+    const char *remote_user_regex;  /* source, compiled by the glue */
+    void *remote_user_re;           /* ap_regex_t *, compiled at startup */
+    const char *remote_user_replace;
+
+    /* id_token signature algorithms allowed; NULL = the asymmetric set */
+    apr_array_header_t *id_token_algs;
+
+    /* post_logout_redirect_uri sent to the provider's end_session_endpoint */
+    const char *post_logout_redirect_uri;
+} ac_provider;
+
+/* Process-wide settings (global context only, like SSLSessionCache). */
+typedef struct ac_global_conf {
+    const char *cache_spec;         /* "shmcb", "memcache:h:p", "redis:h:p" */
+    const char *cache_spec_where;   /* "file:line" */
+    apr_array_header_t *passphrases; /* const char *; [0] encrypts */
+} ac_global_conf;
+
+/* Per virtual host; merged base -> vhost. */
+typedef struct ac_server_conf {
+    ac_global_conf *global;         /* shared by every vhost */
+
+    const char *callback_path;
+    const char *logout_path;
+    const char *cookie_name;
+    const char *flow_cookie_name;
+    const char *cookie_path;
+    const char *cookie_domain;
+
+    int session_inactivity;         /* seconds */
+    int session_max;                /* seconds */
+    int state_ttl;                  /* seconds */
+
+    int http_connect_timeout;       /* seconds */
+    int http_timeout;               /* seconds */
+    int http_max_response;          /* bytes */
+    const char *ca_file;
+
+    int metadata_ttl;               /* seconds */
+    int jwks_refresh_interval;      /* seconds: min time between kid-miss fetches */
+    int clock_skew;                 /* seconds */
+    int iat_max_age;                /* seconds */
+
+    apr_array_header_t *logout_redirect_allow; /* absolute URL prefixes */
+
+    apr_hash_t *providers;          /* name -> ac_provider * */
+} ac_server_conf;
+
+typedef enum {
+    AC_UNAUTH_UNSET = 0,
+    AC_UNAUTH_AUTO,                 /* redirect navigations, 401 the rest */
+    AC_UNAUTH_401
+} ac_unauth_action;
+
+/* Per directory / location; merged outer -> inner. */
+typedef struct ac_dir_conf {
+    apr_array_header_t *providers;  /* provider names, NULL = unset */
+    const char *claim_prefix;
+    int pass_access_token;          /* AC_UNSET, 0, 1 */
+    int claim_headers;              /* AC_UNSET, 0, 1: also as request headers */
+    ac_unauth_action unauth_action;
+} ac_dir_conf;
+
+/* create / merge (config.c); merges allocate and never change their inputs */
+ac_server_conf *ac_server_conf_create(apr_pool_t *p);
+ac_server_conf *ac_server_conf_merge(apr_pool_t *p, const ac_server_conf *base,
+                                     const ac_server_conf *add);
+ac_dir_conf *ac_dir_conf_create(apr_pool_t *p);
+ac_dir_conf *ac_dir_conf_merge(apr_pool_t *p, const ac_dir_conf *base,
+                               const ac_dir_conf *add);
+ac_provider *ac_provider_create(apr_pool_t *p, const char *name,
+                                const char *defined_in);
+
+/* effective values with defaults applied */
+const char *ac_conf_callback_path(const ac_server_conf *c);
+const char *ac_conf_logout_path(const ac_server_conf *c);
+const char *ac_conf_cookie_name(const ac_server_conf *c);
+const char *ac_conf_flow_cookie_name(const ac_server_conf *c);
+const char *ac_conf_cookie_path(const ac_server_conf *c);
+int ac_conf_session_inactivity(const ac_server_conf *c);
+int ac_conf_session_max(const ac_server_conf *c);
+int ac_conf_state_ttl(const ac_server_conf *c);
+int ac_conf_http_connect_timeout(const ac_server_conf *c);
+int ac_conf_http_timeout(const ac_server_conf *c);
+int ac_conf_http_max_response(const ac_server_conf *c);
+int ac_conf_metadata_ttl(const ac_server_conf *c);
+int ac_conf_jwks_refresh_interval(const ac_server_conf *c);
+int ac_conf_clock_skew(const ac_server_conf *c);
+int ac_conf_iat_max_age(const ac_server_conf *c);
+
+const char *ac_dir_claim_prefix(const ac_dir_conf *d);
+int ac_dir_pass_access_token(const ac_dir_conf *d);
+int ac_dir_claim_headers(const ac_dir_conf *d);
+ac_unauth_action ac_dir_unauth_action(const ac_dir_conf *d);
+
+/* provider helpers */
+ac_kind ac_provider_kind(const ac_provider *pv);
+ac_token_auth ac_provider_token_auth(const ac_provider *pv);
+ac_pkce ac_provider_pkce(const ac_provider *pv);
+const char *ac_provider_scope(const ac_provider *pv);
+const char *ac_provider_remote_user_claim(const ac_provider *pv);
+const char *ac_kind_name(ac_kind kind);
+
+/*
+ * Set one key of a provider block from its arguments (already split).
+ * Returns NULL or a message naming the key and what to do.  Secrets given as
+ * file:/exec: are resolved here, so `ptemp` may run helper programs.
+ */
+const char *ac_provider_set(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
+                            const char *key, int argc, char *const argv[]);
+
+/* Whole-block checks after the block ends: required keys, consistency. */
+const char *ac_provider_check(apr_pool_t *p, const ac_provider *pv);
+
+/* The table of keys, for the reference check test and error messages. */
+typedef struct ac_provider_key {
+    const char *name;
+    const char *syntax;
+    const char *help;
+} ac_provider_key;
+extern const ac_provider_key ac_provider_keys[];
+
+#endif

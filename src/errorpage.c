@@ -1,0 +1,1 @@
+/* errorpage.c - in progress */

@@ -1,0 +1,1 @@
+/* flow.c - in progress */

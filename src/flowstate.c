@@ -1,0 +1,1 @@
+/* flowstate.c - in progress */

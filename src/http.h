@@ -1,0 +1,42 @@
+/*
+ * http.h - outbound HTTP to providers over libcurl: connect and total
+ * timeouts, a response size cap, TLS verification always on, connections
+ * reused within a process.
+ */
+#ifndef AC_HTTP_H
+#define AC_HTTP_H
+
+#include "util.h"
+
+typedef struct ac_http_opts {
+    int connect_timeout;        /* seconds */
+    int timeout;                /* seconds, whole exchange */
+    apr_size_t max_response;    /* bytes of body */
+    const char *ca_file;        /* NULL: system trust store */
+} ac_http_opts;
+
+typedef struct ac_http_response {
+    long status;
+    const char *content_type;   /* may be NULL */
+    char *body;                 /* NUL-terminated */
+    apr_size_t len;
+} ac_http_response;
+
+/* Once per process (post_config and child_init); sets up the shared
+ * connection cache.  Idempotent. */
+ac_error *ac_http_process_init(apr_pool_t *pproc);
+
+/*
+ * One request.  `headers` (may be NULL) are sent as given; `body` is NULL for
+ * GET, else sent with `content_type`.  A transport failure, timeout or a
+ * body over the cap is an error (codes "http_transport", "http_timeout",
+ * "http_too_large") whose message names the URL without its query.  Any HTTP
+ * status is returned as a response, not an error.
+ */
+ac_error *ac_http_request(apr_pool_t *p, const ac_http_opts *o,
+                          const char *method, const char *url,
+                          const apr_table_t *headers,
+                          const char *content_type, const char *body,
+                          ac_http_response *resp);
+
+#endif

@@ -1,0 +1,1 @@
+/* jose.c - in progress */

@@ -1,0 +1,45 @@
+/*
+ * jose.h - ID token validation (OpenID Connect Core 1.0, 3.1.3.7), on cjose.
+ */
+#ifndef AC_JOSE_H
+#define AC_JOSE_H
+
+#include <jansson.h>
+#include "util.h"
+
+typedef struct ac_idtoken_expect {
+    const char *issuer;                 /* exact match */
+    const char *client_id;              /* in aud; azp when present */
+    const char *client_secret;          /* HMAC key, only when HS* is allowed */
+    const apr_array_header_t *allowed_algs; /* const char *; NULL = RS*, PS*, ES* */
+    const char *nonce;                  /* exact match */
+    const char *access_token;           /* for at_hash; NULL = not checked */
+    apr_time_t now;
+    int clock_skew;                     /* seconds */
+    int iat_max_age;                    /* seconds */
+} ac_idtoken_expect;
+
+/*
+ * Validate `jwt` against the provider's JWKS document.  The key comes from
+ * the JWKS (by kid, else the only key of the right type), never from the
+ * token header; `none` is never accepted; HS* only when listed in
+ * allowed_algs and then only with the client secret.  On success *claims is
+ * the payload object, released by a cleanup on `p`.  Error codes are stable
+ * and named after the check ("id_token_alg", "id_token_signature",
+ * "id_token_iss", "id_token_aud", "id_token_azp", "id_token_exp",
+ * "id_token_iat", "id_token_nonce", "id_token_at_hash", "id_token_malformed",
+ * "jwks_kid_unknown" - the caller may refetch the JWKS once and retry).
+ */
+ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
+                              const char *jwks_json,
+                              const ac_idtoken_expect *e, json_t **claims);
+
+/* Parse a JSON object document; error when not an object.  Released by a
+ * cleanup on `p`. */
+ac_error *ac_json_parse_object(apr_pool_t *p, const char *text, apr_size_t len,
+                               const char *what, json_t **out);
+
+/* String member or NULL. */
+const char *ac_json_string(json_t *obj, const char *name);
+
+#endif

@@ -1,0 +1,1 @@
+/* oidc.c - in progress */

@@ -1,0 +1,1 @@
+/* seal.c - in progress */

@@ -1,0 +1,1 @@
+/* session_record.c - in progress */

@@ -1,0 +1,32 @@
+/*
+ * url.h - URL checks that stand between an attacker-supplied string and a
+ * Location header.
+ */
+#ifndef AC_URL_H
+#define AC_URL_H
+
+#include "util.h"
+
+/*
+ * Accept `target` as a post-login / post-logout redirect only when it is a
+ * local path ("/..." but not "//" or "/\\") or an absolute http(s) URL whose
+ * scheme, host and port equal `self_origin` ("https://host[:port]") or start
+ * one of the `allow` prefixes.  Rejects control characters (tab, CR, LF),
+ * backslashes, userinfo ("@"), percent-encoded slashes or backslashes in the
+ * authority-relevant part, scheme tricks (javascript:, data:, mixed case
+ * variants) and anything not parseable.  Returns NULL when acceptable.
+ */
+ac_error *ac_redirect_check(apr_pool_t *p, const char *target,
+                            const char *self_origin,
+                            const apr_array_header_t *allow);
+
+/* Is `url` https, or http to a loopback host (127.0.0.0/8, ::1, localhost)? */
+int ac_url_is_secure_or_loopback(apr_pool_t *p, const char *url);
+
+/* Append "k=v" (escaped) to `url`, with '?' or '&' as fits. */
+char *ac_url_add_param(apr_pool_t *p, const char *url, const char *k, const char *v);
+
+/* base + relative, for API base URL + path (relative keys of OAuth providers) */
+char *ac_url_join(apr_pool_t *p, const char *base, const char *rel);
+
+#endif

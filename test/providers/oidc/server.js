@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// Test OpenID Provider for the mod_auth_client test suite, built on
+// oidc-provider 8.  Everything is configured from the environment:
+//
+//   OIDC_PORT        listen port (default 3443)
+//   OIDC_HOST        listen address (default 127.0.0.1)
+//   OIDC_TLS_CERT    PEM certificate; with OIDC_TLS_KEY serve https,
+//   OIDC_TLS_KEY     otherwise plain http
+//   OIDC_ISSUER      issuer URL (default http(s)://127.0.0.1:PORT)
+//   OIDC_CLIENTS     clients JSON file (default clients.json beside this
+//                    file); a path given as first argument wins
+//   OIDC_JWKS        private JWKS JSON file; default: a fresh RSA key
+//   OIDC_PKCE        "public" (default): PKCE required for public clients
+//                    only; "all": required for every client
+//   OIDC_CLAIMS_IN_ID_TOKEN  "1": put scope claims (email, name, ...) into
+//                    the ID token too, not only into userinfo
+//
+// See ../README for the test contract (users, clients, forms).
+
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import Provider from 'oidc-provider';
+
+import { CLAIMS, findAccount } from './accounts.js';
+import { handleInteraction, sendHtml } from './interactions.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+// Static on purpose: restarting the provider must not invalidate cookies
+// that a test's cookie jar still holds.  These protect nothing real.
+const COOKIE_KEYS = ['ac-test-cookie-key-1-not-secret', 'ac-test-cookie-key-2-not-secret'];
+
+function readSettings(env, argv) {
+  const tlsCert = env.OIDC_TLS_CERT || '';
+  const tlsKey = env.OIDC_TLS_KEY || '';
+  const tls = Boolean(tlsCert && tlsKey);
+  const port = Number.parseInt(env.OIDC_PORT || '3443', 10);
+  return {
+    port,
+    host: env.OIDC_HOST || '127.0.0.1',
+    tls,
+    tlsCert,
+    tlsKey,
+    issuer: env.OIDC_ISSUER || `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    clientsFile: argv[2] || env.OIDC_CLIENTS || path.join(HERE, 'clients.json'),
+    jwksFile: env.OIDC_JWKS || '',
+    pkceForAll: env.OIDC_PKCE === 'all',
+    claimsInIdToken: env.OIDC_CLAIMS_IN_ID_TOKEN === '1',
+  };
+}
+
+// RFC 7638 thumbprint, used as kid so the same key always gets the same id.
+function jwkThumbprint({ e, kty, n }) {
+  const canonical = JSON.stringify({ e, kty, n });
+  return crypto.createHash('sha256').update(canonical).digest('base64url');
+}
+
+function generateSigningKey() {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' });
+  return { ...jwk, kid: jwkThumbprint(jwk), alg: 'RS256', use: 'sig' };
+}
+
+function loadJwks(settings) {
+  if (settings.jwksFile) return JSON.parse(fs.readFileSync(settings.jwksFile, 'utf8'));
+  return { keys: [generateSigningKey()] };
+}
+
+// Confidential clients may skip PKCE by default so that the module's
+// "PKCE off" configuration can be tested; oidc-provider 8 itself would
+// demand PKCE from every client.
+function pkceRequired(settings) {
+  return (ctx, client) => settings.pkceForAll || client.tokenEndpointAuthMethod === 'none';
+}
+
+// The logout confirmation page.  oidc-provider insists on a POST to
+// /session/end/confirm; we render a bare form with every value as a hidden
+// input so a scripted client just posts them all back.  Same markup as
+// oidc-provider's own page for the "no session" case.
+async function logoutSource(ctx) {
+  const action = ctx.oidc.urlFor('end_session_confirm');
+  const { secret } = ctx.oidc.session.state;
+  ctx.type = 'html';
+  ctx.body = `<!DOCTYPE html>
+<html>
+<head><meta charset="utf-8"><title>Sign out</title></head>
+<body>
+<h1>Sign out</h1>
+<form method="post" action="${action}">
+<input type="hidden" name="xsrf" value="${secret}"/>
+<input type="hidden" name="logout" value="yes"/>
+<button type="submit">Sign out</button>
+</form>
+</body>
+</html>
+`;
+}
+
+async function postLogoutSuccessSource(ctx) {
+  ctx.type = 'html';
+  ctx.body = '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>Signed out</title></head>\n'
+    + '<body>\n<h1>Signed out</h1>\n</body>\n</html>\n';
+}
+
+// Error pages as bare text lines the tests can match on.
+async function renderError(ctx, out) {
+  const lines = Object.entries(out)
+    .map(([k, v]) => `<p class="${k}">${String(v).replace(/[<>&"]/g, '')}</p>`)
+    .join('\n');
+  ctx.type = 'html';
+  ctx.body = `<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>Error</title></head>\n<body>\n<h1>Error</h1>\n${lines}\n</body>\n</html>\n`;
+}
+
+function providerConfiguration(settings) {
+  return {
+    clients: JSON.parse(fs.readFileSync(settings.clientsFile, 'utf8')),
+    findAccount,
+    claims: CLAIMS,
+    scopes: ['openid', 'offline_access', ...Object.keys(CLAIMS).filter((s) => s !== 'openid')],
+    cookies: { keys: COOKIE_KEYS },
+    jwks: loadJwks(settings),
+    conformIdTokenClaims: !settings.claimsInIdToken,
+    enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
+    pkce: { methods: ['S256'], required: pkceRequired(settings) },
+    features: {
+      devInteractions: { enabled: false },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+    },
+    renderError,
+  };
+}
+
+// Errors oidc-provider reports only through events; logging them makes a
+// failing test explain itself in the log.
+function logProviderErrors(provider) {
+  const events = ['authorization.error', 'grant.error', 'userinfo.error',
+    'end_session.error', 'end_session_confirm.error', 'server_error'];
+  for (const name of events) {
+    provider.on(name, (ctx, err) => {
+      const detail = err.error_description ? ` (${err.error_description})` : '';
+      console.log(`  ${name}: ${err.error || err.message}${detail}`);
+    });
+  }
+}
+
+function logRequests(handler) {
+  return (req, res) => {
+    res.on('finish', () => {
+      console.log(`${new Date().toISOString()} ${req.method} ${req.url} ${res.statusCode}`);
+    });
+    handler(req, res);
+  };
+}
+
+function buildHandler(provider) {
+  const providerCallback = provider.callback();
+  return logRequests(async (req, res) => {
+    try {
+      if (await handleInteraction(provider, req, res)) return;
+    } catch (err) {
+      console.error(err);
+      if (!res.headersSent) sendHtml(res, 500, 'Error', '<p class="error">server_error</p>');
+      return;
+    }
+    providerCallback(req, res);
+  });
+}
+
+function createServer(settings, handler) {
+  if (!settings.tls) return http.createServer(handler);
+  return https.createServer({
+    cert: fs.readFileSync(settings.tlsCert),
+    key: fs.readFileSync(settings.tlsKey),
+  }, handler);
+}
+
+function main() {
+  const settings = readSettings(process.env, process.argv);
+  const provider = new Provider(settings.issuer, providerConfiguration(settings));
+  logProviderErrors(provider);
+
+  const server = createServer(settings, buildHandler(provider));
+  server.listen(settings.port, settings.host, () => {
+    console.log(`test OP listening on ${settings.host}:${settings.port}, issuer ${settings.issuer}`);
+  });
+
+  // Exit cleanly on the signal stop.sh sends.
+  for (const signal of ['SIGTERM', 'SIGINT']) {
+    process.on(signal, () => server.close(() => process.exit(0)));
+  }
+}
+
+main();

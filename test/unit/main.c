@@ -1,0 +1,38 @@
+/* main.c - runs every unit suite; CK_FORK=no is honoured for valgrind. */
+#include <stdlib.h>
+#include <apr_general.h>
+#include "unit.h"
+
+apr_pool_t *unit_pool;
+
+void unit_setup(void)
+{
+    apr_pool_create(&unit_pool, NULL);
+}
+
+void unit_teardown(void)
+{
+    apr_pool_destroy(unit_pool);
+    unit_pool = NULL;
+}
+
+int main(void)
+{
+    int failed;
+    SRunner *sr;
+
+    apr_initialize();
+    sr = srunner_create(util_suite());
+    srunner_add_suite(sr, seal_suite());
+    srunner_add_suite(sr, pkce_suite());
+    srunner_add_suite(sr, url_suite());
+    srunner_add_suite(sr, claims_suite());
+    srunner_add_suite(sr, config_suite());
+    srunner_add_suite(sr, jose_suite());
+    srunner_add_suite(sr, oidc_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    apr_terminate();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
