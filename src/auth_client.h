@@ -1,0 +1,115 @@
+/*
+ * auth_client.h - the private header of mod_auth_client's httpd glue.
+ *
+ * The glue files (directives.c, cache.c, session.c, flow.c, authz.c,
+ * errorpage.c) include this; the core files (everything with its own
+ * header) do not, so they stay free of httpd symbols.
+ */
+#ifndef AC_AUTH_CLIENT_H
+#define AC_AUTH_CLIENT_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <ap_regex.h>
+
+#include "config.h"
+#include "claims.h"
+#include "session_record.h"
+#include "http.h"
+
+extern module AP_MODULE_DECLARE_DATA auth_client_module;
+APLOG_USE_MODULE(auth_client);
+
+#define AC_AUTH_TYPE "oauth"
+#define AC_MUTEX_TYPE "auth-client-cache"
+#define AC_LOG_TAG "mod_auth_client"
+
+/* ---- directives.c ---------------------------------------------------------- */
+extern const command_rec ac_directives[];
+void *ac_create_server_config(apr_pool_t *p, server_rec *s);
+void *ac_merge_server_config(apr_pool_t *p, void *base, void *add);
+void *ac_create_dir_config(apr_pool_t *p, char *dir);
+void *ac_merge_dir_config(apr_pool_t *p, void *base, void *add);
+void ac_directives_pre_config(apr_pool_t *pconf);
+/* every startup check; fails `apachectl -t` with file, line and fix */
+int ac_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                    server_rec *s);
+ac_global_conf *ac_global(void);
+
+static APR_INLINE ac_server_conf *ac_sconf(const server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &auth_client_module);
+}
+
+static APR_INLINE ac_dir_conf *ac_dconf(const request_rec *r)
+{
+    return ap_get_module_config(r->per_dir_config, &auth_client_module);
+}
+
+const ac_provider *ac_find_provider(const ac_server_conf *c, const char *name);
+void ac_http_opts_for(const ac_server_conf *c, ac_http_opts *o);
+
+/* ---- cache.c --------------------------------------------------------------- */
+void ac_cache_pre_config(apr_pool_t *pconf);
+/* check_config: find the socache provider and create the instance */
+const char *ac_cache_configure(apr_pool_t *pconf, apr_pool_t *ptemp,
+                               ac_global_conf *g);
+int ac_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
+void ac_cache_child_init(apr_pool_t *pchild, server_rec *s);
+
+/* Types of entries; each is a separate key space. */
+#define AC_CACHE_SESSION "session"
+#define AC_CACHE_FLOW "flow"
+
+ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
+                       const char *value, apr_size_t len, apr_time_t expiry);
+/* error code "cache_miss" when absent or expired */
+ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
+                       char **value, apr_size_t *len);
+/* get and remove: single-use entries (state, request tokens) */
+ac_error *ac_cache_take(request_rec *r, const char *type, const char *id,
+                        char **value, apr_size_t *len);
+ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id);
+
+/* ---- session.c ------------------------------------------------------------- */
+/* the per-request result of check_authn, for authz and subrequests */
+typedef struct ac_request_state {
+    ac_session_record *session;
+    const char *session_id;
+} ac_request_state;
+
+ac_request_state *ac_request_state_get(request_rec *r);
+/* NULL session when there is no valid one (not an error) */
+ac_error *ac_session_load(request_rec *r, ac_session_record **out,
+                          const char **id);
+ac_error *ac_session_create(request_rec *r, ac_session_record *s);
+ac_error *ac_session_destroy(request_rec *r);
+void ac_session_export(request_rec *r, const ac_dir_conf *d,
+                       const ac_session_record *s);
+void ac_strip_spoofed_headers(request_rec *r, const ac_dir_conf *d);
+/* cookies */
+const char *ac_cookie_get(request_rec *r, const char *name);
+void ac_cookie_set(request_rec *r, const char *name, const char *value,
+                   int max_age);
+int ac_request_is_https(request_rec *r);
+const char *ac_self_origin(request_rec *r);
+
+/* ---- flow.c ---------------------------------------------------------------- */
+int ac_check_authn(request_rec *r);
+int ac_quick_handler(request_rec *r, int lookup);
+
+/* ---- authz.c --------------------------------------------------------------- */
+void ac_authz_register(apr_pool_t *p);
+
+/* ---- errorpage.c ------------------------------------------------------------ */
+/* log one line and answer with the small error page; returns what the hook
+ * should return */
+int ac_error_respond(request_rec *r, const ac_error *e);
+/* the HTML escape used for every page this module writes */
+const char *ac_html_escape(apr_pool_t *p, const char *s);
+
+#endif

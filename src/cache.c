@@ -1,1 +1,300 @@
-/* cache.c - in progress */
+/*
+ * cache.c - one thin layer over httpd's small-object cache (ap_socache.h).
+ *
+ * shmcb is the zero-configuration default; memcache and redis serve several
+ * httpd nodes.  Keys are SHA-256 of a typed key (so shmcb's first-byte
+ * bucketing spreads and no raw token is ever a key); values are sealed with
+ * AES-256-GCM with the hashed key as AAD.  Providers flagged not
+ * multi-process safe get a global mutex around every operation, reads
+ * included, registered so the Mutex directive applies.
+ */
+#include <ap_provider.h>
+#include <ap_socache.h>
+#include <apr_global_mutex.h>
+#include <http_main.h>
+#include <util_mutex.h>
+
+#include "auth_client.h"
+#include "seal.h"
+
+/* an 8 MiB shmcb holds tens of thousands of sessions; a value must fit in
+ * one of shmcb's subcaches, which the default 512 KB would make tight */
+#define AC_SHMCB_DEFAULT_ARGS "auth_client_cache(8388608)"
+#define AC_CACHE_NAMESPACE "auth_client"   /* socache: at most 14 characters */
+#define AC_CACHE_MAX_VALUE (48 * 1024)
+#define AC_RANDOM_KEY_NOTE "mod_auth_client-random-key"
+
+typedef struct ac_cache {
+    const ap_socache_provider_t *provider;
+    ap_socache_instance_t *instance;
+    const char *provider_name;
+    const char *args;
+    ac_seal_keys *keys;
+    apr_global_mutex_t *mutex;
+} ac_cache;
+
+static ac_cache *cache;
+
+void ac_cache_pre_config(apr_pool_t *pconf)
+{
+    cache = NULL;
+    ap_mutex_register(pconf, AC_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
+}
+
+/* ---- configuration --------------------------------------------------------- */
+
+static void split_spec(apr_pool_t *p, const char *spec, const char **name,
+                       const char **args)
+{
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+
+    if (spec == NULL) {
+        *name = "shmcb";
+        *args = AC_SHMCB_DEFAULT_ARGS;
+        return;
+    }
+    *name = colon ? apr_pstrndup(p, spec, colon - spec) : spec;
+    *args = colon ? colon + 1 : NULL;
+    if (strcmp(*name, "shmcb") == 0 && (*args == NULL || **args == '\0')) {
+        *args = AC_SHMCB_DEFAULT_ARGS;
+    }
+}
+
+/*
+ * Without a passphrase a single-host cache gets a random key, kept on the
+ * process pool so graceful restarts do not log everybody out.
+ */
+static ac_error *random_keys(apr_pool_t *pconf, ac_seal_keys **out)
+{
+    apr_pool_t *proc = pconf;
+    void *kept = NULL;
+    ac_error *e;
+
+    while (apr_pool_parent_get(proc)) {
+        proc = apr_pool_parent_get(proc);
+    }
+    apr_pool_userdata_get(&kept, AC_RANDOM_KEY_NOTE, proc);
+    if (kept) {
+        *out = kept;
+        return NULL;
+    }
+    if ((e = ac_seal_keys_random(proc, out)) == NULL) {
+        apr_pool_userdata_set(*out, AC_RANDOM_KEY_NOTE, apr_pool_cleanup_null, proc);
+    }
+    return e;
+}
+
+static const char *configure_keys(apr_pool_t *pconf, ac_global_conf *g,
+                                  const char *where)
+{
+    ac_error *e;
+
+    if (g->passphrases->nelts > 0) {
+        e = ac_seal_keys_derive(pconf, g->passphrases, &cache->keys);
+    }
+    else if (strcmp(cache->provider_name, "shmcb") != 0) {
+        return apr_psprintf(pconf, "AuthClientCache %s (%s) is shared between "
+                            "servers, so it needs AuthClientPassphrase (the same "
+                            "on every node), e.g. AuthClientPassphrase "
+                            "file:/etc/apache2/auth_client.key",
+                            cache->provider_name, where);
+    }
+    else {
+        e = random_keys(pconf, &cache->keys);
+    }
+    return e ? apr_psprintf(pconf, "%s: %s", e->code, e->message) : NULL;
+}
+
+const char *ac_cache_configure(apr_pool_t *pconf, apr_pool_t *ptemp,
+                               ac_global_conf *g)
+{
+    const char *err;
+    const char *where = g->cache_spec_where ? g->cache_spec_where : "default";
+
+    cache = apr_pcalloc(pconf, sizeof(*cache));
+    split_spec(pconf, g->cache_spec, &cache->provider_name, &cache->args);
+    cache->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP,
+                                         cache->provider_name,
+                                         AP_SOCACHE_PROVIDER_VERSION);
+    if (cache->provider == NULL) {
+        return apr_psprintf(pconf, "AuthClientCache (%s): the socache provider "
+                            "'%s' is not available; load mod_socache_%s "
+                            "(a2enmod socache_%s)", where, cache->provider_name,
+                            cache->provider_name, cache->provider_name);
+    }
+    err = cache->provider->create(&cache->instance, cache->args, ptemp, pconf);
+    if (err) {
+        return apr_psprintf(pconf, "AuthClientCache (%s): %s", where, err);
+    }
+    return configure_keys(pconf, g, where);
+}
+
+static apr_status_t destroy_instance(void *data)
+{
+    ac_cache *c = data;
+
+    c->provider->destroy(c->instance, ap_server_conf);
+    return APR_SUCCESS;
+}
+
+int ac_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
+{
+    struct ap_socache_hints hints = { 64, AC_CACHE_MAX_VALUE, 300 * APR_USEC_PER_SEC };
+    apr_status_t rv;
+
+    if (cache->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
+        rv = ap_global_mutex_create(&cache->mutex, NULL, AC_MUTEX_TYPE, NULL,
+                                    s, pconf, 0);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                         "could not create the %s mutex", AC_MUTEX_TYPE);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    rv = cache->provider->init(cache->instance, AC_CACHE_NAMESPACE, &hints, s, pconf);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                     "could not initialise the %s cache", cache->provider_name);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_pool_cleanup_register(pconf, cache, destroy_instance, apr_pool_cleanup_null);
+    return OK;
+}
+
+void ac_cache_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    if (cache && cache->mutex) {
+        const char *file = apr_global_mutex_lockfile(cache->mutex);
+        apr_status_t rv = apr_global_mutex_child_init(&cache->mutex, file, pchild);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                         "could not re-attach the %s mutex", AC_MUTEX_TYPE);
+        }
+    }
+}
+
+/* ---- operations ------------------------------------------------------------ */
+
+static void lock(void)
+{
+    if (cache->mutex) {
+        apr_global_mutex_lock(cache->mutex);
+    }
+}
+
+static void unlock(void)
+{
+    if (cache->mutex) {
+        apr_global_mutex_unlock(cache->mutex);
+    }
+}
+
+static ac_error *cache_error(request_rec *r, apr_status_t rv, const char *op)
+{
+    char buf[120];
+
+    return ac_error_make(r->pool, HTTP_SERVICE_UNAVAILABLE, "cache_unavailable",
+                         "the %s cache failed to %s (%s); check that the cache "
+                         "service is running and reachable",
+                         cache->provider_name, op,
+                         apr_strerror(rv, buf, sizeof(buf)));
+}
+
+ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
+                       const char *value, apr_size_t len, apr_time_t expiry)
+{
+    unsigned char key[AC_KEY_HASH_LEN];
+    unsigned char *sealed;
+    apr_size_t sealed_len;
+    apr_status_t rv;
+    ac_error *e;
+
+    if (len + AC_SEAL_OVERHEAD > AC_CACHE_MAX_VALUE) {
+        return ac_error_make(r->pool, HTTP_INTERNAL_SERVER_ERROR, "cache_value_too_large",
+                             "refusing to store a %s entry of %" APR_SIZE_T_FMT
+                             " bytes (limit %d); the provider sent unusually "
+                             "large tokens or claims", type, len, AC_CACHE_MAX_VALUE);
+    }
+    ac_key_hash(type, id, key);
+    e = ac_seal(r->pool, cache->keys, key, sizeof(key), (const unsigned char *)value,
+                len, &sealed, &sealed_len);
+    if (e) {
+        return e;
+    }
+    lock();
+    rv = cache->provider->store(cache->instance, r->server, key, sizeof(key),
+                                expiry, sealed, (unsigned int)sealed_len, r->pool);
+    unlock();
+    return rv == APR_SUCCESS ? NULL : cache_error(r, rv, "store an entry");
+}
+
+static ac_error *open_value(request_rec *r, const unsigned char *key,
+                            unsigned char *buf, unsigned int buf_len,
+                            char **value, apr_size_t *len)
+{
+    unsigned char *plain;
+    apr_size_t plain_len;
+    ac_error *e = ac_unseal(r->pool, cache->keys, key, AC_KEY_HASH_LEN, buf,
+                            buf_len, &plain, &plain_len);
+
+    if (e) {
+        /* a value that does not open is treated as absent: it was written
+         * under a rotated-out passphrase, or it was tampered with */
+        return ac_error_make(r->pool, HTTP_UNAUTHORIZED, "cache_miss",
+                             "cache entry does not decrypt (%s)", e->code);
+    }
+    *value = (char *)plain;
+    *len = plain_len;
+    return NULL;
+}
+
+static ac_error *fetch(request_rec *r, const char *type, const char *id,
+                       char **value, apr_size_t *len, int take)
+{
+    unsigned char key[AC_KEY_HASH_LEN];
+    unsigned int buf_len = AC_CACHE_MAX_VALUE;
+    unsigned char *buf = apr_palloc(r->pool, buf_len);
+    apr_status_t rv;
+
+    ac_key_hash(type, id, key);
+    lock();
+    rv = cache->provider->retrieve(cache->instance, r->server, key, sizeof(key),
+                                   buf, &buf_len, r->pool);
+    if (rv == APR_SUCCESS && take) {
+        cache->provider->remove(cache->instance, r->server, key, sizeof(key), r->pool);
+    }
+    unlock();
+    if (rv == APR_NOTFOUND) {
+        return ac_error_make(r->pool, HTTP_UNAUTHORIZED, "cache_miss",
+                             "no %s entry", type);
+    }
+    if (rv != APR_SUCCESS) {
+        return cache_error(r, rv, "retrieve an entry");
+    }
+    return open_value(r, key, buf, buf_len, value, len);
+}
+
+ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
+                       char **value, apr_size_t *len)
+{
+    return fetch(r, type, id, value, len, 0);
+}
+
+ac_error *ac_cache_take(request_rec *r, const char *type, const char *id,
+                        char **value, apr_size_t *len)
+{
+    return fetch(r, type, id, value, len, 1);
+}
+
+ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id)
+{
+    unsigned char key[AC_KEY_HASH_LEN];
+    apr_status_t rv;
+
+    ac_key_hash(type, id, key);
+    lock();
+    rv = cache->provider->remove(cache->instance, r->server, key, sizeof(key), r->pool);
+    unlock();
+    return (rv == APR_SUCCESS || rv == APR_NOTFOUND) ? NULL
+                                                     : cache_error(r, rv, "remove an entry");
+}

@@ -1,1 +1,628 @@
-/* config.c - in progress */
+/*
+ * config.c - defaults, merge rules and the provider block's keys.
+ *
+ * Merges follow mod_auth_form: a field set in the inner record wins,
+ * otherwise the outer one is kept, and the defaults are applied only by the
+ * accessors below, so "explicitly set to the default" still overrides.
+ */
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "config.h"
+#include "secret.h"
+#include "url.h"
+
+#define MERGE_PTR(field) (add->field != NULL ? add->field : base->field)
+#define MERGE_INT(field) (add->field != AC_UNSET ? add->field : base->field)
+#define MERGE_ENUM(field) (add->field != 0 ? add->field : base->field)
+#define OR_DEFAULT(value, dflt) ((value) != AC_UNSET ? (value) : (dflt))
+
+/* ---- server (vhost) -------------------------------------------------------- */
+
+ac_server_conf *ac_server_conf_create(apr_pool_t *p)
+{
+    ac_server_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    c->session_inactivity = AC_UNSET;
+    c->session_max = AC_UNSET;
+    c->state_ttl = AC_UNSET;
+    c->http_connect_timeout = AC_UNSET;
+    c->http_timeout = AC_UNSET;
+    c->http_max_response = AC_UNSET;
+    c->metadata_ttl = AC_UNSET;
+    c->jwks_refresh_interval = AC_UNSET;
+    c->clock_skew = AC_UNSET;
+    c->iat_max_age = AC_UNSET;
+    c->providers = apr_hash_make(p);
+    return c;
+}
+
+ac_server_conf *ac_server_conf_merge(apr_pool_t *p, const ac_server_conf *base,
+                                     const ac_server_conf *add)
+{
+    ac_server_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    c->global = MERGE_PTR(global);
+    c->callback_path = MERGE_PTR(callback_path);
+    c->logout_path = MERGE_PTR(logout_path);
+    c->cookie_name = MERGE_PTR(cookie_name);
+    c->flow_cookie_name = MERGE_PTR(flow_cookie_name);
+    c->cookie_path = MERGE_PTR(cookie_path);
+    c->cookie_domain = MERGE_PTR(cookie_domain);
+    c->session_inactivity = MERGE_INT(session_inactivity);
+    c->session_max = MERGE_INT(session_max);
+    c->state_ttl = MERGE_INT(state_ttl);
+    c->http_connect_timeout = MERGE_INT(http_connect_timeout);
+    c->http_timeout = MERGE_INT(http_timeout);
+    c->http_max_response = MERGE_INT(http_max_response);
+    c->ca_file = MERGE_PTR(ca_file);
+    c->metadata_ttl = MERGE_INT(metadata_ttl);
+    c->jwks_refresh_interval = MERGE_INT(jwks_refresh_interval);
+    c->clock_skew = MERGE_INT(clock_skew);
+    c->iat_max_age = MERGE_INT(iat_max_age);
+    c->logout_redirect_allow = MERGE_PTR(logout_redirect_allow);
+    /* a vhost may redefine a provider by name: its own entries win */
+    c->providers = apr_hash_overlay(p, add->providers, base->providers);
+    return c;
+}
+
+const char *ac_conf_callback_path(const ac_server_conf *c)
+{
+    return c->callback_path ? c->callback_path : "/auth/callback";
+}
+
+const char *ac_conf_logout_path(const ac_server_conf *c)
+{
+    return c->logout_path ? c->logout_path : "/auth/logout";
+}
+
+const char *ac_conf_cookie_name(const ac_server_conf *c)
+{
+    return c->cookie_name ? c->cookie_name : "ac_session";
+}
+
+const char *ac_conf_flow_cookie_name(const ac_server_conf *c)
+{
+    return c->flow_cookie_name ? c->flow_cookie_name : "ac_flow";
+}
+
+const char *ac_conf_cookie_path(const ac_server_conf *c)
+{
+    return c->cookie_path ? c->cookie_path : "/";
+}
+
+int ac_conf_session_inactivity(const ac_server_conf *c)
+{
+    return OR_DEFAULT(c->session_inactivity, 3600);
+}
+
+int ac_conf_session_max(const ac_server_conf *c)
+{
+    return OR_DEFAULT(c->session_max, 8 * 3600);
+}
+
+int ac_conf_state_ttl(const ac_server_conf *c)
+{
+    return OR_DEFAULT(c->state_ttl, 300);
+}
+
+int ac_conf_http_connect_timeout(const ac_server_conf *c)
+{
+    return OR_DEFAULT(c->http_connect_timeout, 5);
+}
+
+int ac_conf_http_timeout(const ac_server_conf *c)
+{
+    return OR_DEFAULT(c->http_timeout, 10);
+}
+
+int ac_conf_http_max_response(const ac_server_conf *c)
+{
+    return OR_DEFAULT(c->http_max_response, 1024 * 1024);
+}
+
+int ac_conf_metadata_ttl(const ac_server_conf *c)
+{
+    return OR_DEFAULT(c->metadata_ttl, 3600);
+}
+
+int ac_conf_jwks_refresh_interval(const ac_server_conf *c)
+{
+    return OR_DEFAULT(c->jwks_refresh_interval, 60);
+}
+
+int ac_conf_clock_skew(const ac_server_conf *c)
+{
+    return OR_DEFAULT(c->clock_skew, 120);
+}
+
+int ac_conf_iat_max_age(const ac_server_conf *c)
+{
+    return OR_DEFAULT(c->iat_max_age, 600);
+}
+
+/* ---- directory ------------------------------------------------------------ */
+
+ac_dir_conf *ac_dir_conf_create(apr_pool_t *p)
+{
+    ac_dir_conf *d = apr_pcalloc(p, sizeof(*d));
+
+    d->pass_access_token = AC_UNSET;
+    d->claim_headers = AC_UNSET;
+    return d;
+}
+
+ac_dir_conf *ac_dir_conf_merge(apr_pool_t *p, const ac_dir_conf *base,
+                               const ac_dir_conf *add)
+{
+    ac_dir_conf *d = apr_pcalloc(p, sizeof(*d));
+
+    d->providers = MERGE_PTR(providers);
+    d->claim_prefix = MERGE_PTR(claim_prefix);
+    d->pass_access_token = MERGE_INT(pass_access_token);
+    d->claim_headers = MERGE_INT(claim_headers);
+    d->unauth_action = MERGE_ENUM(unauth_action);
+    return d;
+}
+
+const char *ac_dir_claim_prefix(const ac_dir_conf *d)
+{
+    return d->claim_prefix ? d->claim_prefix : "OIDC_CLAIM_";
+}
+
+int ac_dir_pass_access_token(const ac_dir_conf *d)
+{
+    return OR_DEFAULT(d->pass_access_token, 0);
+}
+
+int ac_dir_claim_headers(const ac_dir_conf *d)
+{
+    return OR_DEFAULT(d->claim_headers, 0);
+}
+
+ac_unauth_action ac_dir_unauth_action(const ac_dir_conf *d)
+{
+    return d->unauth_action != AC_UNAUTH_UNSET ? d->unauth_action : AC_UNAUTH_AUTO;
+}
+
+/* ---- provider ------------------------------------------------------------ */
+
+ac_provider *ac_provider_create(apr_pool_t *p, const char *name,
+                                const char *defined_in)
+{
+    ac_provider *pv = apr_pcalloc(p, sizeof(*pv));
+
+    pv->name = apr_pstrdup(p, name);
+    pv->defined_in = apr_pstrdup(p, defined_in);
+    pv->fetch_userinfo = AC_UNSET;
+    return pv;
+}
+
+static int scope_has_openid(const char *scope)
+{
+    const char *s = scope;
+    apr_size_t n = strlen("openid");
+
+    while (s && (s = strstr(s, "openid")) != NULL) {
+        int starts = (s == scope || s[-1] == ' ');
+        int ends = (s[n] == '\0' || s[n] == ' ');
+        if (starts && ends) {
+            return 1;
+        }
+        s += n;
+    }
+    return 0;
+}
+
+ac_kind ac_provider_kind(const ac_provider *pv)
+{
+    if (pv->request_token_url) {
+        return AC_KIND_OAUTH1;
+    }
+    if (pv->server_metadata_url || (pv->scope && scope_has_openid(pv->scope))) {
+        return AC_KIND_OIDC;
+    }
+    return AC_KIND_OAUTH2;
+}
+
+const char *ac_kind_name(ac_kind kind)
+{
+    switch (kind) {
+    case AC_KIND_OAUTH1: return "OAuth 1.0a";
+    case AC_KIND_OAUTH2: return "OAuth 2.0";
+    case AC_KIND_OIDC: return "OpenID Connect";
+    default: return "unknown";
+    }
+}
+
+ac_token_auth ac_provider_token_auth(const ac_provider *pv)
+{
+    return pv->token_auth != AC_TOKEN_AUTH_UNSET ? pv->token_auth
+                                                 : AC_TOKEN_AUTH_BASIC;
+}
+
+ac_pkce ac_provider_pkce(const ac_provider *pv)
+{
+    return pv->pkce != AC_PKCE_UNSET ? pv->pkce : AC_PKCE_S256;
+}
+
+const char *ac_provider_scope(const ac_provider *pv)
+{
+    if (pv->scope) {
+        return pv->scope;
+    }
+    return ac_provider_kind(pv) == AC_KIND_OIDC ? "openid" : "";
+}
+
+const char *ac_provider_remote_user_claim(const ac_provider *pv)
+{
+    if (pv->remote_user_claim) {
+        return pv->remote_user_claim;
+    }
+    switch (ac_provider_kind(pv)) {
+    case AC_KIND_OAUTH1: return "screen_name";
+    case AC_KIND_OAUTH2: return "login";
+    default: return "sub";
+    }
+}
+
+/* ---- provider keys ------------------------------------------------------- */
+
+typedef const char *(*key_setter)(apr_pool_t *p, apr_pool_t *ptemp,
+                                  ac_provider *pv, int argc,
+                                  char *const argv[]);
+
+static const char *set_url(apr_pool_t *p, const char **field, int argc,
+                           char *const argv[])
+{
+    if (argc != 1) {
+        return "takes exactly one URL";
+    }
+    if (!ac_url_is_secure_or_loopback(p, argv[0])) {
+        return apr_psprintf(p, "'%s' must be an https URL (http is accepted "
+                            "only for loopback hosts)", argv[0]);
+    }
+    *field = apr_pstrdup(p, argv[0]);
+    return NULL;
+}
+
+static const char *set_word(apr_pool_t *p, const char **field, int argc,
+                            char *const argv[])
+{
+    if (argc != 1 || argv[0][0] == '\0') {
+        return "takes exactly one non-empty value";
+    }
+    *field = apr_pstrdup(p, argv[0]);
+    return NULL;
+}
+
+/* "k=v" arguments, each escaped into one form-encoded string */
+static const char *set_params(apr_pool_t *p, const char **field, int argc,
+                              char *const argv[])
+{
+    const char *out = *field;
+    int i;
+
+    if (argc < 1) {
+        return "takes one or more name=value arguments";
+    }
+    for (i = 0; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        const char *pair;
+        if (eq == NULL || eq == argv[i]) {
+            return apr_psprintf(p, "'%s' is not name=value", argv[i]);
+        }
+        pair = apr_pstrcat(p, ac_url_escape(p, apr_pstrndup(p, argv[i], eq - argv[i])),
+                           "=", ac_url_escape(p, eq + 1), NULL);
+        out = out ? apr_pstrcat(p, out, "&", pair, NULL) : pair;
+    }
+    *field = out;
+    return NULL;
+}
+
+#define URL_SETTER(fn, field)                                                 \
+    static const char *fn(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,  \
+                          int argc, char *const argv[])                       \
+    {                                                                         \
+        return set_url(p, &pv->field, argc, argv);                            \
+    }
+#define PARAMS_SETTER(fn, field)                                              \
+    static const char *fn(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,  \
+                          int argc, char *const argv[])                       \
+    {                                                                         \
+        return set_params(p, &pv->field, argc, argv);                         \
+    }
+
+URL_SETTER(set_metadata_url, server_metadata_url)
+URL_SETTER(set_issuer, issuer)
+URL_SETTER(set_authorize_url, authorize_url)
+URL_SETTER(set_access_token_url, access_token_url)
+URL_SETTER(set_jwks_uri, jwks_uri)
+URL_SETTER(set_end_session_url, end_session_url)
+URL_SETTER(set_request_token_url, request_token_url)
+URL_SETTER(set_api_base_url, api_base_url)
+URL_SETTER(set_post_logout_uri, post_logout_redirect_uri)
+PARAMS_SETTER(set_authorize_params, authorize_params)
+PARAMS_SETTER(set_access_token_params, access_token_params)
+PARAMS_SETTER(set_request_token_params, request_token_params)
+
+/* UserInfoURL may be relative to APIBaseURL (OAuth 1.0a / 2.0 profiles) */
+static const char *set_userinfo_url(apr_pool_t *p, apr_pool_t *ptemp,
+                                    ac_provider *pv, int argc, char *const argv[])
+{
+    if (argc == 1 && strstr(argv[0], "://") == NULL) {
+        return set_word(p, &pv->userinfo_url, argc, argv);
+    }
+    return set_url(p, &pv->userinfo_url, argc, argv);
+}
+
+static const char *set_client_id(apr_pool_t *p, apr_pool_t *ptemp,
+                                 ac_provider *pv, int argc, char *const argv[])
+{
+    return set_word(p, &pv->client_id, argc, argv);
+}
+
+static const char *set_client_secret(apr_pool_t *p, apr_pool_t *ptemp,
+                                     ac_provider *pv, int argc,
+                                     char *const argv[])
+{
+    const char *err = NULL;
+
+    if (argc != 1) {
+        return "takes one value: the secret, file:/path or exec:/program";
+    }
+    pv->client_secret = ac_secret_resolve(p, argv[0], &err);
+    return pv->client_secret ? NULL : err;
+}
+
+static const char *set_scope(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
+                             int argc, char *const argv[])
+{
+    int i;
+
+    if (argc < 1) {
+        return "takes one or more scope values";
+    }
+    pv->scope = apr_pstrdup(p, argv[0]);
+    for (i = 1; i < argc; i++) {
+        pv->scope = apr_pstrcat(p, pv->scope, " ", argv[i], NULL);
+    }
+    return NULL;
+}
+
+static const char *set_token_auth(apr_pool_t *p, apr_pool_t *ptemp,
+                                  ac_provider *pv, int argc, char *const argv[])
+{
+    static const struct { const char *name; ac_token_auth value; } methods[] = {
+        { "client_secret_basic", AC_TOKEN_AUTH_BASIC },
+        { "client_secret_post", AC_TOKEN_AUTH_POST },
+        { "none", AC_TOKEN_AUTH_NONE },
+    };
+    apr_size_t i;
+
+    if (argc == 1) {
+        for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+            if (strcmp(argv[0], methods[i].name) == 0) {
+                pv->token_auth = methods[i].value;
+                return NULL;
+            }
+        }
+    }
+    return "must be one of client_secret_basic, client_secret_post, none";
+}
+
+static const char *set_pkce(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
+                            int argc, char *const argv[])
+{
+    if (argc == 1 && strcmp(argv[0], "S256") == 0) {
+        pv->pkce = AC_PKCE_S256;
+        return NULL;
+    }
+    if (argc == 1 && strcasecmp(argv[0], "none") == 0) {
+        pv->pkce = AC_PKCE_NONE;
+        return NULL;
+    }
+    /* "plain" offers no protection against a leaked authorization request */
+    return "must be S256 or none (plain is not supported)";
+}
+
+static const char *set_flag(int *field, int argc, char *const argv[])
+{
+    if (argc == 1 && strcasecmp(argv[0], "on") == 0) {
+        *field = 1;
+        return NULL;
+    }
+    if (argc == 1 && strcasecmp(argv[0], "off") == 0) {
+        *field = 0;
+        return NULL;
+    }
+    return "must be On or Off";
+}
+
+static const char *set_fetch_userinfo(apr_pool_t *p, apr_pool_t *ptemp,
+                                      ac_provider *pv, int argc,
+                                      char *const argv[])
+{
+    return set_flag(&pv->fetch_userinfo, argc, argv);
+}
+
+static const char *set_remote_user(apr_pool_t *p, apr_pool_t *ptemp,
+                                   ac_provider *pv, int argc, char *const argv[])
+{
+    if (argc != 1 && argc != 3) {
+        return "takes a claim name, optionally followed by a regex and a "
+               "replacement (e.g. RemoteUserClaim email ^(.*)@example\\.org$ $1)";
+    }
+    pv->remote_user_claim = apr_pstrdup(p, argv[0]);
+    if (argc == 3) {
+        pv->remote_user_regex = apr_pstrdup(p, argv[1]);
+        pv->remote_user_replace = apr_pstrdup(p, argv[2]);
+    }
+    return NULL;
+}
+
+static int alg_is_known(const char *alg)
+{
+    static const char *const known[] = {
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+        "ES256", "ES384", "ES512", "HS256", "HS384", "HS512", NULL
+    };
+    int i;
+
+    for (i = 0; known[i]; i++) {
+        if (strcmp(alg, known[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *set_algs(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
+                            int argc, char *const argv[])
+{
+    int i;
+
+    if (argc < 1) {
+        return "takes one or more JWS algorithms";
+    }
+    pv->id_token_algs = apr_array_make(p, argc, sizeof(const char *));
+    for (i = 0; i < argc; i++) {
+        if (!alg_is_known(argv[i])) {
+            return apr_psprintf(p, "'%s' is not an accepted algorithm (RS256, "
+                                "RS384, RS512, PS256, PS384, PS512, ES256, "
+                                "ES384, ES512, HS256, HS384, HS512)", argv[i]);
+        }
+        APR_ARRAY_PUSH(pv->id_token_algs, const char *) = apr_pstrdup(p, argv[i]);
+    }
+    return NULL;
+}
+
+static const struct {
+    ac_provider_key key;
+    key_setter set;
+} provider_key_table[] = {
+    { { "ClientID", "ClientID id", "the client identifier registered with the provider" }, set_client_id },
+    { { "ClientSecret", "ClientSecret secret|file:/path|exec:/program", "the client secret" }, set_client_secret },
+    { { "ServerMetadataURL", "ServerMetadataURL url", "OpenID Connect discovery document; makes the provider OIDC" }, set_metadata_url },
+    { { "Issuer", "Issuer url", "expected issuer (default: from discovery)" }, set_issuer },
+    { { "AuthorizeURL", "AuthorizeURL url", "authorization endpoint" }, set_authorize_url },
+    { { "AuthorizeParams", "AuthorizeParams name=value ...", "extra authorization request parameters" }, set_authorize_params },
+    { { "AccessTokenURL", "AccessTokenURL url", "token endpoint" }, set_access_token_url },
+    { { "AccessTokenParams", "AccessTokenParams name=value ...", "extra token request parameters" }, set_access_token_params },
+    { { "RequestTokenURL", "RequestTokenURL url", "OAuth 1.0a request token endpoint; makes the provider OAuth 1.0a" }, set_request_token_url },
+    { { "RequestTokenParams", "RequestTokenParams name=value ...", "extra request token parameters" }, set_request_token_params },
+    { { "APIBaseURL", "APIBaseURL url", "base for relative profile URLs" }, set_api_base_url },
+    { { "UserInfoURL", "UserInfoURL url|path", "userinfo / profile endpoint" }, set_userinfo_url },
+    { { "JWKSURI", "JWKSURI url", "JWKS of the provider (default: from discovery)" }, set_jwks_uri },
+    { { "EndSessionURL", "EndSessionURL url", "RP-initiated logout endpoint (default: from discovery)" }, set_end_session_url },
+    { { "Scope", "Scope value ...", "requested scope (OIDC default: openid)" }, set_scope },
+    { { "TokenEndpointAuthMethod", "TokenEndpointAuthMethod client_secret_basic|client_secret_post|none", "client authentication at the token endpoint" }, set_token_auth },
+    { { "CodeChallengeMethod", "CodeChallengeMethod S256|none", "PKCE (default S256)" }, set_pkce },
+    { { "FetchUserInfo", "FetchUserInfo On|Off", "merge the userinfo endpoint's claims (default Off)" }, set_fetch_userinfo },
+    { { "RemoteUserClaim", "RemoteUserClaim claim [regex replacement]", "claim that becomes REMOTE_USER" }, set_remote_user },
+    { { "IDTokenAlgorithms", "IDTokenAlgorithms alg ...", "accepted id_token signature algorithms" }, set_algs },
+    { { "PostLogoutRedirectURI", "PostLogoutRedirectURI url", "where the provider sends the browser after logout" }, set_post_logout_uri },
+};
+
+#define PROVIDER_KEY_COUNT (sizeof(provider_key_table) / sizeof(provider_key_table[0]))
+
+const ac_provider_key *ac_provider_key_at(apr_size_t i)
+{
+    return i < PROVIDER_KEY_COUNT ? &provider_key_table[i].key : NULL;
+}
+
+const char *ac_provider_set(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
+                            const char *key, int argc, char *const argv[])
+{
+    apr_size_t i;
+
+    for (i = 0; i < PROVIDER_KEY_COUNT; i++) {
+        if (strcasecmp(key, provider_key_table[i].key.name) == 0) {
+            const char *err = provider_key_table[i].set(p, ptemp, pv, argc, argv);
+            return err ? apr_psprintf(p, "%s %s (syntax: %s)", key, err,
+                                      provider_key_table[i].key.syntax)
+                       : NULL;
+        }
+    }
+    return apr_psprintf(p, "unknown key '%s' in <AuthClientProvider %s>; see "
+                        "conf/auth_client.conf.reference for the keys", key,
+                        pv->name);
+}
+
+/* ---- whole-block checks -------------------------------------------------- */
+
+static int algs_allow_hmac(const ac_provider *pv)
+{
+    int i;
+
+    for (i = 0; pv->id_token_algs && i < pv->id_token_algs->nelts; i++) {
+        if (strncmp(APR_ARRAY_IDX(pv->id_token_algs, i, const char *), "HS", 2) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *check_oidc(apr_pool_t *p, const ac_provider *pv)
+{
+    if (pv->server_metadata_url == NULL
+        && !(pv->issuer && pv->authorize_url && pv->access_token_url && pv->jwks_uri)) {
+        return "needs ServerMetadataURL, or all of Issuer, AuthorizeURL, "
+               "AccessTokenURL and JWKSURI";
+    }
+    if (algs_allow_hmac(pv) && pv->client_secret == NULL) {
+        return "allows HS* id_token algorithms but has no ClientSecret to "
+               "verify them with";
+    }
+    return NULL;
+}
+
+static const char *check_oauth2(apr_pool_t *p, const ac_provider *pv)
+{
+    if (pv->authorize_url == NULL || pv->access_token_url == NULL) {
+        return "needs AuthorizeURL and AccessTokenURL (or ServerMetadataURL "
+               "for OpenID Connect)";
+    }
+    if (pv->userinfo_url == NULL) {
+        return "needs UserInfoURL (the profile call that identifies the user)";
+    }
+    if (strstr(pv->userinfo_url, "://") == NULL && pv->api_base_url == NULL) {
+        return "has a relative UserInfoURL but no APIBaseURL";
+    }
+    return NULL;
+}
+
+const char *ac_provider_check(apr_pool_t *p, const ac_provider *pv)
+{
+    const char *err = NULL;
+    ac_kind kind = ac_provider_kind(pv);
+
+    if (pv->client_id == NULL) {
+        err = "needs ClientID";
+    }
+    else if (pv->client_secret == NULL
+             && ac_provider_token_auth(pv) != AC_TOKEN_AUTH_NONE) {
+        err = "needs ClientSecret (or TokenEndpointAuthMethod none for a "
+              "public client)";
+    }
+    else if (ac_provider_token_auth(pv) == AC_TOKEN_AUTH_NONE
+             && ac_provider_pkce(pv) == AC_PKCE_NONE && kind != AC_KIND_OAUTH1) {
+        err = "is a public client (TokenEndpointAuthMethod none) without PKCE; "
+              "remove CodeChallengeMethod none";
+    }
+    else if (kind == AC_KIND_OAUTH1) {
+        err = "uses RequestTokenURL (OAuth 1.0a), which this build does not "
+              "support yet";
+    }
+    else if (kind == AC_KIND_OIDC) {
+        err = check_oidc(p, pv);
+    }
+    else {
+        err = check_oauth2(p, pv);
+    }
+    if (err) {
+        return apr_psprintf(p, "<AuthClientProvider %s> (%s, %s) %s", pv->name,
+                            ac_kind_name(kind), pv->defined_in, err);
+    }
+    return NULL;
+}

@@ -183,12 +183,13 @@ const char *ac_provider_set(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
 /* Whole-block checks after the block ends: required keys, consistency. */
 const char *ac_provider_check(apr_pool_t *p, const ac_provider *pv);
 
-/* The table of keys, for the reference check test and error messages. */
+/* The provider keys, for the reference check test and error messages. */
 typedef struct ac_provider_key {
     const char *name;
     const char *syntax;
     const char *help;
 } ac_provider_key;
-extern const ac_provider_key ac_provider_keys[];
+/* The i-th key, NULL past the last. */
+const ac_provider_key *ac_provider_key_at(apr_size_t i);
 
 #endif

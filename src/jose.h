@@ -25,10 +25,12 @@ typedef struct ac_idtoken_expect {
  * token header; `none` is never accepted; HS* only when listed in
  * allowed_algs and then only with the client secret.  On success *claims is
  * the payload object, released by a cleanup on `p`.  Error codes are stable
- * and named after the check ("id_token_alg", "id_token_signature",
- * "id_token_iss", "id_token_aud", "id_token_azp", "id_token_exp",
- * "id_token_iat", "id_token_nonce", "id_token_at_hash", "id_token_malformed",
- * "jwks_kid_unknown" - the caller may refetch the JWKS once and retry).
+ * and named after the check ("id_token_alg", "id_token_header" (jwk, jku,
+ * x5u, x5c or crit in the header), "id_token_signature", "id_token_iss",
+ * "id_token_aud", "id_token_azp", "id_token_exp", "id_token_iat",
+ * "id_token_nonce", "id_token_at_hash", "id_token_sub", "id_token_malformed",
+ * "jwks_invalid", "jwks_kid_unknown" - the caller may refetch the JWKS once
+ * and retry).  The nonce is always required: e->nonce NULL fails.
  */
 ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
                               const char *jwks_json,
@@ -38,6 +40,9 @@ ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
  * cleanup on `p`. */
 ac_error *ac_json_parse_object(apr_pool_t *p, const char *text, apr_size_t len,
                                const char *what, json_t **out);
+
+/* Hand one reference of `j` to `p`: json_decref'd when `p` is cleared. */
+void ac_json_pool_own(apr_pool_t *p, json_t *j);
 
 /* String member or NULL. */
 const char *ac_json_string(json_t *obj, const char *name);

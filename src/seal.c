@@ -1,1 +1,262 @@
-/* seal.c - in progress */
+/*
+ * seal.c - AES-256-GCM sealing of cache values under keys derived from the
+ * configured passphrases, and the hashing of cache keys.
+ *
+ * A sealed value is: version (1 byte) | IV (12 bytes) | ciphertext | tag
+ * (16 bytes).  The version byte is authenticated together with the caller's
+ * AAD, so a value cannot be replayed under a later format.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+
+#include "seal.h"
+
+#define SEAL_VERSION 1
+#define SEAL_IV_LEN 12
+#define SEAL_TAG_LEN 16
+
+/* Changing the label changes every key: bump it with SEAL_VERSION only. */
+static const char seal_hkdf_info[] = "mod_auth_client cache seal v1";
+
+static apr_status_t keys_cleanse(void *data)
+{
+    ac_seal_keys *k = data;
+
+    OPENSSL_cleanse(k->keys, (apr_size_t)k->count * AC_SEAL_KEY_LEN);
+    return APR_SUCCESS;
+}
+
+static ac_seal_keys *keys_alloc(apr_pool_t *p, int count)
+{
+    ac_seal_keys *k = apr_pcalloc(p, sizeof(*k));
+
+    k->count = count;
+    k->keys = apr_pcalloc(p, (apr_size_t)(count ? count : 1) * AC_SEAL_KEY_LEN);
+    /* so the key bytes do not survive in pool memory that is reused */
+    apr_pool_cleanup_register(p, k, keys_cleanse, apr_pool_cleanup_null);
+    return k;
+}
+
+/*
+ * HKDF (RFC 5869) without salt: the passphrases are expected to be long
+ * random strings from a file or a secret store, so there is nothing to
+ * stretch, and a fixed derivation lets every node of a shared cache find the
+ * same key.
+ */
+static int hkdf_sha256(const char *secret, unsigned char out[AC_SEAL_KEY_LEN])
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
+    size_t outlen = AC_SEAL_KEY_LEN;
+    int ok;
+
+    if (ctx == NULL) {
+        return 0;
+    }
+    ok = EVP_PKEY_derive_init(ctx) > 0
+        && EVP_PKEY_CTX_set_hkdf_md(ctx, EVP_sha256()) > 0
+        && EVP_PKEY_CTX_set1_hkdf_key(ctx, (const unsigned char *)secret,
+                                      (int)strlen(secret)) > 0
+        && EVP_PKEY_CTX_add1_hkdf_info(ctx,
+                                       (const unsigned char *)seal_hkdf_info,
+                                       (int)(sizeof(seal_hkdf_info) - 1)) > 0
+        && EVP_PKEY_derive(ctx, out, &outlen) > 0
+        && outlen == AC_SEAL_KEY_LEN;
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
+ac_error *ac_seal_keys_derive(apr_pool_t *p, const apr_array_header_t *passphrases,
+                              ac_seal_keys **out)
+{
+    const char **pass;
+    ac_seal_keys *k;
+    int i;
+
+    if (passphrases == NULL || passphrases->nelts == 0) {
+        return ac_error_make(p, 500, "seal_config", "no passphrase configured");
+    }
+    pass = (const char **)passphrases->elts;
+    k = keys_alloc(p, passphrases->nelts);
+    for (i = 0; i < passphrases->nelts; i++) {
+        if (pass[i] == NULL || *pass[i] == '\0' || strlen(pass[i]) > INT_MAX) {
+            return ac_error_make(p, 500, "seal_config",
+                                 "passphrase %d is empty or unusable", i + 1);
+        }
+        if (!hkdf_sha256(pass[i], k->keys[i])) {
+            return ac_error_make(p, 500, "seal_config",
+                                 "HKDF key derivation failed in OpenSSL");
+        }
+    }
+    *out = k;
+    return NULL;
+}
+
+ac_error *ac_seal_keys_random(apr_pool_t *p, ac_seal_keys **out)
+{
+    ac_seal_keys *k = keys_alloc(p, 1);
+    ac_error *err = ac_random_bytes(p, k->keys[0], AC_SEAL_KEY_LEN);
+
+    if (err) {
+        return err;
+    }
+    *out = k;
+    return NULL;
+}
+
+void ac_key_hash(const char *type, const char *id, unsigned char out[AC_KEY_HASH_LEN])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned int outlen = AC_KEY_HASH_LEN;
+
+    /* The NUL keeps ("ab", "c") and ("a", "bc") apart. */
+    if (ctx == NULL
+        || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1
+        || EVP_DigestUpdate(ctx, type, strlen(type) + 1) != 1
+        || EVP_DigestUpdate(ctx, id, strlen(id)) != 1
+        || EVP_DigestFinal_ex(ctx, out, &outlen) != 1) {
+        /* Only an allocation failure gets here; a zero key would mix
+         * entries, so make it one nothing else can produce. */
+        memset(out, 0xff, AC_KEY_HASH_LEN);
+    }
+    EVP_MD_CTX_free(ctx);
+}
+
+/* Feeds the version byte and the caller's AAD into an initialised context. */
+static int gcm_aad(EVP_CIPHER_CTX *ctx, int encrypt, const unsigned char *aad,
+                   apr_size_t aad_len)
+{
+    static const unsigned char version = SEAL_VERSION;
+    int n;
+
+    if (encrypt) {
+        return EVP_EncryptUpdate(ctx, NULL, &n, &version, 1) == 1
+            && (aad_len == 0
+                || EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1);
+    }
+    return EVP_DecryptUpdate(ctx, NULL, &n, &version, 1) == 1
+        && (aad_len == 0
+            || EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1);
+}
+
+static int gcm_encrypt(const unsigned char *key, const unsigned char *iv,
+                       const unsigned char *aad, apr_size_t aad_len,
+                       const unsigned char *plain, apr_size_t plain_len,
+                       unsigned char *cipher, unsigned char *tag)
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n, ok;
+
+    if (ctx == NULL) {
+        return 0;
+    }
+    ok = EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv) == 1
+        && gcm_aad(ctx, 1, aad, aad_len)
+        && (plain_len == 0
+            || EVP_EncryptUpdate(ctx, cipher, &n, plain, (int)plain_len) == 1)
+        && EVP_EncryptFinal_ex(ctx, cipher + plain_len, &n) == 1
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG_LEN, tag) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
+}
+
+static int gcm_decrypt(const unsigned char *key, const unsigned char *iv,
+                       const unsigned char *aad, apr_size_t aad_len,
+                       const unsigned char *cipher, apr_size_t cipher_len,
+                       const unsigned char *tag, unsigned char *plain)
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n, ok;
+
+    if (ctx == NULL) {
+        return 0;
+    }
+    /* the tag is set before Final, which checks it; the cast is for the
+     * ctrl interface, which does not write through it for SET_TAG */
+    ok = EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv) == 1
+        && gcm_aad(ctx, 0, aad, aad_len)
+        && (cipher_len == 0
+            || EVP_DecryptUpdate(ctx, plain, &n, cipher, (int)cipher_len) == 1)
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG_LEN,
+                               (void *)tag) == 1
+        && EVP_DecryptFinal_ex(ctx, plain + cipher_len, &n) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
+}
+
+ac_error *ac_seal(apr_pool_t *p, const ac_seal_keys *keys,
+                  const unsigned char *aad, apr_size_t aad_len,
+                  const unsigned char *plain, apr_size_t plain_len,
+                  unsigned char **out, apr_size_t *out_len)
+{
+    unsigned char *buf;
+    ac_error *err;
+
+    if (keys == NULL || keys->count < 1) {
+        return ac_error_make(p, 500, "seal_config", "no sealing key");
+    }
+    if (plain_len > INT_MAX - AC_SEAL_OVERHEAD || aad_len > INT_MAX) {
+        return ac_error_make(p, 500, "seal_size", "value too large to seal");
+    }
+    buf = apr_palloc(p, plain_len + AC_SEAL_OVERHEAD);
+    buf[0] = SEAL_VERSION;
+    /* 96-bit random IVs: safe for far more values than a cache ever holds
+     * under one passphrase */
+    err = ac_random_bytes(p, buf + 1, SEAL_IV_LEN);
+    if (err) {
+        return err;
+    }
+    if (!gcm_encrypt(keys->keys[0], buf + 1, aad, aad_len, plain, plain_len,
+                     buf + 1 + SEAL_IV_LEN,
+                     buf + 1 + SEAL_IV_LEN + plain_len)) {
+        return ac_error_make(p, 500, "seal", "AES-256-GCM encryption failed");
+    }
+    *out = buf;
+    *out_len = plain_len + AC_SEAL_OVERHEAD;
+    return NULL;
+}
+
+ac_error *ac_unseal(apr_pool_t *p, const ac_seal_keys *keys,
+                    const unsigned char *aad, apr_size_t aad_len,
+                    const unsigned char *sealed, apr_size_t sealed_len,
+                    unsigned char **out, apr_size_t *out_len)
+{
+    const unsigned char *iv, *cipher, *tag;
+    apr_size_t cipher_len;
+    unsigned char *plain;
+    int i;
+
+    if (keys == NULL || keys->count < 1) {
+        return ac_error_make(p, 500, "seal_config", "no sealing key");
+    }
+    if (sealed_len < AC_SEAL_OVERHEAD || sealed_len > INT_MAX
+        || aad_len > INT_MAX) {
+        return ac_error_make(p, 500, "seal_open", "sealed value has a bad length");
+    }
+    if (sealed[0] != SEAL_VERSION) {
+        return ac_error_make(p, 500, "seal_open",
+                             "sealed value has an unknown format version");
+    }
+    iv = sealed + 1;
+    cipher = iv + SEAL_IV_LEN;
+    cipher_len = sealed_len - AC_SEAL_OVERHEAD;
+    tag = cipher + cipher_len;
+    /* one spare byte: callers parse the plaintext as NUL-terminated text */
+    plain = apr_palloc(p, cipher_len + 1);
+    for (i = 0; i < keys->count; i++) {
+        if (gcm_decrypt(keys->keys[i], iv, aad, aad_len, cipher, cipher_len,
+                        tag, plain)) {
+            plain[cipher_len] = '\0';
+            *out = plain;
+            *out_len = cipher_len;
+            return NULL;
+        }
+    }
+    OPENSSL_cleanse(plain, cipher_len);
+    return ac_error_make(p, 500, "seal_open",
+                         "no configured passphrase opens the value "
+                         "(tampered, or sealed under a passphrase since removed)");
+}

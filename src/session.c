@@ -1,1 +1,254 @@
-/* session.c - in progress */
+/*
+ * session.c - the hot path: session cookie -> one cache read -> decrypt ->
+ * export.  Also session creation at login and removal at logout, and the
+ * cookie helpers every flow uses.
+ */
+#include <apr_lib.h>
+#include <util_cookies.h>
+
+#include "auth_client.h"
+#include "session_record.h"
+
+/* 32 random bytes, base64url: the only shape a session id can have */
+#define AC_SESSION_ID_BYTES 32
+#define AC_SESSION_ID_LEN 43
+
+/* ---- request state (shared with authz and subrequests) --------------------- */
+
+ac_request_state *ac_request_state_get(request_rec *r)
+{
+    ac_request_state *st = ap_get_module_config(r->request_config, &auth_client_module);
+
+    if (st == NULL) {
+        st = apr_pcalloc(r->pool, sizeof(*st));
+        ap_set_module_config(r->request_config, &auth_client_module, st);
+    }
+    return st;
+}
+
+/* ---- cookies ----------------------------------------------------------------- */
+
+const char *ac_cookie_get(request_rec *r, const char *name)
+{
+    const char *value = NULL;
+
+    if (ap_cookie_read(r, name, &value, 0) != APR_SUCCESS) {
+        return NULL;
+    }
+    return value;
+}
+
+int ac_request_is_https(request_rec *r)
+{
+    return strcmp(ap_http_scheme(r), "https") == 0;
+}
+
+void ac_cookie_set(request_rec *r, const char *name, const char *value,
+                   int max_age)
+{
+    ac_server_conf *c = ac_sconf(r->server);
+    const char *cookie = apr_psprintf(r->pool, "%s=%s; Path=%s; Max-Age=%d; "
+                                      "HttpOnly; SameSite=Lax%s%s%s",
+                                      name, value, ac_conf_cookie_path(c), max_age,
+                                      c->cookie_domain ? "; Domain=" : "",
+                                      c->cookie_domain ? c->cookie_domain : "",
+                                      ac_request_is_https(r) ? "; Secure" : "");
+
+    apr_table_addn(r->err_headers_out, "Set-Cookie", cookie);
+}
+
+const char *ac_self_origin(request_rec *r)
+{
+    return ap_construct_url(r->pool, "", r);
+}
+
+static int id_shape_ok(const char *id)
+{
+    const char *s;
+
+    if (id == NULL || strlen(id) != AC_SESSION_ID_LEN) {
+        return 0;
+    }
+    for (s = id; *s; s++) {
+        if (!apr_isalnum(*s) && *s != '-' && *s != '_') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---- load ----------------------------------------------------------------------- */
+
+/* Touch the record at most every tenth of the inactivity timeout, so the hot
+ * path writes to the cache rarely. */
+static int needs_touch(const ac_server_conf *c, const ac_session_record *s,
+                       apr_time_t now)
+{
+    apr_time_t interval = apr_time_from_sec(ac_conf_session_inactivity(c)) / 10;
+
+    return now - s->last_seen > interval;
+}
+
+static apr_time_t record_expiry(const ac_server_conf *c, const ac_session_record *s)
+{
+    apr_time_t idle_end = s->last_seen + apr_time_from_sec(ac_conf_session_inactivity(c));
+
+    return idle_end < s->expires ? idle_end : s->expires;
+}
+
+static ac_error *store(request_rec *r, const char *id, const ac_session_record *s)
+{
+    char *buf;
+    apr_size_t len;
+    ac_error *e = ac_session_record_encode(r->pool, s, &buf, &len);
+
+    if (e) {
+        return e;
+    }
+    return ac_cache_put(r, AC_CACHE_SESSION, id, buf, len,
+                        record_expiry(ac_sconf(r->server), s));
+}
+
+ac_error *ac_session_load(request_rec *r, ac_session_record **out, const char **id)
+{
+    ac_server_conf *c = ac_sconf(r->server);
+    ac_session_record *s;
+    apr_time_t now = apr_time_now();
+    char *buf;
+    apr_size_t len;
+    ac_error *e;
+
+    *out = NULL;
+    *id = ac_cookie_get(r, ac_conf_cookie_name(c));
+    if (!id_shape_ok(*id)) {
+        return NULL;
+    }
+    e = ac_cache_get(r, AC_CACHE_SESSION, *id, &buf, &len);
+    if (e) {
+        return strcmp(e->code, "cache_miss") == 0 ? NULL : e;
+    }
+    s = apr_palloc(r->pool, sizeof(*s));
+    if ((e = ac_session_record_decode(r->pool, buf, len, s)) != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: ignoring a session "
+                      "record that does not decode: %s", e->code, e->message);
+        return NULL;
+    }
+    if (now >= record_expiry(c, s)) {
+        ac_cache_remove(r, AC_CACHE_SESSION, *id);
+        return NULL;
+    }
+    if (needs_touch(c, s, now)) {
+        s->last_seen = now;
+        if ((e = store(r, *id, s)) != NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: %s", e->code,
+                          e->message);
+        }
+    }
+    *out = s;
+    return NULL;
+}
+
+/* ---- create / destroy --------------------------------------------------------- */
+
+ac_error *ac_session_create(request_rec *r, ac_session_record *s)
+{
+    ac_server_conf *c = ac_sconf(r->server);
+    apr_time_t now = apr_time_now();
+    const char *id;
+    ac_error *e;
+
+    /* always a new id: an id planted before login must not become a session */
+    if ((e = ac_random_token(r->pool, AC_SESSION_ID_BYTES, &id)) != NULL) {
+        return e;
+    }
+    s->created = now;
+    s->last_seen = now;
+    s->expires = now + apr_time_from_sec(ac_conf_session_max(c));
+    if ((e = store(r, id, s)) != NULL) {
+        return e;
+    }
+    ac_cookie_set(r, ac_conf_cookie_name(c), id, ac_conf_session_max(c));
+    return NULL;
+}
+
+ac_error *ac_session_destroy(request_rec *r)
+{
+    ac_server_conf *c = ac_sconf(r->server);
+    const char *id = ac_cookie_get(r, ac_conf_cookie_name(c));
+
+    ac_cookie_set(r, ac_conf_cookie_name(c), "", 0);
+    if (!id_shape_ok(id)) {
+        return NULL;
+    }
+    return ac_cache_remove(r, AC_CACHE_SESSION, id);
+}
+
+/* ---- export ------------------------------------------------------------------ */
+
+#define AC_ACCESS_TOKEN_VAR "OIDC_access_token"
+
+static int spoofable(const char *header, const char *prefix)
+{
+    apr_size_t i;
+
+    /* CGI turns "-" into "_"; compare the way the application will see it */
+    for (i = 0; prefix[i]; i++) {
+        char h = header[i] == '-' ? '_' : header[i];
+        if (h == '\0' || apr_tolower(h) != apr_tolower(prefix[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+typedef struct strip_ctx {
+    const char *prefix;
+    apr_array_header_t *doomed;
+} strip_ctx;
+
+static int collect_spoofed(void *data, const char *key, const char *value)
+{
+    strip_ctx *ctx = data;
+
+    if (spoofable(key, ctx->prefix) || spoofable(key, AC_ACCESS_TOKEN_VAR)) {
+        APR_ARRAY_PUSH(ctx->doomed, const char *) = key;
+    }
+    return 1;
+}
+
+void ac_strip_spoofed_headers(request_rec *r, const ac_dir_conf *d)
+{
+    strip_ctx ctx = { ac_dir_claim_prefix(d), NULL };
+    int i;
+
+    ctx.doomed = apr_array_make(r->pool, 0, sizeof(const char *));
+    apr_table_do(collect_spoofed, &ctx, r->headers_in, NULL);
+    for (i = 0; i < ctx.doomed->nelts; i++) {
+        apr_table_unset(r->headers_in, APR_ARRAY_IDX(ctx.doomed, i, const char *));
+    }
+}
+
+void ac_session_export(request_rec *r, const ac_dir_conf *d,
+                       const ac_session_record *s)
+{
+    const char *prefix = ac_dir_claim_prefix(d);
+    int headers = ac_dir_claim_headers(d);
+    int i;
+
+    r->user = (char *)s->remote_user;
+    r->ap_auth_type = (char *)AC_AUTH_TYPE;
+    for (i = 0; i < s->claims->nelts; i++) {
+        const ac_claim *cl = &APR_ARRAY_IDX(s->claims, i, ac_claim);
+        const char *name = apr_pstrcat(r->pool, prefix, cl->env_name, NULL);
+        apr_table_setn(r->subprocess_env, name, cl->env_value);
+        if (headers) {
+            apr_table_setn(r->headers_in, name, cl->env_value);
+        }
+    }
+    if (ac_dir_pass_access_token(d) && s->access_token[0]) {
+        apr_table_setn(r->subprocess_env, AC_ACCESS_TOKEN_VAR, s->access_token);
+        if (headers) {
+            apr_table_setn(r->headers_in, AC_ACCESS_TOKEN_VAR, s->access_token);
+        }
+    }
+}

@@ -1,1 +1,430 @@
-/* util.c - in progress */
+/*
+ * util.c - errors as values, randomness, encodings and form parsing for the
+ * core of mod_auth_client.  No httpd symbols: the unit tests and fuzzers link
+ * this file on its own.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "util.h"
+
+ac_error *ac_error_make(apr_pool_t *p, int http_status, const char *code,
+                        const char *fmt, ...)
+{
+    ac_error *e = apr_pcalloc(p, sizeof(*e));
+    va_list ap;
+
+    va_start(ap, fmt);
+    e->message = apr_pvsprintf(p, fmt, ap);
+    va_end(ap);
+    e->code = code;
+    e->http_status = http_status;
+    return e;
+}
+
+/* ---- randomness ---------------------------------------------------------- */
+
+ac_error *ac_random_bytes(apr_pool_t *p, unsigned char *buf, apr_size_t len)
+{
+    /* RAND_bytes takes an int; callers ask for a few dozen bytes, but a
+     * size_t that does not fit must not be truncated silently. */
+    while (len > 0) {
+        int chunk = len > 65536 ? 65536 : (int)len;
+
+        if (RAND_bytes(buf, chunk) != 1) {
+            return ac_error_make(p, 500, "random",
+                                 "the OpenSSL random generator failed; "
+                                 "check the entropy source of this host");
+        }
+        buf += chunk;
+        len -= chunk;
+    }
+    return NULL;
+}
+
+ac_error *ac_random_token(apr_pool_t *p, apr_size_t nbytes, const char **out)
+{
+    unsigned char *raw = apr_palloc(p, nbytes ? nbytes : 1);
+    ac_error *err = ac_random_bytes(p, raw, nbytes);
+
+    if (err) {
+        return err;
+    }
+    *out = ac_b64url_encode(p, raw, nbytes);
+    /* the token is handed out; the raw bytes should not linger in the pool */
+    OPENSSL_cleanse(raw, nbytes);
+    return NULL;
+}
+
+/* ---- base64url ------------------------------------------------------------ */
+
+static const char b64url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+char *ac_b64url_encode(apr_pool_t *p, const unsigned char *data, apr_size_t len)
+{
+    char *out = apr_palloc(p, (len + 2) / 3 * 4 + 1);
+    char *o = out;
+    apr_size_t i;
+
+    for (i = 0; i + 2 < len; i += 3) {
+        *o++ = b64url_alphabet[data[i] >> 2];
+        *o++ = b64url_alphabet[((data[i] & 0x03) << 4) | (data[i + 1] >> 4)];
+        *o++ = b64url_alphabet[((data[i + 1] & 0x0f) << 2) | (data[i + 2] >> 6)];
+        *o++ = b64url_alphabet[data[i + 2] & 0x3f];
+    }
+    if (len - i == 1) {
+        *o++ = b64url_alphabet[data[i] >> 2];
+        *o++ = b64url_alphabet[(data[i] & 0x03) << 4];
+    }
+    else if (len - i == 2) {
+        *o++ = b64url_alphabet[data[i] >> 2];
+        *o++ = b64url_alphabet[((data[i] & 0x03) << 4) | (data[i + 1] >> 4)];
+        *o++ = b64url_alphabet[(data[i + 1] & 0x0f) << 2];
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The 6-bit value of a base64url character, or -1. */
+static int b64url_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+    if (c == '-') {
+        return 62;
+    }
+    if (c == '_') {
+        return 63;
+    }
+    return -1;
+}
+
+unsigned char *ac_b64url_decode(apr_pool_t *p, const char *in, apr_size_t *outlen)
+{
+    apr_size_t len, i, n = 0;
+    apr_uint32_t acc = 0;
+    int bits = 0;
+    unsigned char *out;
+
+    if (in == NULL) {
+        return NULL;
+    }
+    len = strlen(in);
+    /* one character alone carries only 6 bits: never a whole byte */
+    if (len % 4 == 1) {
+        return NULL;
+    }
+    out = apr_palloc(p, len / 4 * 3 + 3);
+    for (i = 0; i < len; i++) {
+        int v = b64url_value((unsigned char)in[i]);
+
+        if (v < 0) {
+            return NULL;
+        }
+        acc = (acc << 6) | (apr_uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (unsigned char)(acc >> bits);
+        }
+    }
+    /* Left-over bits must be zero: otherwise several strings decode to the
+     * same bytes, and a token compared in encoded form could be forged. */
+    if (acc & ((1u << bits) - 1)) {
+        return NULL;
+    }
+    out[n] = '\0';
+    if (outlen) {
+        *outlen = n;
+    }
+    return out;
+}
+
+/* ---- comparison and hashing ----------------------------------------------- */
+
+int ac_str_equal_ct(const char *a, const char *b)
+{
+    apr_size_t la, lb;
+
+    if (a == NULL || b == NULL) {
+        return 0;
+    }
+    la = strlen(a);
+    lb = strlen(b);
+    /* The length is not secret (ids and states have a fixed length); the
+     * content is, so compare it without an early exit. */
+    if (la != lb) {
+        return 0;
+    }
+    return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+void ac_sha256(const void *data, apr_size_t len, unsigned char out[32])
+{
+    unsigned int outlen = 32;
+
+    EVP_Digest(data, len, out, &outlen, EVP_sha256(), NULL);
+}
+
+char *ac_hex(apr_pool_t *p, const unsigned char *data, apr_size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *out = apr_palloc(p, len * 2 + 1);
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 0x0f];
+    }
+    out[2 * len] = '\0';
+    return out;
+}
+
+/* ---- URL encoding ----------------------------------------------------------- */
+
+static int is_unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
+        || c == '~';
+}
+
+char *ac_url_escape(apr_pool_t *p, const char *s)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    const unsigned char *in = (const unsigned char *)s;
+    char *out, *o;
+
+    if (s == NULL) {
+        return apr_pstrdup(p, "");
+    }
+    /* upper-case hex and %20 for space: RFC 5849 3.6 signs exactly this */
+    out = o = apr_palloc(p, strlen(s) * 3 + 1);
+    for (; *in; in++) {
+        if (is_unreserved(*in)) {
+            *o++ = (char)*in;
+        }
+        else {
+            *o++ = '%';
+            *o++ = digits[*in >> 4];
+            *o++ = digits[*in & 0x0f];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static int hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+char *ac_url_unescape(apr_pool_t *p, const char *s)
+{
+    char *out, *o;
+
+    if (s == NULL) {
+        return NULL;
+    }
+    out = o = apr_palloc(p, strlen(s) + 1);
+    for (; *s; s++) {
+        if (*s == '+') {
+            *o++ = ' ';
+        }
+        else if (*s == '%') {
+            int hi = hex_value((unsigned char)s[1]);
+            int lo = hi < 0 ? -1 : hex_value((unsigned char)s[2]);
+
+            /* %00 would cut the C string short and hide what follows it
+             * from every later check, so it counts as malformed */
+            if (lo < 0 || (hi == 0 && lo == 0)) {
+                return NULL;
+            }
+            *o++ = (char)(hi * 16 + lo);
+            s += 2;
+        }
+        else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* ---- forms ------------------------------------------------------------------ */
+
+/* One "name=value" piece of a form into `t`. */
+static ac_error *form_add_pair(apr_pool_t *p, apr_table_t *t, char *pair)
+{
+    char *eq = strchr(pair, '=');
+    const char *value = "";
+    const char *name;
+
+    if (eq) {
+        *eq = '\0';
+        value = ac_url_unescape(p, eq + 1);
+    }
+    name = ac_url_unescape(p, pair);
+    if (name == NULL || value == NULL) {
+        return ac_error_make(p, 400, "form_malformed",
+                             "a parameter has a malformed %%-escape");
+    }
+    if (*name == '\0') {
+        return ac_error_make(p, 400, "form_malformed",
+                             "a parameter has an empty name");
+    }
+    /* apr tables match names case-insensitively, so "State" and "state"
+     * count as the same parameter here as they would at lookup */
+    if (apr_table_get(t, name) != NULL) {
+        return ac_error_make(p, 400, "form_duplicate",
+                             "parameter '%s' appears more than once",
+                             ac_url_escape(p, name));
+    }
+    apr_table_setn(t, name, value);
+    return NULL;
+}
+
+ac_error *ac_form_parse(apr_pool_t *p, const char *query, int max_params,
+                        apr_table_t **out)
+{
+    /* a size hint only: the limit may be generous, most forms are small */
+    apr_table_t *t = apr_table_make(p, max_params > 0 && max_params < 8
+                                           ? max_params : 8);
+    char *copy, *pair, *last;
+    int count = 0;
+
+    *out = t;
+    if (query == NULL) {
+        return NULL;
+    }
+    copy = apr_pstrdup(p, query);
+    /* apr_strtok skips empty pieces ("a=1&&b=2"), which carry nothing */
+    for (pair = apr_strtok(copy, "&", &last); pair != NULL;
+         pair = apr_strtok(NULL, "&", &last)) {
+        ac_error *err;
+
+        if (++count > max_params) {
+            return ac_error_make(p, 400, "form_too_many",
+                                 "more than %d parameters", max_params);
+        }
+        err = form_add_pair(p, t, pair);
+        if (err) {
+            return err;
+        }
+    }
+    return NULL;
+}
+
+/* ---- NUL-separated records ----------------------------------------------------- */
+
+char *ac_fields_join(apr_pool_t *p, const apr_array_header_t *fields,
+                     apr_size_t *len)
+{
+    const char **f = (const char **)fields->elts;
+    apr_size_t total = 0;
+    char *buf, *o;
+    int i;
+
+    for (i = 0; i < fields->nelts; i++) {
+        total += (f[i] ? strlen(f[i]) : 0) + 1;
+    }
+    buf = o = apr_palloc(p, total ? total : 1);
+    for (i = 0; i < fields->nelts; i++) {
+        apr_size_t n = f[i] ? strlen(f[i]) : 0;
+
+        memcpy(o, f[i] ? f[i] : "", n + 1);
+        o += n + 1;
+    }
+    *len = total;
+    return buf;
+}
+
+void ac_field_reader_init(ac_field_reader *r, char *buf, apr_size_t len)
+{
+    r->pos = buf;
+    r->end = buf + len;
+}
+
+const char *ac_field_next(ac_field_reader *r)
+{
+    char *field = r->pos;
+    char *nul;
+
+    if (r->pos >= r->end) {
+        return NULL;
+    }
+    nul = memchr(r->pos, '\0', (apr_size_t)(r->end - r->pos));
+    if (nul == NULL) {
+        return NULL;
+    }
+    r->pos = nul + 1;
+    return field;
+}
+
+int ac_field_next_count(ac_field_reader *r, apr_size_t max, apr_size_t *out)
+{
+    const char *f = ac_field_next(r);
+    apr_size_t n = 0;
+
+    if (f == NULL || *f == '\0') {
+        return 0;
+    }
+    for (; *f; f++) {
+        if (*f < '0' || *f > '9') {
+            return 0;
+        }
+        n = n * 10 + (apr_size_t)(*f - '0');
+        /* checked per digit so the multiplication cannot wrap */
+        if (n > max) {
+            return 0;
+        }
+    }
+    *out = n;
+    return 1;
+}
+
+int ac_field_next_time(ac_field_reader *r, apr_time_t *out)
+{
+    const char *f = ac_field_next(r);
+    apr_time_t t = 0;
+
+    if (f == NULL || *f == '\0' || strlen(f) > 18) {
+        /* 18 digits cannot overflow a 64-bit apr_time_t; times are
+         * microseconds since 1970 and need 16 */
+        return 0;
+    }
+    for (; *f; f++) {
+        if (*f < '0' || *f > '9') {
+            return 0;
+        }
+        t = t * 10 + (*f - '0');
+    }
+    *out = t;
+    return 1;
+}
+
+int ac_field_reader_done(const ac_field_reader *r)
+{
+    return r->pos == r->end;
+}

@@ -14,6 +14,9 @@
 //                    only; "all": required for every client
 //   OIDC_CLAIMS_IN_ID_TOKEN  "1": put scope claims (email, name, ...) into
 //                    the ID token too, not only into userinfo
+//   OIDC_LAX_CLIENT_AUTH  "1": let clients use client_secret_basic and
+//                    client_secret_post interchangeably (oidc-provider's
+//                    own behaviour); default: only the registered method
 //
 // See ../README for the test contract (users, clients, forms).
 
@@ -27,12 +30,13 @@ import { fileURLToPath } from 'node:url';
 import Provider from 'oidc-provider';
 
 import { CLAIMS, findAccount } from './accounts.js';
+import { enforceClientAuthMethod } from './client-auth.js';
 import { handleInteraction, sendHtml } from './interactions.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-// Static on purpose: restarting the provider must not invalidate cookies
-// that a test's cookie jar still holds.  These protect nothing real.
+// Fixed test values rather than random ones so runs are reproducible.
+// They only sign the provider's cookies and protect nothing real.
 const COOKIE_KEYS = ['ac-test-cookie-key-1-not-secret', 'ac-test-cookie-key-2-not-secret'];
 
 function readSettings(env, argv) {
@@ -48,6 +52,7 @@ function readSettings(env, argv) {
     tlsKey,
     issuer: env.OIDC_ISSUER || `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     clientsFile: argv[2] || env.OIDC_CLIENTS || path.join(HERE, 'clients.json'),
+    strictClientAuth: env.OIDC_LAX_CLIENT_AUTH !== '1',
     jwksFile: env.OIDC_JWKS || '',
     pkceForAll: env.OIDC_PKCE === 'all',
     claimsInIdToken: env.OIDC_CLAIMS_IN_ID_TOKEN === '1',
@@ -116,15 +121,19 @@ async function renderError(ctx, out) {
   ctx.body = `<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>Error</title></head>\n<body>\n<h1>Error</h1>\n${lines}\n</body>\n</html>\n`;
 }
 
-function providerConfiguration(settings) {
+function providerConfiguration(settings, clients) {
   return {
-    clients: JSON.parse(fs.readFileSync(settings.clientsFile, 'utf8')),
+    // A copy: oidc-provider may normalise the objects it is given, and
+    // client-auth.js wants the metadata as written in the file.
+    clients: structuredClone(clients),
     findAccount,
     claims: CLAIMS,
     scopes: ['openid', 'offline_access', ...Object.keys(CLAIMS).filter((s) => s !== 'openid')],
     cookies: { keys: COOKIE_KEYS },
     jwks: loadJwks(settings),
     conformIdTokenClaims: !settings.claimsInIdToken,
+    // Only what the module is meant to use; keeps discovery honest.
+    responseTypes: ['code'],
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     pkce: { methods: ['S256'], required: pkceRequired(settings) },
     features: {
@@ -143,8 +152,8 @@ function logProviderErrors(provider) {
     'end_session.error', 'end_session_confirm.error', 'server_error'];
   for (const name of events) {
     provider.on(name, (ctx, err) => {
-      const detail = err.error_description ? ` (${err.error_description})` : '';
-      console.log(`  ${name}: ${err.error || err.message}${detail}`);
+      const detail = [err.error_description, err.error_detail].filter(Boolean).join('; ');
+      console.log(`  ${name}: ${err.error || err.message}${detail ? ` (${detail})` : ''}`);
     });
   }
 }
@@ -158,11 +167,14 @@ function logRequests(handler) {
   };
 }
 
-function buildHandler(provider) {
+// Our own routes first (login pages, strict client auth), then the
+// provider.
+function buildHandler(provider, settings, clients) {
   const providerCallback = provider.callback();
   return logRequests(async (req, res) => {
     try {
       if (await handleInteraction(provider, req, res)) return;
+      if (settings.strictClientAuth && await enforceClientAuthMethod(clients, req, res)) return;
     } catch (err) {
       console.error(err);
       if (!res.headersSent) sendHtml(res, 500, 'Error', '<p class="error">server_error</p>');
@@ -182,10 +194,11 @@ function createServer(settings, handler) {
 
 function main() {
   const settings = readSettings(process.env, process.argv);
-  const provider = new Provider(settings.issuer, providerConfiguration(settings));
+  const clients = JSON.parse(fs.readFileSync(settings.clientsFile, 'utf8'));
+  const provider = new Provider(settings.issuer, providerConfiguration(settings, clients));
   logProviderErrors(provider);
 
-  const server = createServer(settings, buildHandler(provider));
+  const server = createServer(settings, buildHandler(provider, settings, clients));
   server.listen(settings.port, settings.host, () => {
     console.log(`test OP listening on ${settings.host}:${settings.port}, issuer ${settings.issuer}`);
   });

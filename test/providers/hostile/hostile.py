@@ -1,0 +1,577 @@
+#!/usr/bin/python3
+"""A deliberately broken OpenID Provider for mod_auth_client's negative tests.
+
+Every misbehaviour is its own issuer, named by the first path segment:
+
+    http://127.0.0.1:PORT/<scenario>          issuer
+    /<scenario>/.well-known/openid-configuration
+    /<scenario>/authorize  /token  /userinfo  /jwks  /end_session  /stats
+
+The authorization endpoint asks nobody: it redirects straight back with a
+code.  The token endpoint accepts any client id with the secret
+"hostile-secret" (client_secret_basic or client_secret_post) and returns an
+ID token that is correct except for what the scenario breaks.  The SCENARIOS
+table at the bottom maps each name to the hooks it overrides.
+
+Plain http on HOSTILE_PORT (default 3999).  Only the standard library and
+python3-cryptography are used.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLIENT_SECRET = "hostile-secret"
+SUBJECT = "mallory"
+EMAIL = "mallory@hostile.example"
+TOKEN_TTL = 300
+MAX_FORM = 64 * 1024
+
+
+# --- JOSE helpers ----------------------------------------------------------
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_json(obj):
+    return b64url(json.dumps(obj, separators=(",", ":")).encode("utf-8"))
+
+
+def int_to_b64url(number):
+    return b64url(number.to_bytes((number.bit_length() + 7) // 8, "big"))
+
+
+class RsaKey:
+    """A private RSA key from a PEM file, with the kid we announce for it."""
+
+    def __init__(self, filename, kid):
+        with open(os.path.join(HERE, "keys", filename), "rb") as f:
+            self.private = serialization.load_pem_private_key(f.read(), password=None)
+        self.kid = kid
+
+    def public_jwk(self):
+        numbers = self.private.public_key().public_numbers()
+        return {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid,
+                "n": int_to_b64url(numbers.n), "e": int_to_b64url(numbers.e)}
+
+    def public_pem(self):
+        return self.private.public_key().public_bytes(
+            serialization.Encoding.PEM,
+            serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def sign_rs256(self, data):
+        return self.private.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+
+# The provider's key is the only one in the jwks.  The attacker key signs
+# the tokens that must be rejected because their key is not published.
+PROVIDER_KEY = RsaKey("provider.pem", "hostile-1")
+ATTACKER_KEY = RsaKey("attacker.pem", "attacker-1")
+
+
+def rs256_jwt(header, claims, key):
+    signing_input = f"{b64url_json(header)}.{b64url_json(claims)}".encode("ascii")
+    return f"{signing_input.decode('ascii')}.{b64url(key.sign_rs256(signing_input))}"
+
+
+def at_hash(access_token):
+    """OIDC Core 3.1.3.6: left half of the SHA-256 of the token, base64url."""
+    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+    return b64url(digest[:len(digest) // 2])
+
+
+# --- default behaviour (what "good" does) -----------------------------------
+# Each hook receives what the endpoint would send and returns what it
+# actually sends.  Scenarios replace single hooks.
+
+def discovery_ok(metadata):
+    return 200, metadata
+
+
+def redirect_ok(params):
+    return params
+
+
+def claims_ok(claims):
+    return claims
+
+
+def sign_ok(claims):
+    header = {"alg": "RS256", "typ": "JWT", "kid": PROVIDER_KEY.kid}
+    return rs256_jwt(header, claims, PROVIDER_KEY)
+
+
+def userinfo_ok(info):
+    return info
+
+
+# --- the scenarios, one small function each ---------------------------------
+
+def sign_alg_none(claims):
+    """Unsigned token: alg none and an empty signature part."""
+    return f"{b64url_json({'alg': 'none', 'typ': 'JWT'})}.{b64url_json(claims)}."
+
+
+def sign_bad_signature(claims):
+    """A correct token with one byte of the signature flipped."""
+    header = {"alg": "RS256", "typ": "JWT", "kid": PROVIDER_KEY.kid}
+    signing_input = f"{b64url_json(header)}.{b64url_json(claims)}".encode("ascii")
+    signature = bytearray(PROVIDER_KEY.sign_rs256(signing_input))
+    signature[len(signature) // 2] ^= 0x01
+    return f"{signing_input.decode('ascii')}.{b64url(bytes(signature))}"
+
+
+def sign_hs256_pubkey(claims):
+    """Key confusion: HMAC keyed with the provider's public key PEM (the
+    SubjectPublicKeyInfo text, trailing newline included)."""
+    header = {"alg": "HS256", "typ": "JWT", "kid": PROVIDER_KEY.kid}
+    signing_input = f"{b64url_json(header)}.{b64url_json(claims)}".encode("ascii")
+    mac = hmac.new(PROVIDER_KEY.public_pem(), signing_input, hashlib.sha256).digest()
+    return f"{signing_input.decode('ascii')}.{b64url(mac)}"
+
+
+def sign_jwk_header(claims):
+    """Signed by a key not in the jwks, offering that key in the header."""
+    header = {"alg": "RS256", "typ": "JWT", "kid": ATTACKER_KEY.kid,
+              "jwk": ATTACKER_KEY.public_jwk()}
+    return rs256_jwt(header, claims, ATTACKER_KEY)
+
+
+def sign_unknown_kid(claims):
+    """Signed by a key whose kid the jwks does not list; a client may
+    refetch the jwks once (see /stats) but must then give up."""
+    header = {"alg": "RS256", "typ": "JWT", "kid": "rotated-away"}
+    return rs256_jwt(header, claims, ATTACKER_KEY)
+
+
+def claims_wrong_iss(claims):
+    claims["iss"] = "http://evil.example"
+    return claims
+
+
+def claims_wrong_aud(claims):
+    claims["aud"] = "someone-else"
+    claims["azp"] = "someone-else"
+    return claims
+
+
+def claims_expired(claims):
+    now = int(time.time())
+    claims["iat"], claims["exp"] = now - 900, now - 600
+    return claims
+
+
+def claims_iat_future(claims):
+    now = int(time.time())
+    claims["iat"], claims["exp"] = now + 3600, now + 7200
+    return claims
+
+
+def claims_wrong_nonce(claims):
+    claims["nonce"] = "not-the-nonce-you-sent"
+    return claims
+
+
+def claims_bad_at_hash(claims):
+    claims["at_hash"] = at_hash("some-other-access-token")
+    return claims
+
+
+def claims_wrong_azp(claims):
+    claims["aud"] = [claims["aud"], "other"]
+    claims["azp"] = "other"
+    return claims
+
+
+def token_malformed_json(_response):
+    return b'{"access_token": "x", '
+
+
+def token_oversized(response):
+    """A syntactically valid 3 MiB JSON answer."""
+    body = dict(response, padding="")
+    filler = 3 * 1024 * 1024 - len(json.dumps(body))
+    body["padding"] = "A" * filler
+    return json.dumps(body).encode("ascii")
+
+
+def redirect_missing_iss(params):
+    params.pop("iss", None)
+    return params
+
+
+def redirect_wrong_iss(params):
+    params["iss"] = "http://evil.example"
+    return params
+
+
+def redirect_error(params):
+    """Error response instead of a code (RFC 6749 4.1.2.1).  iss stays, as
+    RFC 9207 requires it on error responses too."""
+    return {"error": "access_denied",
+            "error_description": "The hostile provider denies everything.",
+            "state": params.get("state"), "iss": params["iss"]}
+
+
+def userinfo_sub_mismatch(info):
+    info["sub"] = "someone-else"
+    return info
+
+
+def discovery_broken(_metadata):
+    return 500, None
+
+
+DEFAULT_HOOKS = {
+    "discovery": discovery_ok,
+    "redirect": redirect_ok,
+    "claims": claims_ok,
+    "sign": sign_ok,
+    "token_body": None,   # bytes-producing override of the token answer
+    "token_delay": 0,     # seconds to sleep before the token answer
+    "userinfo": userinfo_ok,
+}
+
+SCENARIOS = {
+    "good": {},
+    "alg_none": {"sign": sign_alg_none},
+    "bad_signature": {"sign": sign_bad_signature},
+    "hs256_pubkey": {"sign": sign_hs256_pubkey},
+    "wrong_iss": {"claims": claims_wrong_iss},
+    "wrong_aud": {"claims": claims_wrong_aud},
+    "expired": {"claims": claims_expired},
+    "iat_future": {"claims": claims_iat_future},
+    "wrong_nonce": {"claims": claims_wrong_nonce},
+    "bad_at_hash": {"claims": claims_bad_at_hash},
+    "wrong_azp": {"claims": claims_wrong_azp},
+    "jwk_header": {"sign": sign_jwk_header},
+    "unknown_kid": {"sign": sign_unknown_kid},
+    "malformed_json": {"token_body": token_malformed_json},
+    "oversized": {"token_body": token_oversized},
+    "slow": {"token_delay": 20},
+    "missing_iss_param": {"redirect": redirect_missing_iss},
+    "wrong_iss_param": {"redirect": redirect_wrong_iss},
+    "userinfo_sub_mismatch": {"userinfo": userinfo_sub_mismatch},
+    "error_response": {"redirect": redirect_error},
+    "discovery_broken": {"discovery": discovery_broken},
+}
+
+
+def hook(scenario, name):
+    return SCENARIOS[scenario].get(name, DEFAULT_HOOKS[name])
+
+
+# --- in-memory state ---------------------------------------------------------
+
+class State:
+    """Issued codes and tokens plus per-scenario counters, shared by the
+    request threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.codes = {}
+        self.access_tokens = {}
+        self.stats = {name: {"jwks_fetches": 0, "token_requests": 0} for name in SCENARIOS}
+
+    def count(self, scenario, counter):
+        with self.lock:
+            self.stats[scenario][counter] += 1
+
+    def snapshot(self, scenario):
+        with self.lock:
+            return dict(self.stats[scenario])
+
+    def remember_code(self, details):
+        code = secrets.token_urlsafe(24)
+        with self.lock:
+            self.codes[code] = details
+        return code
+
+    def take_code(self, code):
+        """Codes are single use: the second redemption finds nothing."""
+        with self.lock:
+            return self.codes.pop(code, None)
+
+    def remember_access_token(self, scenario):
+        token = secrets.token_urlsafe(24)
+        with self.lock:
+            self.access_tokens[token] = scenario
+        return token
+
+    def knows_access_token(self, token):
+        with self.lock:
+            return token in self.access_tokens
+
+
+STATE = State()
+
+
+# --- endpoint logic ---------------------------------------------------------
+
+def issuer_for(base_url, scenario):
+    return f"{base_url}/{scenario}"
+
+
+def metadata_for(issuer):
+    return {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/authorize",
+        "token_endpoint": f"{issuer}/token",
+        "userinfo_endpoint": f"{issuer}/userinfo",
+        "jwks_uri": f"{issuer}/jwks",
+        "end_session_endpoint": f"{issuer}/end_session",
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code"],
+        "subject_types_supported": ["public"],
+        "scopes_supported": ["openid", "email"],
+        "claims_supported": ["sub", "email", "iss", "aud", "exp", "iat", "nonce"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "authorization_response_iss_parameter_supported": True,
+    }
+
+
+def pkce_ok(details, verifier):
+    """S256 only.  Without a challenge at authorize time there is nothing
+    to check."""
+    if not details.get("code_challenge"):
+        return True
+    if not verifier:
+        return False
+    computed = b64url(hashlib.sha256(verifier.encode("ascii")).digest())
+    return hmac.compare_digest(computed, details["code_challenge"])
+
+
+def client_credentials(headers, form):
+    """(client_id, secret, method) from Basic auth or the form, else None."""
+    auth = headers.get("Authorization", "")
+    if auth[:6].lower() == "basic ":
+        try:
+            decoded = base64.b64decode(auth[6:].strip()).decode("utf-8")
+        except ValueError:
+            return None
+        client_id, _, secret = decoded.partition(":")
+        return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " ")), "basic"
+    if "client_secret" in form:
+        return form.get("client_id", ""), form["client_secret"], "post"
+    return None
+
+
+def id_token_claims(issuer, details, access_token):
+    now = int(time.time())
+    claims = {"iss": issuer, "sub": SUBJECT, "aud": details["client_id"],
+              "azp": details["client_id"], "exp": now + TOKEN_TTL, "iat": now,
+              "at_hash": at_hash(access_token), "email": EMAIL}
+    if details.get("nonce") is not None:
+        claims["nonce"] = details["nonce"]
+    return claims
+
+
+def add_query(uri, params):
+    """Appends params to a redirect URI that may already have a query."""
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    separator = "&" if urlsplit(uri).query else "?"
+    return f"{uri}{separator}{query}"
+
+
+# --- HTTP plumbing ------------------------------------------------------------
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "hostile-op/1"
+
+    # Routing: /<scenario>/<endpoint>.  One method per endpoint below.
+    ENDPOINTS = {
+        ("GET", ".well-known/openid-configuration"): "discovery",
+        ("GET", "authorize"): "authorize",
+        ("POST", "token"): "token",
+        ("GET", "userinfo"): "userinfo",
+        ("POST", "userinfo"): "userinfo",
+        ("GET", "jwks"): "jwks",
+        ("GET", "end_session"): "end_session",
+        ("GET", "stats"): "stats",
+    }
+
+    def log_message(self, fmt, *args):
+        # Request lines go to stdout, one per request, like the node OP.
+        sys.stdout.write("%s %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), fmt % args))
+        sys.stdout.flush()
+
+    def do_GET(self):
+        self.route("GET")
+
+    def do_POST(self):
+        self.route("POST")
+
+    def route(self, method):
+        url = urlsplit(self.path)
+        scenario, _, endpoint = url.path.lstrip("/").partition("/")
+        self.query = parse_qs(url.query)
+        if url.path == "/":
+            return self.send_json(200, {"scenarios": sorted(SCENARIOS)})
+        if scenario not in SCENARIOS:
+            return self.send_json(404, {"error": "no such scenario"})
+        action = self.ENDPOINTS.get((method, endpoint))
+        if action is None:
+            return self.send_json(404, {"error": "no such endpoint"})
+        self.scenario = scenario
+        self.issuer = issuer_for(self.server.base_url, scenario)
+        try:
+            getattr(self, "ep_" + action)()
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (as intended for "slow"); nothing to answer.
+            self.close_connection = True
+
+    # -- responses
+
+    def send_bytes(self, status, body, content_type, extra_headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in extra_headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_json(self, status, obj, extra_headers=()):
+        body = json.dumps(obj).encode("utf-8")
+        self.send_bytes(status, body, "application/json", extra_headers)
+
+    def redirect(self, location):
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def param(self, name):
+        values = self.query.get(name)
+        return values[0] if values else None
+
+    def read_form(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_FORM:
+            raise ValueError("form too large")
+        raw = self.rfile.read(length).decode("utf-8")
+        return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+
+    # -- endpoints
+
+    def ep_discovery(self):
+        status, body = hook(self.scenario, "discovery")(metadata_for(self.issuer))
+        if body is None:
+            return self.send_bytes(status, b"discovery is broken\n", "text/plain")
+        return self.send_json(status, body)
+
+    def ep_authorize(self):
+        redirect_uri = self.param("redirect_uri")
+        client_id = self.param("client_id")
+        if not redirect_uri or not client_id:
+            return self.send_json(400, {"error": "invalid_request",
+                                        "error_description": "client_id and redirect_uri required"})
+        code = STATE.remember_code({
+            "scenario": self.scenario, "client_id": client_id,
+            "redirect_uri": redirect_uri, "nonce": self.param("nonce"),
+            "code_challenge": self.param("code_challenge"),
+        })
+        params = {"code": code, "state": self.param("state"), "iss": self.issuer}
+        params = hook(self.scenario, "redirect")(params)
+        self.redirect(add_query(redirect_uri, params))
+
+    def token_error(self, status, error, description):
+        headers = [("WWW-Authenticate", 'Basic realm="hostile"')] if status == 401 else []
+        self.send_json(status, {"error": error, "error_description": description}, headers)
+
+    def ep_token(self):
+        STATE.count(self.scenario, "token_requests")
+        try:
+            form = self.read_form()
+        except ValueError:
+            self.close_connection = True  # the unread body would poison keep-alive
+            return self.token_error(400, "invalid_request", "bad form body")
+
+        creds = client_credentials(self.headers, form)
+        if creds is None or creds[1] != CLIENT_SECRET:
+            return self.token_error(401, "invalid_client", "client authentication failed")
+        if form.get("grant_type") != "authorization_code":
+            return self.token_error(400, "unsupported_grant_type", "only authorization_code")
+
+        details = STATE.take_code(form.get("code", ""))
+        if details is None or details["scenario"] != self.scenario:
+            return self.token_error(400, "invalid_grant", "unknown or used code")
+        if details["client_id"] != creds[0]:
+            return self.token_error(400, "invalid_grant", "code was issued to another client")
+        if form.get("redirect_uri", details["redirect_uri"]) != details["redirect_uri"]:
+            return self.token_error(400, "invalid_grant", "redirect_uri mismatch")
+        if not pkce_ok(details, form.get("code_verifier")):
+            return self.token_error(400, "invalid_grant", "PKCE verification failed")
+
+        time.sleep(hook(self.scenario, "token_delay"))
+        self.send_token_response(details)
+
+    def send_token_response(self, details):
+        access_token = STATE.remember_access_token(self.scenario)
+        claims = hook(self.scenario, "claims")(id_token_claims(self.issuer, details, access_token))
+        response = {"access_token": access_token, "token_type": "Bearer",
+                    "expires_in": TOKEN_TTL, "id_token": hook(self.scenario, "sign")(claims)}
+        override = hook(self.scenario, "token_body")
+        if override is not None:
+            return self.send_bytes(200, override(response), "application/json")
+        return self.send_json(200, response)
+
+    def ep_userinfo(self):
+        auth = self.headers.get("Authorization", "")
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        if not STATE.knows_access_token(token):
+            return self.send_json(401, {"error": "invalid_token"},
+                                  [("WWW-Authenticate", 'Bearer error="invalid_token"')])
+        info = hook(self.scenario, "userinfo")({"sub": SUBJECT, "email": EMAIL})
+        self.send_json(200, info)
+
+    def ep_jwks(self):
+        STATE.count(self.scenario, "jwks_fetches")
+        self.send_json(200, {"keys": [PROVIDER_KEY.public_jwk()]})
+
+    def ep_end_session(self):
+        target = self.param("post_logout_redirect_uri")
+        if not target:
+            return self.send_bytes(200, b"signed out\n", "text/plain")
+        self.redirect(add_query(target, {"state": self.param("state")}))
+
+    def ep_stats(self):
+        self.send_json(200, STATE.snapshot(self.scenario))
+
+
+class Server(ThreadingHTTPServer):
+    # Sleeping "slow" threads must not keep the process alive on stop.
+    daemon_threads = True
+
+
+def main():
+    port = int(os.environ.get("HOSTILE_PORT", "3999"))
+    server = Server(("127.0.0.1", port), Handler)
+    server.base_url = f"http://127.0.0.1:{port}"
+    print(f"hostile OP listening on {server.base_url}, scenarios: {' '.join(SCENARIOS)}",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,280 @@
+#!/usr/bin/python3
+"""Checks that a running hostile.py misbehaves exactly as documented.
+
+Plays the relying party for every scenario (authorize, token, userinfo),
+then validates the answer with its own small validator, written separately
+from hostile.py, and asserts that the one intended defect -- and only that
+one -- is present.  Prints "N passed, N failed"; exits non-zero on failure.
+
+    HOSTILE_PORT=3999 /usr/bin/python3 selftest.py
+
+Takes a few seconds (the "slow" check waits for a 2 s client timeout).
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import socket
+import sys
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+BASE = f"http://127.0.0.1:{os.environ.get('HOSTILE_PORT', '3999')}"
+REDIRECT_URI = "http://127.0.0.1:8529/auth/callback"
+CLIENT_ID = "selftest"
+SECRET = "hostile-secret"
+VERIFIER = "selftest-verifier-0123456789-0123456789-0123456789"
+
+
+def unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def http(url, data=None, headers=None, timeout=10):
+    """(status, headers, body bytes); HTTP errors are answers, not raised."""
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with OPENER.open(req, timeout=timeout) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+def authorize(scenario, nonce="n-123", state="s-456"):
+    challenge = base64.urlsafe_b64encode(
+        hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
+    query = urlencode({"client_id": CLIENT_ID, "response_type": "code", "scope": "openid",
+                       "redirect_uri": REDIRECT_URI, "state": state, "nonce": nonce,
+                       "code_challenge": challenge, "code_challenge_method": "S256"})
+    status, headers, _ = http(f"{BASE}/{scenario}/authorize?{query}")
+    assert status == 302, status
+    location = headers["Location"]
+    assert location.startswith(REDIRECT_URI + "?"), location
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def token_request(scenario, code, timeout=10):
+    form = urlencode({"grant_type": "authorization_code", "code": code,
+                      "redirect_uri": REDIRECT_URI, "code_verifier": VERIFIER}).encode()
+    auth = base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()
+    return http(f"{BASE}/{scenario}/token", form,
+                {"Authorization": f"Basic {auth}",
+                 "Content-Type": "application/x-www-form-urlencoded"}, timeout)
+
+
+def tokens(scenario):
+    params = authorize(scenario)
+    status, headers, body = token_request(scenario, params["code"])
+    assert status == 200, (status, body[:200])
+    assert headers["Content-Type"].startswith("application/json")
+    return json.loads(body)
+
+
+def jwks_key(scenario, kid):
+    _, _, body = http(f"{BASE}/{scenario}/jwks")
+    for jwk in json.loads(body)["keys"]:
+        if jwk["kid"] == kid:
+            numbers = rsa.RSAPublicNumbers(int.from_bytes(unb64(jwk["e"]), "big"),
+                                           int.from_bytes(unb64(jwk["n"]), "big"))
+            return numbers.public_key()
+    return None
+
+
+def problems(scenario, response):
+    """Everything a strict RP would object to in this token response."""
+    found = []
+    header_b64, payload_b64, sig_b64 = response["id_token"].split(".")
+    header, claims = json.loads(unb64(header_b64)), json.loads(unb64(payload_b64))
+    if header.get("alg") != "RS256":
+        found.append("alg")
+    key = jwks_key(scenario, header.get("kid"))
+    if key is None:
+        found.append("kid")
+    elif header.get("alg") == "RS256":
+        try:
+            key.verify(unb64(sig_b64), f"{header_b64}.{payload_b64}".encode(),
+                       padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            found.append("signature")
+    now = time.time()
+    expected = {"iss": f"{BASE}/{scenario}", "nonce": "n-123", "sub": "mallory"}
+    found += [name for name, value in expected.items() if claims.get(name) != value]
+    aud = claims.get("aud")
+    if aud != CLIENT_ID and not (isinstance(aud, list) and CLIENT_ID in aud):
+        found.append("aud")
+    if claims.get("azp") != CLIENT_ID:
+        found.append("azp")
+    if claims.get("exp", 0) <= now:
+        found.append("exp")
+    if claims.get("iat", 0) > now + 60:
+        found.append("iat")
+    digest = hashlib.sha256(response["access_token"].encode()).digest()
+    if claims.get("at_hash") != base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode():
+        found.append("at_hash")
+    return found, header
+
+
+def check_token_defect(scenario, expected_problems):
+    found, _ = problems(scenario, tokens(scenario))
+    assert sorted(found) == sorted(expected_problems), found
+
+
+# --- one check per scenario -------------------------------------------------
+
+def check_good():
+    response = tokens("good")
+    assert problems("good", response)[0] == []
+    status, _, body = http(f"{BASE}/good/userinfo",
+                           headers={"Authorization": f"Bearer {response['access_token']}"})
+    assert status == 200 and json.loads(body)["sub"] == "mallory"
+    meta = json.loads(http(f"{BASE}/good/.well-known/openid-configuration")[2])
+    assert meta["issuer"] == f"{BASE}/good"
+    assert meta["authorization_response_iss_parameter_supported"] is True
+
+
+def check_alg_none():
+    response = tokens("alg_none")
+    assert response["id_token"].endswith(".")
+    assert json.loads(unb64(response["id_token"].split(".")[0]))["alg"] == "none"
+
+
+def check_hs256_pubkey():
+    response = tokens("hs256_pubkey")
+    found, header = problems("hs256_pubkey", response)
+    assert header["alg"] == "HS256" and found == ["alg"], found
+    # It really is an HMAC keyed with the PEM of the published key.
+    pem = jwks_key("hs256_pubkey", header["kid"]).public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    head, payload, sig = response["id_token"].split(".")
+    mac = hmac.new(pem, f"{head}.{payload}".encode(), hashlib.sha256).digest()
+    assert mac == unb64(sig)
+
+
+def check_jwk_header():
+    found, header = problems("jwk_header", tokens("jwk_header"))
+    assert found == ["kid"] and header["jwk"]["kty"] == "RSA", (found, header)
+
+
+def check_unknown_kid():
+    before = json.loads(http(f"{BASE}/unknown_kid/stats")[2])
+    found, _ = problems("unknown_kid", tokens("unknown_kid"))
+    after = json.loads(http(f"{BASE}/unknown_kid/stats")[2])
+    assert found == ["kid"], found
+    assert after["jwks_fetches"] == before["jwks_fetches"] + 1
+    assert after["token_requests"] == before["token_requests"] + 1
+
+
+def check_malformed_json():
+    status, headers, body = token_request("malformed_json", authorize("malformed_json")["code"])
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    assert body == b'{"access_token": "x", '
+
+
+def check_oversized():
+    status, _, body = token_request("oversized", authorize("oversized")["code"])
+    assert status == 200 and len(body) >= 3 * 1024 * 1024
+    json.loads(body)
+
+
+def check_slow():
+    code = authorize("slow")["code"]
+    try:
+        token_request("slow", code, timeout=2)
+    except (socket.timeout, TimeoutError, urllib.error.URLError):
+        return
+    raise AssertionError("slow answered within 2 s")
+
+
+def check_missing_iss_param():
+    assert "iss" not in authorize("missing_iss_param")
+
+
+def check_wrong_iss_param():
+    assert authorize("wrong_iss_param")["iss"] == "http://evil.example"
+
+
+def check_userinfo_sub_mismatch():
+    response = tokens("userinfo_sub_mismatch")
+    assert problems("userinfo_sub_mismatch", response)[0] == []
+    _, _, body = http(f"{BASE}/userinfo_sub_mismatch/userinfo",
+                      headers={"Authorization": f"Bearer {response['access_token']}"})
+    assert json.loads(body)["sub"] == "someone-else"
+
+
+def check_error_response():
+    params = authorize("error_response")
+    assert params["error"] == "access_denied" and "code" not in params
+    assert params["state"] == "s-456" and params["iss"] == f"{BASE}/error_response"
+
+
+def check_discovery_broken():
+    assert http(f"{BASE}/discovery_broken/.well-known/openid-configuration")[0] == 500
+
+
+def check_iss_param_everywhere_else():
+    """Every scenario not about the iss parameter sends the right one."""
+    skip = {"missing_iss_param", "wrong_iss_param"}
+    names = json.loads(http(f"{BASE}/")[2])["scenarios"]
+    for name in set(names) - skip:
+        assert authorize(name)["iss"] == f"{BASE}/{name}", name
+
+
+CHECKS = [
+    ("good", check_good),
+    ("alg_none", check_alg_none),
+    ("bad_signature", lambda: check_token_defect("bad_signature", ["signature"])),
+    ("hs256_pubkey", check_hs256_pubkey),
+    ("wrong_iss", lambda: check_token_defect("wrong_iss", ["iss"])),
+    ("wrong_aud", lambda: check_token_defect("wrong_aud", ["aud", "azp"])),
+    ("expired", lambda: check_token_defect("expired", ["exp"])),
+    ("iat_future", lambda: check_token_defect("iat_future", ["iat"])),
+    ("wrong_nonce", lambda: check_token_defect("wrong_nonce", ["nonce"])),
+    ("bad_at_hash", lambda: check_token_defect("bad_at_hash", ["at_hash"])),
+    ("wrong_azp", lambda: check_token_defect("wrong_azp", ["azp"])),
+    ("jwk_header", check_jwk_header),
+    ("unknown_kid", check_unknown_kid),
+    ("malformed_json", check_malformed_json),
+    ("oversized", check_oversized),
+    ("slow", check_slow),
+    ("missing_iss_param", check_missing_iss_param),
+    ("wrong_iss_param", check_wrong_iss_param),
+    ("userinfo_sub_mismatch", check_userinfo_sub_mismatch),
+    ("error_response", check_error_response),
+    ("discovery_broken", check_discovery_broken),
+    ("iss parameter in all other scenarios", check_iss_param_everywhere_else),
+]
+
+
+def main():
+    passed = failed = 0
+    for name, check in CHECKS:
+        try:
+            check()
+        except Exception as err:  # report every failure, keep going
+            failed += 1
+            print(f"not ok - {name}: {type(err).__name__}: {err}")
+        else:
+            passed += 1
+            print(f"ok - {name}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
