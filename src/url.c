@@ -242,7 +242,7 @@ static int allowed_by(apr_pool_t *p, const url_origin *t, const char *entry)
     if (n == 0 || strcmp(e.rest, "/") == 0) {
         return 1;
     }
-    if (strncmp(t->rest, e.rest, n) != 0 ) {
+    if (strncmp(t->rest, e.rest, n) != 0 || has_dot_segment(p, t->rest)) {
         return 0;
     }
     return e.rest[n - 1] == '/' || t->rest[n] == '\0' || t->rest[n] == '/'

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs, from Debian 12 packages, everything mod_auth_client needs to
+# build, test, benchmark and run its demo.  Safe to run again: it only asks
+# apt for what is missing.  Run as root.
+set -eu
+
+PACKAGES="
+    build-essential autoconf automake libtool pkg-config
+    apache2 apache2-dev libapr1-dev libaprutil1-dev
+    libcurl4-openssl-dev libssl-dev libjansson-dev libcjose-dev
+    check valgrind
+    libapache2-mod-perl2 libwww-perl liblwp-protocol-https-perl libhttp-cookies-perl
+    libjson-perl libhtml-parser-perl
+    memcached redis-server php-cgi
+    nodejs npm python3 python3-cryptography python3-authlib python3-oauthlib
+    openssl curl wrk
+"
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+# A machine that already has node (not from Debian) keeps it.
+case "$missing" in
+    *nodejs*|*npm*)
+        if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+            missing=$(echo "$missing" | sed 's/ nodejs//; s/ npm//')
+        fi ;;
+esac
+if [ -n "$(echo "$missing" | tr -d ' ')" ]; then
+    echo "install-deps: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# The distribution's services are not used: the tests start their own on
+# their own ports.
+for svc in apache2 memcached redis-server; do
+    service "$svc" stop >/dev/null 2>&1 || true
+done
+echo "install-deps: all build and test dependencies present"
