@@ -45,7 +45,10 @@ static void ac_child_init(apr_pool_t *pchild, server_rec *s)
     ac_error *e;
 
     ac_cache_child_init(pchild, s);
-    if ((e = ac_oidc_process_init(pchild)) != NULL) {
+    /* each child builds its own connection cache: sockets opened by the
+     * parent must not be shared between processes */
+    if ((e = ac_http_process_init(pchild)) != NULL
+        || (e = ac_oidc_process_init(pchild)) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s", e->code, e->message);
     }
 }

@@ -61,27 +61,31 @@ static void split_spec(apr_pool_t *p, const char *spec, const char **name,
 }
 
 /*
- * Without a passphrase a single-host cache gets a random key, kept on the
- * process pool so graceful restarts do not log everybody out.
+ * Without a passphrase a single-host cache gets a random one, kept on the
+ * process pool so graceful restarts do not log everybody out.  Only plain
+ * bytes go there: a cleanup on the process pool would outlive this DSO.
  */
 static ac_error *random_keys(apr_pool_t *pconf, ac_seal_keys **out)
 {
     apr_pool_t *proc = pconf;
+    apr_array_header_t *list = apr_array_make(pconf, 1, sizeof(const char *));
     void *kept = NULL;
+    const char *secret;
     ac_error *e;
 
     while (apr_pool_parent_get(proc)) {
         proc = apr_pool_parent_get(proc);
     }
     apr_pool_userdata_get(&kept, AC_RANDOM_KEY_NOTE, proc);
-    if (kept) {
-        *out = kept;
-        return NULL;
+    if (kept == NULL) {
+        if ((e = ac_random_token(pconf, 32, &secret)) != NULL) {
+            return e;
+        }
+        kept = apr_pstrdup(proc, secret);
+        apr_pool_userdata_set(kept, AC_RANDOM_KEY_NOTE, apr_pool_cleanup_null, proc);
     }
-    if ((e = ac_seal_keys_random(proc, out)) == NULL) {
-        apr_pool_userdata_set(*out, AC_RANDOM_KEY_NOTE, apr_pool_cleanup_null, proc);
-    }
-    return e;
+    APR_ARRAY_PUSH(list, const char *) = kept;
+    return ac_seal_keys_derive(pconf, list, out);
 }
 
 static const char *configure_keys(apr_pool_t *pconf, ac_global_conf *g,

@@ -176,7 +176,8 @@ apr_array_header_t *ac_claims_flatten(apr_pool_t *p, json_t *obj)
     return out;
 }
 
-const ac_claim *ac_claims_find(const apr_array_header_t *claims, const char *path)
+const ac_claim *ac_claims_find(const apr_array_header_t *claims,
+                               const char *path)
 {
     int i;
 

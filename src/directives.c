@@ -220,7 +220,10 @@ static const char *provider_line(cmd_parms *cmd, ac_provider *pv,
     const char *word;
     const char *err;
 
-    while (*(word = ap_getword_conf(cmd->temp_pool, &rest)) != '\0') {
+    /* the words live in the config pool, as httpd's own directive arguments
+     * do: a key may keep its argument as is (a literal ClientSecret is not
+     * copied), and a temp pool word would be reused memory at request time */
+    while (*(word = ap_getword_conf(cmd->pool, &rest)) != '\0') {
         APR_ARRAY_PUSH(args, const char *) = word;
     }
     err = ac_provider_set(cmd->pool, cmd->temp_pool, pv, line->directive,

@@ -71,7 +71,7 @@ ac_error *ac_flow_entry_decode(apr_pool_t *p, char *buf, apr_size_t len,
     if (d.token_secret == NULL || !ac_field_next_time(&r, &d.created)) {
         return flow_error(p, "truncated");
     }
-    if (0) {
+    if (*d.flow_id == '\0') {
         return flow_error(p, "no flow id");
     }
     if (!ac_field_reader_done(&r)) {

@@ -144,7 +144,7 @@ ac_error *ac_http_process_init(apr_pool_t *pproc)
     return NULL;
 }
 
-/* ---- one request ---------------------------------------------------------- */
+/* ---- one request -------------------------------------------------------- */
 
 typedef struct http_sink {
     char *buf;

@@ -57,7 +57,7 @@ static const char *const forbidden_headers[] = {
     "jwk", "jku", "x5u", "x5c", NULL
 };
 
-/* ---- JSON helpers ----------------------------------------------------------- */
+/* ---- JSON helpers ------------------------------------------------------- */
 
 static apr_status_t json_cleanup(void *data)
 {
@@ -120,7 +120,7 @@ static const char *quote(apr_pool_t *p, const char *s)
     return q;
 }
 
-/* ---- cjose objects released with a pool -------------------------------------- */
+/* ---- cjose objects released with a pool --------------------------------- */
 
 static apr_status_t jws_cleanup(void *data)
 {
@@ -134,7 +134,7 @@ static apr_status_t jwk_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-/* ---- the protected header ---------------------------------------------------- */
+/* ---- the protected header ----------------------------------------------- */
 
 static ac_error *malformed(apr_pool_t *p, const char *why)
 {
@@ -243,7 +243,7 @@ static ac_error *header_check(apr_pool_t *p, json_t *hdr,
     return NULL;
 }
 
-/* ---- the key ------------------------------------------------------------------ */
+/* ---- the key ------------------------------------------------------------ */
 
 static const char *family_kty(alg_family f)
 {
@@ -392,7 +392,7 @@ static ac_error *key_for(apr_pool_t *p, const char *jwks_json,
     return NULL;
 }
 
-/* ---- signature ---------------------------------------------------------------- */
+/* ---- signature ---------------------------------------------------------- */
 
 static ac_error *signature_verify(apr_pool_t *p, const char *jwt,
                                   const cjose_jwk_t *jwk, json_t **payload)
@@ -422,7 +422,7 @@ static ac_error *signature_verify(apr_pool_t *p, const char *jwt,
     return NULL;
 }
 
-/* ---- claims --------------------------------------------------------------------- */
+/* ---- claims ------------------------------------------------------------- */
 
 static ac_error *check_iss(apr_pool_t *p, json_t *c, const ac_idtoken_expect *e)
 {
@@ -515,8 +515,8 @@ static ac_error *check_times(apr_pool_t *p, json_t *c,
         && json_number_value(iat) < now_s - e->iat_max_age - skew) {
         return ac_error_make(p, 401, "id_token_iat",
                              "the ID token was issued %.0f seconds ago, more "
-                             "than the %d allowed", now_s - json_number_value(iat),
-                             e->iat_max_age);
+                             "than the %d allowed",
+                             now_s - json_number_value(iat), e->iat_max_age);
     }
     return NULL;
 }
@@ -594,7 +594,7 @@ static ac_error *claims_check(apr_pool_t *p, json_t *c,
     return NULL;
 }
 
-/* ---- entry point ---------------------------------------------------------------- */
+/* ---- entry point -------------------------------------------------------- */
 
 static ac_error *validate(apr_pool_t *tmp, apr_pool_t *p, const char *jwt,
                           const char *jwks_json, const ac_idtoken_expect *e,

@@ -39,7 +39,7 @@
 #define AC_WELL_KNOWN_OIDC "/.well-known/openid-configuration"
 #define AC_WELL_KNOWN_OAUTH "/.well-known/oauth-authorization-server"
 
-/* ---- the per-process document cache ----------------------------------------- */
+/* ---- the per-process document cache ------------------------------------- */
 
 typedef struct doc_entry {
     char *body;                 /* malloc'd, NUL-terminated; NULL = none yet */
@@ -206,8 +206,9 @@ static doc_plan doc_decide(doc_entry *e, const doc_request *rq, apr_time_t now)
         return DOC_SERVE;
     }
     if (rq->kid_miss) {
-        if (e->kid_miss_fetched != 0
-            && now - e->kid_miss_fetched < apr_time_from_sec(rq->min_interval)) {
+        apr_time_t interval = apr_time_from_sec(rq->min_interval);
+
+        if (e->kid_miss_fetched != 0 && now - e->kid_miss_fetched < interval) {
             return DOC_SERVE;
         }
         /* Claimed before the fetch, so concurrent misses do not pile up. */
@@ -282,7 +283,7 @@ static ac_error *doc_get(apr_pool_t *p, const ac_http_opts *h,
     return err;
 }
 
-/* ---- discovery -------------------------------------------------------------- */
+/* ---- discovery ---------------------------------------------------------- */
 
 /* Provider-supplied text made fit for a log line. */
 static const char *quote(apr_pool_t *p, const char *s)
@@ -342,19 +343,11 @@ static int issuer_matches(apr_pool_t *p, const issuer_expect *x,
         && strcmp(iss, apr_pstrcat(p, x->issuer, "/", NULL)) == 0;
 }
 
-static ac_error *discovery_check(apr_pool_t *p, const char *body,
-                                 apr_size_t len, void *ctx)
+static ac_error *issuer_check(apr_pool_t *p, const issuer_expect *x,
+                              json_t *doc)
 {
-    const issuer_expect *x = ctx;
-    const char *iss;
-    json_t *doc;
-    ac_error *err;
+    const char *iss = ac_json_string(doc, "issuer");
 
-    err = ac_json_parse_object(p, body, len, "discovery document", &doc);
-    if (err != NULL) {
-        return ac_error_make(p, 502, "oidc_discovery", "%s", err->message);
-    }
-    iss = ac_json_string(doc, "issuer");
     if (iss == NULL) {
         return ac_error_make(p, 502, "oidc_discovery",
                              "the discovery document has no issuer");
@@ -367,6 +360,19 @@ static ac_error *discovery_check(apr_pool_t *p, const char *body,
                              quote(p, iss), x->issuer);
     }
     return NULL;
+}
+
+static ac_error *discovery_check(apr_pool_t *p, const char *body,
+                                 apr_size_t len, void *ctx)
+{
+    json_t *doc;
+    ac_error *err;
+
+    err = ac_json_parse_object(p, body, len, "discovery document", &doc);
+    if (err != NULL) {
+        return ac_error_make(p, 502, "oidc_discovery", "%s", err->message);
+    }
+    return issuer_check(p, ctx, doc);
 }
 
 static const char *pick(apr_pool_t *p, const char *explicit_value,
@@ -457,11 +463,16 @@ static ac_error *discovery_load(apr_pool_t *p, const ac_http_opts *h,
     rq.check = discovery_check;
     rq.ctx = &x;
     err = doc_get(p, h, &rq, &body, warning);
-    if (err != NULL) {
-        return err;
+    if (err == NULL) {
+        err = ac_json_parse_object(p, body, strlen(body),
+                                   "discovery document", doc);
     }
-    return ac_json_parse_object(p, body, strlen(body), "discovery document",
-                                doc);
+    /* Again for a cached copy: two providers may share a metadata URL but
+     * not their Issuer setting. */
+    if (err == NULL) {
+        err = issuer_check(p, &x, *doc);
+    }
+    return err;
 }
 
 ac_error *ac_oidc_metadata_get(apr_pool_t *p, const ac_http_opts *h,
@@ -504,7 +515,7 @@ ac_error *ac_oidc_metadata_get(apr_pool_t *p, const ac_http_opts *h,
     return NULL;
 }
 
-/* ---- JWKS ---------------------------------------------------------------------- */
+/* ---- JWKS --------------------------------------------------------------- */
 
 static ac_error *jwks_check(apr_pool_t *p, const char *body, apr_size_t len,
                             void *ctx)
@@ -541,7 +552,7 @@ ac_error *ac_oidc_jwks_get(apr_pool_t *p, const ac_http_opts *h,
     return doc_get(p, h, &rq, jwks_json, NULL);
 }
 
-/* ---- token responses ------------------------------------------------------------ */
+/* ---- token responses ---------------------------------------------------- */
 
 static int content_type_is(const char *ct, const char *type)
 {
@@ -744,7 +755,7 @@ ac_error *ac_token_response_parse(apr_pool_t *p, const ac_http_response *r,
     return NULL;
 }
 
-/* ---- the token request ----------------------------------------------------------- */
+/* ---- the token request -------------------------------------------------- */
 
 static char *form_add(apr_pool_t *p, char *form, const char *k, const char *v)
 {
@@ -831,7 +842,7 @@ ac_error *ac_oauth2_code_exchange(apr_pool_t *p, const ac_http_opts *h,
     return ac_token_response_parse(p, &resp, out);
 }
 
-/* ---- protected resources ----------------------------------------------------------- */
+/* ---- protected resources ------------------------------------------------ */
 
 ac_error *ac_oauth2_get_json(apr_pool_t *p, const ac_http_opts *h,
                              const char *url, const char *access_token,
@@ -863,7 +874,7 @@ ac_error *ac_oauth2_get_json(apr_pool_t *p, const ac_http_opts *h,
     return NULL;
 }
 
-/* ---- the authorization request -------------------------------------------------------- */
+/* ---- the authorization request ------------------------------------------ */
 
 char *ac_oauth2_authorize_url(apr_pool_t *p, const ac_provider *pv,
                               const char *authorization_endpoint,

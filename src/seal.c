@@ -69,7 +69,8 @@ static int hkdf_sha256(const char *secret, unsigned char out[AC_SEAL_KEY_LEN])
     return ok;
 }
 
-ac_error *ac_seal_keys_derive(apr_pool_t *p, const apr_array_header_t *passphrases,
+ac_error *ac_seal_keys_derive(apr_pool_t *p,
+                              const apr_array_header_t *passphrases,
                               ac_seal_keys **out)
 {
     const char **pass;
@@ -107,7 +108,8 @@ ac_error *ac_seal_keys_random(apr_pool_t *p, ac_seal_keys **out)
     return NULL;
 }
 
-void ac_key_hash(const char *type, const char *id, unsigned char out[AC_KEY_HASH_LEN])
+void ac_key_hash(const char *type, const char *id,
+                 unsigned char out[AC_KEY_HASH_LEN])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int outlen = AC_KEY_HASH_LEN;
@@ -158,7 +160,8 @@ static int gcm_encrypt(const unsigned char *key, const unsigned char *iv,
         && (plain_len == 0
             || EVP_EncryptUpdate(ctx, cipher, &n, plain, (int)plain_len) == 1)
         && EVP_EncryptFinal_ex(ctx, cipher + plain_len, &n) == 1
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG_LEN, tag) == 1;
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG_LEN,
+                               tag) == 1;
     EVP_CIPHER_CTX_free(ctx);
     return ok;
 }
@@ -234,7 +237,8 @@ ac_error *ac_unseal(apr_pool_t *p, const ac_seal_keys *keys,
     }
     if (sealed_len < AC_SEAL_OVERHEAD || sealed_len > INT_MAX
         || aad_len > INT_MAX) {
-        return ac_error_make(p, 500, "seal_open", "sealed value has a bad length");
+        return ac_error_make(p, 500, "seal_open",
+                             "sealed value has a bad length");
     }
     if (sealed[0] != SEAL_VERSION) {
         return ac_error_make(p, 500, "seal_open",
@@ -258,5 +262,6 @@ ac_error *ac_unseal(apr_pool_t *p, const ac_seal_keys *keys,
     OPENSSL_cleanse(plain, cipher_len);
     return ac_error_make(p, 500, "seal_open",
                          "no configured passphrase opens the value "
-                         "(tampered, or sealed under a passphrase since removed)");
+                         "(tampered, or sealed under a passphrase since "
+                         "removed)");
 }

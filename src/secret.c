@@ -208,7 +208,8 @@ static const char *secret_from_exec(apr_pool_t *p, const char *cmdline,
         return NULL;
     }
     if (line == NULL) {
-        *err = apr_psprintf(p, "secret program %s: its output %s", argv[0], why);
+        *err = apr_psprintf(p, "secret program %s: its output %s", argv[0],
+                            why);
     }
     return line;
 }

@@ -26,6 +26,11 @@ static ac_error *record_error(apr_pool_t *p, const char *what)
                          "the session record is malformed (%s)", what);
 }
 
+static const char *time_text(apr_pool_t *p, apr_time_t t)
+{
+    return apr_psprintf(p, "%" APR_TIME_T_FMT, t);
+}
+
 static ac_error *push_claims(apr_pool_t *p, apr_array_header_t *f,
                              const apr_array_header_t *claims)
 {
@@ -63,9 +68,9 @@ ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
     APR_ARRAY_PUSH(f, const char *) = RECORD_TAG;
     APR_ARRAY_PUSH(f, const char *) = s->provider;
     APR_ARRAY_PUSH(f, const char *) = s->remote_user;
-    APR_ARRAY_PUSH(f, const char *) = apr_psprintf(p, "%" APR_TIME_T_FMT, s->created);
-    APR_ARRAY_PUSH(f, const char *) = apr_psprintf(p, "%" APR_TIME_T_FMT, s->expires);
-    APR_ARRAY_PUSH(f, const char *) = apr_psprintf(p, "%" APR_TIME_T_FMT, s->last_seen);
+    APR_ARRAY_PUSH(f, const char *) = time_text(p, s->created);
+    APR_ARRAY_PUSH(f, const char *) = time_text(p, s->expires);
+    APR_ARRAY_PUSH(f, const char *) = time_text(p, s->last_seen);
     APR_ARRAY_PUSH(f, const char *) = s->access_token;
     APR_ARRAY_PUSH(f, const char *) = s->id_token;
     APR_ARRAY_PUSH(f, const char *) = s->refresh_token;

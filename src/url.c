@@ -117,7 +117,8 @@ static int host_chars_ok(const char *s, const char *end, int ipv6)
     }
     for (; s < end; s++) {
         int ok = ipv6 ? (apr_isxdigit(*s) || *s == ':' || *s == '.')
-                      : (apr_isalnum(*s) || *s == '.' || *s == '-' || *s == '_');
+                      : (apr_isalnum(*s) || *s == '.' || *s == '-'
+                         || *s == '_');
 
         if (!ok) {
             return 0;
@@ -327,7 +328,8 @@ int ac_url_is_secure_or_loopback(apr_pool_t *p, const char *url)
         || is_ipv4_loopback(o.host);
 }
 
-char *ac_url_add_param(apr_pool_t *p, const char *url, const char *k, const char *v)
+char *ac_url_add_param(apr_pool_t *p, const char *url, const char *k,
+                       const char *v)
 {
     const char *fragment = strchr(url, '#');
     char *base = fragment ? apr_pstrmemdup(p, url, (apr_size_t)(fragment - url))
@@ -358,7 +360,8 @@ char *ac_url_join(apr_pool_t *p, const char *base, const char *rel)
         return apr_pstrdup(p, base ? base : "");
     }
     /* a provider key may give a full URL instead of a relative one */
-    if (base == NULL || *base == '\0' || apr_cstr_casecmpn(rel, "https://", 8) == 0
+    if (base == NULL || *base == '\0'
+        || apr_cstr_casecmpn(rel, "https://", 8) == 0
         || apr_cstr_casecmpn(rel, "http://", 7) == 0) {
         return apr_pstrdup(p, rel);
     }

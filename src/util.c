@@ -26,7 +26,7 @@ ac_error *ac_error_make(apr_pool_t *p, int http_status, const char *code,
     return e;
 }
 
-/* ---- randomness ---------------------------------------------------------- */
+/* ---- randomness --------------------------------------------------------- */
 
 ac_error *ac_random_bytes(apr_pool_t *p, unsigned char *buf, apr_size_t len)
 {
@@ -60,7 +60,7 @@ ac_error *ac_random_token(apr_pool_t *p, apr_size_t nbytes, const char **out)
     return NULL;
 }
 
-/* ---- base64url ------------------------------------------------------------ */
+/* ---- base64url ---------------------------------------------------------- */
 
 static const char b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -74,7 +74,8 @@ char *ac_b64url_encode(apr_pool_t *p, const unsigned char *data, apr_size_t len)
     for (i = 0; i + 2 < len; i += 3) {
         *o++ = b64url_alphabet[data[i] >> 2];
         *o++ = b64url_alphabet[((data[i] & 0x03) << 4) | (data[i + 1] >> 4)];
-        *o++ = b64url_alphabet[((data[i + 1] & 0x0f) << 2) | (data[i + 2] >> 6)];
+        *o++ = b64url_alphabet[((data[i + 1] & 0x0f) << 2)
+                               | (data[i + 2] >> 6)];
         *o++ = b64url_alphabet[data[i + 2] & 0x3f];
     }
     if (len - i == 1) {
@@ -111,7 +112,8 @@ static int b64url_value(unsigned char c)
     return -1;
 }
 
-unsigned char *ac_b64url_decode(apr_pool_t *p, const char *in, apr_size_t *outlen)
+unsigned char *ac_b64url_decode(apr_pool_t *p, const char *in,
+                                apr_size_t *outlen)
 {
     apr_size_t len, i, n = 0;
     apr_uint32_t acc = 0;
@@ -152,7 +154,7 @@ unsigned char *ac_b64url_decode(apr_pool_t *p, const char *in, apr_size_t *outle
     return out;
 }
 
-/* ---- comparison and hashing ----------------------------------------------- */
+/* ---- comparison and hashing --------------------------------------------- */
 
 int ac_str_equal_ct(const char *a, const char *b)
 {
@@ -192,7 +194,7 @@ char *ac_hex(apr_pool_t *p, const unsigned char *data, apr_size_t len)
     return out;
 }
 
-/* ---- URL encoding ----------------------------------------------------------- */
+/* ---- URL encoding ------------------------------------------------------- */
 
 static int is_unreserved(unsigned char c)
 {
@@ -272,7 +274,7 @@ char *ac_url_unescape(apr_pool_t *p, const char *s)
     return out;
 }
 
-/* ---- forms ------------------------------------------------------------------ */
+/* ---- forms -------------------------------------------------------------- */
 
 /* One "name=value" piece of a form into `t`. */
 static ac_error *form_add_pair(apr_pool_t *p, apr_table_t *t, char *pair)
@@ -336,7 +338,7 @@ ac_error *ac_form_parse(apr_pool_t *p, const char *query, int max_params,
     return NULL;
 }
 
-/* ---- NUL-separated records ----------------------------------------------------- */
+/* ---- NUL-separated records ---------------------------------------------- */
 
 char *ac_fields_join(apr_pool_t *p, const apr_array_header_t *fields,
                      apr_size_t *len)

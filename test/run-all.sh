@@ -49,7 +49,7 @@ unit_sanitizers() {
     (cd "$asan" && autoreconf -fi >/dev/null &&
         ./configure --enable-werror --enable-sanitizers >/dev/null &&
         make -j"$(nproc)" >/dev/null &&
-        ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ASAN_OPTIONS=detect_leaks=1:use_sigaltstack=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
             make check && cat test/unit/run_unit.log)
 }
 
@@ -68,6 +68,7 @@ step unit unit_plain
 step unit-valgrind unit_valgrind
 step unit-sanitizers unit_sanitizers
 step conf-reference sh test/check_conf_reference.sh
+step demo sh test/demo.sh --check
 step integration-shmcb integration shmcb
 step integration-memcache integration memcache
 step integration-redis integration redis

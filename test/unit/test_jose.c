@@ -98,7 +98,7 @@ static void keys_teardown(void)
     jwks = rsa_n = rsa_pem = NULL;
 }
 
-/* ---- token construction --------------------------------------------------- */
+/* ---- token construction ------------------------------------------------- */
 
 static json_t *claims_base(void)
 {
@@ -189,7 +189,7 @@ static const char *b64(const char *s)
     return ac_b64url_encode(unit_pool, (const unsigned char *)s, strlen(s));
 }
 
-/* ---- validation ------------------------------------------------------------------ */
+/* ---- validation --------------------------------------------------------- */
 
 static ac_idtoken_expect expect_base(void)
 {
@@ -246,12 +246,13 @@ static void rejects_with(const char *jwt, const char *set,
     ck_assert_ptr_null(claims);
 }
 
-static void rejects(const char *jwt, const ac_idtoken_expect *e, const char *code)
+static void rejects(const char *jwt, const ac_idtoken_expect *e,
+                    const char *code)
 {
     rejects_with(jwt, jwks, e, code);
 }
 
-/* ---- the passing cases ------------------------------------------------------------ */
+/* ---- the passing cases -------------------------------------------------- */
 
 START_TEST(valid_rs256)
 {
@@ -301,7 +302,7 @@ START_TEST(no_kid_two_keys_of_type)
 }
 END_TEST
 
-/* ---- algorithms and keys ------------------------------------------------------------ */
+/* ---- algorithms and keys ------------------------------------------------ */
 
 START_TEST(alg_none_never)
 {
@@ -310,7 +311,8 @@ START_TEST(alg_none_never)
     const char *none = apr_pstrcat(unit_pool, b64("{\"alg\":\"none\"}"), ".",
                                    payload, ".", NULL);
     const char *none_kid = apr_pstrcat(unit_pool,
-                                       b64("{\"alg\":\"none\",\"kid\":\"rsa-1\"}"),
+                                       b64("{\"alg\":\"none\","
+                                           "\"kid\":\"rsa-1\"}"),
                                        ".", payload, ".", NULL);
     const char *upper = apr_pstrcat(unit_pool, b64("{\"alg\":\"NONE\"}"), ".",
                                     payload, ".", NULL);
@@ -423,7 +425,8 @@ START_TEST(header_key_members_rejected)
         if (strcmp(members[i], "jwk") == 0) {
             json_object_set_new(extra, "jwk", public_jwk(rsa_key));
         }
-        else if (strcmp(members[i], "x5c") == 0 || strcmp(members[i], "crit") == 0) {
+        else if (strcmp(members[i], "x5c") == 0
+                 || strcmp(members[i], "crit") == 0) {
             json_object_set_new(extra, members[i], json_pack("[s]", "exp"));
         }
         else {
@@ -504,7 +507,7 @@ START_TEST(jwks_invalid)
 }
 END_TEST
 
-/* ---- claims ------------------------------------------------------------------------- */
+/* ---- claims ------------------------------------------------------------- */
 
 START_TEST(wrong_iss)
 {
@@ -611,6 +614,14 @@ START_TEST(iat_in_future)
     c = claims_base();
     json_object_del(c, "iat");
     rejects(rs256(c), &e, "id_token_iat");
+    /* required even when its age is not bounded */
+    e.iat_max_age = 0;
+    c = claims_base();
+    json_object_del(c, "iat");
+    rejects(rs256(c), &e, "id_token_iat");
+    c = claims_base();
+    json_object_set_new(c, "iat", json_integer(NOW - 10 * MAX_AGE));
+    accepts(rs256(c), &e);
 }
 END_TEST
 
@@ -686,8 +697,9 @@ START_TEST(at_hash_follows_alg)
                EVP_sha512(), NULL);
     e.access_token = SPEC_ACCESS_TOKEN;
     c = claims_base();
-    json_object_set_new(c, "at_hash",
-                        json_string(ac_b64url_encode(unit_pool, md, mdlen / 2)));
+    json_object_set_new(c, "at_hash", json_string(ac_b64url_encode(unit_pool,
+                                                                   md,
+                                                                   mdlen / 2)));
     accepts(sign(rsa_key, "RS512", "rsa-1", c), &e);
 
     c = claims_base();
@@ -709,7 +721,7 @@ START_TEST(sub_required)
 }
 END_TEST
 
-/* ---- malformed input ----------------------------------------------------------------- */
+/* ---- malformed input ---------------------------------------------------- */
 
 START_TEST(malformed)
 {

@@ -16,7 +16,7 @@
 #include "oidc.h"
 #include "unit.h"
 
-/* ---- a loopback HTTP server ---------------------------------------------------- */
+/* ---- a loopback HTTP server --------------------------------------------- */
 
 #define SRV_MAX_ROUTES 8
 #define SRV_MAX_REQUEST 16384
@@ -28,6 +28,7 @@ typedef struct srv_route {
     const char *body;           /* NULL: an empty body */
     const char *extra_header;   /* a "Name: value" line, or NULL */
     int delay_ms;               /* before answering */
+    int no_length;              /* body delimited by closing the connection */
 } srv_route;
 
 typedef struct srv {
@@ -82,8 +83,9 @@ static const srv_route *srv_match(srv *sv, const char *req, int *idx)
     if (sp == NULL) {
         return NULL;
     }
-    len = strcspn(sp + 1, " ");
     for (i = 0; i < sv->nroutes; i++) {
+        /* a route without a query matches whatever query is sent */
+        len = strcspn(sp + 1, strchr(sv->routes[i].path, '?') ? " " : " ?");
         if (strlen(sv->routes[i].path) == len
             && strncmp(sv->routes[i].path, sp + 1, len) == 0) {
             *idx = i;
@@ -98,7 +100,7 @@ static void srv_answer(srv *sv, apr_socket_t *s, apr_pool_t *cp)
     char *req = apr_palloc(cp, SRV_MAX_REQUEST);
     const srv_route *rt;
     srv_route copy;
-    const char *out;
+    const char *out, *length;
     apr_size_t len;
     int idx = -1;
 
@@ -120,12 +122,13 @@ static void srv_answer(srv *sv, apr_socket_t *s, apr_pool_t *cp)
     if (copy.delay_ms > 0) {
         apr_sleep(apr_time_from_msec(copy.delay_ms));
     }
-    out = apr_psprintf(cp, "HTTP/1.1 %d X\r\nContent-Type: %s\r\n"
-                       "Content-Length: %" APR_SIZE_T_FMT "\r\n%s%s"
+    length = copy.no_length ? ""
+           : apr_psprintf(cp, "Content-Length: %" APR_SIZE_T_FMT "\r\n",
+                          copy.body ? strlen(copy.body) : 0);
+    out = apr_psprintf(cp, "HTTP/1.1 %d X\r\nContent-Type: %s\r\n%s%s%s"
                        "Connection: close\r\n\r\n%s", copy.status,
                        copy.content_type ? copy.content_type : "text/plain",
-                       copy.body ? strlen(copy.body) : 0,
-                       copy.extra_header ? copy.extra_header : "",
+                       length, copy.extra_header ? copy.extra_header : "",
                        copy.extra_header ? "\r\n" : "",
                        copy.body ? copy.body : "");
     len = strlen(out);
@@ -260,7 +263,7 @@ static void http_fixture_setup(void)
     ck_assert_ptr_null(ac_oidc_process_init(unit_pool));
 }
 
-/* ---- token responses --------------------------------------------------------------- */
+/* ---- token responses ---------------------------------------------------- */
 
 static ac_error *parse(long status, const char *ctype, const char *body,
                        ac_token_response *tr)
@@ -290,8 +293,9 @@ START_TEST(token_json)
     ac_token_response tr;
 
     ck_assert_ptr_null(parse(200, "application/json; charset=utf-8",
-                             "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\","
-                             "\"expires_in\":3600,\"id_token\":\"h.p.s\","
+                             "{\"access_token\":\"at-1\","
+                             "\"token_type\":\"Bearer\",\"expires_in\":3600,"
+                             "\"id_token\":\"h.p.s\","
                              "\"refresh_token\":\"rt-1\",\"scope\":\"openid\"}",
                              &tr));
     ck_assert_str_eq(tr.access_token, "at-1");
@@ -303,14 +307,16 @@ START_TEST(token_json)
 }
 END_TEST
 
+#define GH_TOKEN "e72e16c7e42f292c6912e7710c838347ae178b4a"
+
 START_TEST(token_form)
 {
     ac_token_response tr;
 
     ck_assert_ptr_null(parse(200, "application/x-www-form-urlencoded",
-                             "access_token=e72e16c7e42f292c6912e7710c838347ae178b4a"
+                             "access_token=" GH_TOKEN
                              "&scope=user%2Cgist&token_type=bearer", &tr));
-    ck_assert_str_eq(tr.access_token, "e72e16c7e42f292c6912e7710c838347ae178b4a");
+    ck_assert_str_eq(tr.access_token, GH_TOKEN);
     ck_assert_str_eq(tr.token_type, "Bearer");
     ck_assert_ptr_null(tr.id_token);
     ck_assert_str_eq(ac_json_string(tr.raw, "scope"), "user,gist");
@@ -357,8 +363,8 @@ START_TEST(token_type_rules)
     ck_assert_str_eq(tr.token_type, "Bearer");
     ck_assert_int_eq(tr.expires_in, 0);
     ck_assert_ptr_null(parse(200, "application/json",
-                             "{\"access_token\":\"at\",\"token_type\":\"BEARER\"}",
-                             &tr));
+                             "{\"access_token\":\"at\","
+                             "\"token_type\":\"BEARER\"}", &tr));
     parse_fails(200, "application/json",
                 "{\"access_token\":\"at\",\"token_type\":\"mac\"}",
                 "token_type_unsupported");
@@ -374,7 +380,8 @@ START_TEST(token_http_status)
     ac_error *err;
 
     err = parse(400, "application/json",
-                "{\"error\":\"invalid_grant\",\"error_description\":\"code used\","
+                "{\"error\":\"invalid_grant\","
+                "\"error_description\":\"code used\","
                 "\"echo\":\"s3cr3t-value\"}", &tr);
     ck_assert_ptr_nonnull(err);
     ck_assert_str_eq(err->code, "token_http_status");
@@ -411,7 +418,7 @@ START_TEST(token_missing_or_malformed)
 }
 END_TEST
 
-/* ---- the authorization URL --------------------------------------------------------- */
+/* ---- the authorization URL ---------------------------------------------- */
 
 /* RFC 7636 Appendix B */
 #define PKCE_VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -435,7 +442,8 @@ START_TEST(authorize_url)
     u = ac_oauth2_authorize_url(unit_pool, pv, "https://idp.example/authorize",
                                 "https://app.example/auth/callback?x=1&y",
                                 "st-1", "no-1", PKCE_VERIFIER);
-    ck_assert_msg(strncmp(u, "https://idp.example/authorize?", 30) == 0, "%s", u);
+    ck_assert_msg(strncmp(u, "https://idp.example/authorize?", 30) == 0,
+                  "%s", u);
     ck_assert_ptr_nonnull(strstr(u, "response_type=code"));
     ck_assert_ptr_nonnull(strstr(u, "&client_id=client%201&"));
     ck_assert_ptr_nonnull(strstr(u, "&redirect_uri=https%3A%2F%2Fapp.example"
@@ -462,7 +470,8 @@ START_TEST(authorize_url_options)
                              "response_type=code&", 59) == 0, "%s", u);
     ck_assert_ptr_null(strstr(u, "nonce="));
     ck_assert_ptr_null(strstr(u, "code_challenge"));
-    ck_assert_msg(strstr(u, "&prompt=login&access_type=offline") != NULL, "%s", u);
+    ck_assert_msg(strstr(u, "&prompt=login&access_type=offline") != NULL,
+                  "%s", u);
 
     /* an OAuth 2.0 provider without a scope sends none */
     pv = ac_provider_create(unit_pool, "gh", "test.conf:2");
@@ -475,7 +484,7 @@ START_TEST(authorize_url_options)
 }
 END_TEST
 
-/* ---- metadata without the network --------------------------------------------------- */
+/* ---- metadata without the network --------------------------------------- */
 
 START_TEST(metadata_explicit)
 {
@@ -514,7 +523,7 @@ START_TEST(metadata_explicit)
 }
 END_TEST
 
-/* ---- HTTP ------------------------------------------------------------------------------ */
+/* ---- HTTP --------------------------------------------------------------- */
 
 START_TEST(http_basic_get)
 {
@@ -562,8 +571,8 @@ START_TEST(http_post_and_redirect)
     ck_assert_int_eq(r.len, 0);
     ck_assert_str_eq(r.body, "");
     ck_assert_ptr_nonnull(strstr(srv_last(sv), "POST /moved HTTP/1.1\r\n"));
-    ck_assert_ptr_nonnull(strstr(srv_last(sv),
-                                 "\r\nContent-Type: application/x-www-form-urlencoded\r\n"));
+    ck_assert_ptr_nonnull(strstr(srv_last(sv), "\r\nContent-Type: "
+                                 "application/x-www-form-urlencoded\r\n"));
     ck_assert_ptr_nonnull(strstr(srv_last(sv), "\r\n\r\na=1&b=2"));
 }
 END_TEST
@@ -575,6 +584,7 @@ START_TEST(http_too_large)
     ac_http_response r;
     char *big = apr_palloc(unit_pool, 5001);
     ac_error *err;
+    int i;
 
     memset(big, 'x', 5000);
     big[5000] = '\0';
@@ -590,6 +600,21 @@ START_TEST(http_too_large)
     ck_assert_ptr_null(ac_http_request(unit_pool, &h, "GET",
                                        srv_url(sv, "/big"), NULL, NULL, NULL,
                                        &r));
+    ck_assert_int_eq(r.len, 5000);
+    ck_assert_int_eq(strspn(r.body, "x"), 5000);
+
+    /* without a Content-Length only counting the body can stop it */
+    i = srv_route_add(sv, "/stream", 200, "text/plain", big);
+    sv->routes[i].no_length = 1;
+    h.max_response = 4999;
+    err = ac_http_request(unit_pool, &h, "GET", srv_url(sv, "/stream"),
+                          NULL, NULL, NULL, &r);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_str_eq(err->code, "http_too_large");
+    h.max_response = 5000;
+    ck_assert_ptr_null(ac_http_request(unit_pool, &h, "GET",
+                                       srv_url(sv, "/stream"), NULL, NULL,
+                                       NULL, &r));
     ck_assert_int_eq(r.len, 5000);
 }
 END_TEST
@@ -648,35 +673,46 @@ START_TEST(http_transport_errors)
 }
 END_TEST
 
-/* ---- discovery and JWKS ------------------------------------------------------------------- */
+#define WK "/.well-known/openid-configuration"
+
+/* ---- discovery and JWKS ------------------------------------------------- */
+
+static ac_error *md_get(const ac_provider *pv, int ttl,
+                        const ac_oidc_metadata **md, const char **warning)
+{
+    ac_http_opts h = http_opts();
+
+    return ac_oidc_metadata_get(unit_pool, &h, pv, ttl, md, warning);
+}
 
 static const char *discovery_doc(srv *sv, const char *issuer)
 {
     return apr_psprintf(unit_pool,
-                        "{\"issuer\":\"%s\",\"authorization_endpoint\":\"%s\","
-                        "\"token_endpoint\":\"%s\",\"userinfo_endpoint\":\"%s\","
-                        "\"jwks_uri\":\"%s\",\"end_session_endpoint\":\"%s\","
-                        "\"authorization_response_iss_parameter_supported\":true}",
-                        issuer, srv_url(sv, "/authorize"), srv_url(sv, "/token"),
-                        srv_url(sv, "/userinfo"), srv_url(sv, "/jwks"),
-                        srv_url(sv, "/logout"));
+                        "{\"issuer\":\"%s\","
+                        "\"authorization_endpoint\":\"%s\","
+                        "\"token_endpoint\":\"%s\","
+                        "\"userinfo_endpoint\":\"%s\","
+                        "\"jwks_uri\":\"%s\","
+                        "\"end_session_endpoint\":\"%s\","
+                        "\"authorization_response_iss_parameter_supported\""
+                        ":true}", issuer, srv_url(sv, "/authorize"),
+                        srv_url(sv, "/token"), srv_url(sv, "/userinfo"),
+                        srv_url(sv, "/jwks"), srv_url(sv, "/logout"));
 }
 
 START_TEST(discovery_and_overrides)
 {
     srv *sv = srv_start();
-    ac_http_opts h = http_opts();
     ac_provider *pv = oidc_provider();
     const ac_oidc_metadata *md;
     const char *warning = NULL;
     int i;
 
-    i = srv_route_add(sv, "/.well-known/openid-configuration", 200,
+    i = srv_route_add(sv, WK, 200,
                       "application/json", discovery_doc(sv, srv_url(sv, "")));
-    pv->server_metadata_url = srv_url(sv, "/.well-known/openid-configuration");
+    pv->server_metadata_url = srv_url(sv, WK);
     pv->authorize_url = "https://override.example/authorize";
-    ck_assert_ptr_null(ac_oidc_metadata_get(unit_pool, &h, pv, 300, &md,
-                                            &warning));
+    ck_assert_ptr_null(md_get(pv, 300, &md, &warning));
     ck_assert_str_eq(md->issuer, srv_url(sv, ""));
     ck_assert_str_eq(md->authorization_endpoint,
                      "https://override.example/authorize");
@@ -689,8 +725,7 @@ START_TEST(discovery_and_overrides)
     ck_assert_ptr_nonnull(strstr(srv_last(sv), "\r\nAccept: application/json"));
 
     /* within the ttl: served from the process cache */
-    ck_assert_ptr_null(ac_oidc_metadata_get(unit_pool, &h, pv, 300, &md,
-                                            &warning));
+    ck_assert_ptr_null(md_get(pv, 300, &md, &warning));
     ck_assert_int_eq(srv_hits(sv, i), 1);
 }
 END_TEST
@@ -698,53 +733,58 @@ END_TEST
 START_TEST(discovery_issuer_rules)
 {
     srv *sv = srv_start();
-    ac_http_opts h = http_opts();
     ac_provider *pv = oidc_provider();
     const ac_oidc_metadata *md;
     ac_error *err;
 
-    srv_route_add(sv, "/a/.well-known/openid-configuration", 200,
+    srv_route_add(sv, "/a" WK, 200,
                   "application/json",
                   discovery_doc(sv, "https://evil.example/a"));
-    srv_route_add(sv, "/b/.well-known/openid-configuration", 200,
+    srv_route_add(sv, "/b" WK, 200,
                   "application/json", discovery_doc(sv, srv_url(sv, "/b/")));
-    srv_route_add(sv, "/c/.well-known/openid-configuration", 200,
+    srv_route_add(sv, "/c" WK, 200,
                   "application/json", "[1,2]");
-    srv_route_add(sv, "/d/.well-known/openid-configuration", 200,
+    srv_route_add(sv, "/d" WK, 200,
                   "application/json", "{\"authorization_endpoint\":\"x\"}");
-    srv_route_add(sv, "/e/.well-known/openid-configuration", 500,
+    srv_route_add(sv, "/e" WK, 500,
                   "application/json", "{}");
 
-    pv->server_metadata_url = srv_url(sv, "/a/.well-known/openid-configuration");
-    err = ac_oidc_metadata_get(unit_pool, &h, pv, 300, &md, NULL);
+    pv->server_metadata_url = srv_url(sv, "/a" WK);
+    err = md_get(pv, 300, &md, NULL);
     ck_assert_ptr_nonnull(err);
     ck_assert_str_eq(err->code, "oidc_discovery_issuer");
 
     /* the configured issuer wins over the derived one */
     pv->issuer = "https://evil.example/a";
-    ck_assert_ptr_null(ac_oidc_metadata_get(unit_pool, &h, pv, 300, &md, NULL));
+    ck_assert_ptr_null(md_get(pv, 300, &md, NULL));
     ck_assert_str_eq(md->issuer, "https://evil.example/a");
     pv->issuer = NULL;
 
     /* a terminating '/' is dropped when the URL is built (Discovery 4.1) */
-    pv->server_metadata_url = srv_url(sv, "/b/.well-known/openid-configuration");
-    ck_assert_ptr_null(ac_oidc_metadata_get(unit_pool, &h, pv, 300, &md, NULL));
+    pv->server_metadata_url = srv_url(sv, "/b" WK);
+    ck_assert_ptr_null(md_get(pv, 300, &md, NULL));
     ck_assert_str_eq(md->issuer, srv_url(sv, "/b/"));
+    /* a configured issuer is matched exactly, cached document or not */
+    pv->issuer = srv_url(sv, "/b");
+    err = md_get(pv, 300, &md, NULL);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_str_eq(err->code, "oidc_discovery_issuer");
+    pv->issuer = NULL;
 
-    pv->server_metadata_url = srv_url(sv, "/c/.well-known/openid-configuration");
-    err = ac_oidc_metadata_get(unit_pool, &h, pv, 300, &md, NULL);
+    pv->server_metadata_url = srv_url(sv, "/c" WK);
+    err = md_get(pv, 300, &md, NULL);
     ck_assert_str_eq(err->code, "oidc_discovery");
-    pv->server_metadata_url = srv_url(sv, "/d/.well-known/openid-configuration");
-    err = ac_oidc_metadata_get(unit_pool, &h, pv, 300, &md, NULL);
+    pv->server_metadata_url = srv_url(sv, "/d" WK);
+    err = md_get(pv, 300, &md, NULL);
     ck_assert_str_eq(err->code, "oidc_discovery");
-    pv->server_metadata_url = srv_url(sv, "/e/.well-known/openid-configuration");
-    err = ac_oidc_metadata_get(unit_pool, &h, pv, 300, &md, NULL);
+    pv->server_metadata_url = srv_url(sv, "/e" WK);
+    err = md_get(pv, 300, &md, NULL);
     ck_assert_str_eq(err->code, "oidc_discovery");
     ck_assert_ptr_nonnull(strstr(err->message, "500"));
 
     /* no well-known segment and no Issuer: cannot be checked */
     pv->server_metadata_url = srv_url(sv, "/metadata.json");
-    err = ac_oidc_metadata_get(unit_pool, &h, pv, 300, &md, NULL);
+    err = md_get(pv, 300, &md, NULL);
     ck_assert_str_eq(err->code, "oidc_discovery_issuer");
 }
 END_TEST
@@ -752,24 +792,23 @@ END_TEST
 START_TEST(discovery_stale_on_failure)
 {
     srv *sv = srv_start();
-    ac_http_opts h = http_opts();
     ac_provider *pv = oidc_provider();
     const ac_oidc_metadata *md;
     const char *warning = NULL;
     int i;
 
-    i = srv_route_add(sv, "/.well-known/openid-configuration", 200,
+    i = srv_route_add(sv, WK, 200,
                       "application/json", discovery_doc(sv, srv_url(sv, "")));
-    pv->server_metadata_url = srv_url(sv, "/.well-known/openid-configuration");
+    pv->server_metadata_url = srv_url(sv, WK);
     /* ttl 0: every call refreshes */
-    ck_assert_ptr_null(ac_oidc_metadata_get(unit_pool, &h, pv, 0, &md, &warning));
-    ck_assert_ptr_null(ac_oidc_metadata_get(unit_pool, &h, pv, 0, &md, &warning));
+    ck_assert_ptr_null(md_get(pv, 0, &md, &warning));
+    ck_assert_ptr_null(md_get(pv, 0, &md, &warning));
     ck_assert_int_eq(srv_hits(sv, i), 2);
     ck_assert_ptr_null(warning);
 
     /* the provider breaks: the stale copy is served, with a warning */
     srv_route_set(sv, i, 503, "{}");
-    ck_assert_ptr_null(ac_oidc_metadata_get(unit_pool, &h, pv, 0, &md, &warning));
+    ck_assert_ptr_null(md_get(pv, 0, &md, &warning));
     ck_assert_int_eq(srv_hits(sv, i), 3);
     ck_assert_ptr_nonnull(warning);
     ck_assert_ptr_nonnull(strstr(warning, "503"));
@@ -777,17 +816,17 @@ START_TEST(discovery_stale_on_failure)
 
     /* and the broken provider is not asked again at once */
     warning = NULL;
-    ck_assert_ptr_null(ac_oidc_metadata_get(unit_pool, &h, pv, 0, &md, &warning));
+    ck_assert_ptr_null(md_get(pv, 0, &md, &warning));
     ck_assert_int_eq(srv_hits(sv, i), 3);
     ck_assert_ptr_nonnull(warning);
 
     /* a document that fails validation does not replace the good one */
-    i = srv_route_add(sv, "/b/.well-known/openid-configuration", 200,
+    i = srv_route_add(sv, "/b" WK, 200,
                       "application/json", discovery_doc(sv, srv_url(sv, "/b")));
-    pv->server_metadata_url = srv_url(sv, "/b/.well-known/openid-configuration");
-    ck_assert_ptr_null(ac_oidc_metadata_get(unit_pool, &h, pv, 0, &md, &warning));
+    pv->server_metadata_url = srv_url(sv, "/b" WK);
+    ck_assert_ptr_null(md_get(pv, 0, &md, &warning));
     srv_route_set(sv, i, 200, discovery_doc(sv, "https://other.example"));
-    ck_assert_ptr_null(ac_oidc_metadata_get(unit_pool, &h, pv, 0, &md, &warning));
+    ck_assert_ptr_null(md_get(pv, 0, &md, &warning));
     ck_assert_int_eq(srv_hits(sv, i), 2);
     ck_assert_str_eq(md->issuer, srv_url(sv, "/b"));
     ck_assert_ptr_nonnull(warning);
@@ -838,7 +877,7 @@ START_TEST(jwks_kid_miss_rate_limit)
 }
 END_TEST
 
-/* ---- the token request and API calls --------------------------------------------------------- */
+/* ---- the token request and API calls ------------------------------------ */
 
 static const char *TOKEN_OK =
     "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\",\"expires_in\":60}";

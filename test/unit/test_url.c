@@ -171,6 +171,17 @@ START_TEST(redirect_null_and_no_allow_list)
 }
 END_TEST
 
+START_TEST(redirect_userinfo_reason)
+{
+    /* the host check would refuse it too; the message must say why */
+    ac_error *e = ac_redirect_check(unit_pool, "https://rp.example@evil.example/",
+                                    SELF, NULL);
+
+    ck_assert_ptr_nonnull(e);
+    ck_assert_ptr_nonnull(strstr(e->message, "'@'"));
+}
+END_TEST
+
 START_TEST(redirect_self_with_port)
 {
     const char *self = "http://LocalHost:8080";
@@ -272,6 +283,7 @@ Suite *url_suite(void)
     tcase_add_loop_test(tc, redirect_accepted, 0,
                         (int)(sizeof(accepted) / sizeof(accepted[0])));
     tcase_add_test(tc, redirect_null_and_no_allow_list);
+    tcase_add_test(tc, redirect_userinfo_reason);
     tcase_add_test(tc, redirect_self_with_port);
     tcase_add_test(tc, secure_or_loopback);
     tcase_add_test(tc, add_param);

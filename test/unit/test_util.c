@@ -307,7 +307,7 @@ END_TEST
 START_TEST(fields_reader_bounds)
 {
     char buf[] = { 'a', 'b', '\0', 'c', 'd' };     /* last field unterminated */
-    char nums[] = "12\0" "x1\0" "-5\0" "";
+    char nums[] = "12\0" "x1\0" "1a\0" "-5\0" "";
     ac_field_reader r;
     apr_size_t n;
     apr_time_t t;
@@ -320,6 +320,7 @@ START_TEST(fields_reader_bounds)
     ac_field_reader_init(&r, nums, sizeof(nums) - 1);
     ck_assert_int_eq(ac_field_next_count(&r, 11, &n), 0);      /* above max */
     ck_assert_int_eq(ac_field_next_count(&r, 100, &n), 0);     /* not a number */
+    ck_assert_int_eq(ac_field_next_count(&r, 1000, &n), 0);    /* trailing junk */
     ck_assert_int_eq(ac_field_next_time(&r, &t), 0);           /* negative */
     ck_assert_int_eq(ac_field_next_time(&r, &t), 0);           /* missing */
 }

@@ -13,7 +13,8 @@ use URI;
 use Apache::Test ();
 use Apache::TestRequest ();
 
-our @EXPORT_OK = qw(browser base_url follow login env_of);
+our @EXPORT_OK = qw(browser base_url follow login env_of to_callback
+                    error_code set_cookie jar_cookie);
 
 sub base_url {
     my $vars = Apache::Test::config()->{vars};
@@ -22,10 +23,13 @@ sub base_url {
 
 sub browser {
     my (%o) = @_;
+    # keep_alive: requests share connections, so httpd serves them from one
+    # child process (for what each process keeps, like the JWKS)
     my $ua = LWP::UserAgent->new(
         cookie_jar => HTTP::Cookies->new,
         max_redirect => 0,
         timeout => 30,
+        ($o{keep_alive} ? (keep_alive => 4) : ()),
         ssl_opts => { SSL_ca_file => $ENV{ACTEST_CA}, verify_hostname => 1 },
     );
     $ua->default_header('Sec-Fetch-Mode' => 'navigate') if $o{navigate};
@@ -65,6 +69,76 @@ sub login {
     return @seen unless $action && $last->decoded_content =~ /name="password"/;
     my $res = $ua->request(POST $action, [ login => $user, password => $password ]);
     return (@seen, follow($ua, $res));
+}
+
+sub is_callback_redirect {
+    my ($res) = @_;
+    return $res->is_redirect
+        && ($res->header('Location') // '') =~ m{^https?://[^/]+/auth/callback\?};
+}
+
+# Follows redirects like follow(), but stops before the provider sends the
+# browser back to the module's callback.
+sub follow_to_callback {
+    my ($ua, $res) = @_;
+    my @seen = ($res);
+    my $max = 15;
+    while ($res->is_redirect && !is_callback_redirect($res) && $max-- > 0) {
+        $res = $ua->get(URI->new_abs($res->header('Location'), $res->request->uri));
+        push @seen, $res;
+    }
+    return @seen;
+}
+
+# Does the provider's part of a login started from protected $url (or from
+# a response already redirecting to the provider, given as res =>) and
+# returns the callback URL the provider sends the browser to, without
+# requesting it; undef if the provider never sends it back.
+sub to_callback {
+    my ($ua, $url, %o) = @_;
+    my $user = $o{user} // 'alice';
+    my @seen = follow_to_callback($ua, $o{res} // $ua->get($url));
+    my $last = $seen[-1];
+    if (!is_callback_redirect($last)) {
+        my $action = form_of($last);
+        return unless $action && $last->decoded_content =~ /name="password"/;
+        my $res = $ua->request(POST $action,
+            [ login => $user, password => $o{password} // "$user-pw" ]);
+        $last = (follow_to_callback($ua, $res))[-1];
+        return unless is_callback_redirect($last);
+    }
+    return URI->new_abs($last->header('Location'), $last->request->uri);
+}
+
+# The module's error code of an error page: the X-Auth-Client-Error header,
+# checked against the code the page shows.  Returns a string that names the
+# disagreement when the two differ, so a comparison with t_cmp fails.
+sub error_code {
+    my ($res) = @_;
+    my $header = $res->header('X-Auth-Client-Error');
+    my ($page) = ($res->decoded_content // '') =~ m{<code id="error-code">([^<]*)</code>};
+    return undef unless defined $header || defined $page;
+    return $header if defined $header && defined $page && $header eq $page;
+    return sprintf 'header=%s page=%s', $header // '(none)', $page // '(none)';
+}
+
+# The value a response sets for cookie $name (the last Set-Cookie for it),
+# or undef when it sets none.
+sub set_cookie {
+    my ($res, $name) = @_;
+    my $value;
+    for my $h ($res->header('Set-Cookie')) {
+        $value = $1 if $h =~ /^\Q$name\E=([^;]*)/;
+    }
+    return $value;
+}
+
+# The values of cookie $name in the browser's jar, for any host.
+sub jar_cookie {
+    my ($ua, $name) = @_;
+    my @values;
+    $ua->cookie_jar->scan(sub { push @values, $_[2] if $_[1] eq $name });
+    return wantarray ? @values : $values[0];
 }
 
 # "NAME=value" lines of env.cgi as a hash.
