@@ -12,7 +12,7 @@ use lib "$FindBin::Bin/../lib";
 use ACTest qw(browser base_url login env_of follow to_callback error_code
               set_cookie jar_cookie);
 
-plan tests => 74;
+plan tests => 80;
 
 my $base = base_url();
 my $app = "$base/app/env.cgi";
@@ -171,6 +171,9 @@ ok t_cmp($steps[1]->request->uri, qr{^http://127\.0\.0\.1:4399/good/authorize\?}
 ok t_cmp(env_of($steps[-1])->{REMOTE_USER}, 'mallory', 'chooser: logged in with h-good');
 ok t_cmp(env_of($steps[-1])->{REQUEST_URI}, '/multi/env.cgi?x=1', 'chooser: back on the page');
 # the chooser target must stay on this site
-my $evil = $f->get("$base/auth/callback?login=op&target=" . uri_escape('https://evil.example/'));
-ok t_cmp($evil->code, 400, 'chooser: a foreign target is refused');
-ok t_cmp($evil->header('Location'), undef, 'chooser: no redirect for a foreign target');
+for my $target ('https://evil.example/', '//evil.example/', '/\\evil.example/',
+                'http://localhost:8529@evil.example/') {
+    my $evil = $f->get("$base/auth/callback?login=op&target=" . uri_escape($target));
+    ok t_cmp($evil->code, 400, "chooser: target '$target' refused");
+    ok t_cmp($evil->header('Location'), undef, "chooser: no redirect for '$target'");
+}

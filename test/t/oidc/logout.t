@@ -13,7 +13,7 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use ACTest qw(browser base_url login env_of follow error_code set_cookie jar_cookie);
 
-plan tests => 33;
+plan tests => 40;
 
 my $base = base_url();
 my $app = "$base/app/env.cgi";
@@ -104,6 +104,12 @@ ok t_cmp($steps[-1]->decoded_content // '', qr/name="password"/,
          'next login: the provider asks for the password again');
 
 # ---- without a session, and with a foreign return target --------------------------------
-$res = logout_post(browser(), $base, return => 'https://evil.example/');
+$res = logout_post(browser(), $base, return => '/loggedout.html');
 ok t_cmp($res->code, 303, 'POST without a session: 303');
-ok t_cmp($res->header('Location'), "$base/", 'a foreign return target: home instead');
+ok t_cmp($res->header('Location'), "$base/loggedout.html", 'without a session: to the return target');
+for my $evil ('https://evil.example/', '//evil.example/', '/\\evil.example/',
+              "/\t/evil.example/", 'http://localhost:8529@evil.example/',
+              'http://localhost:8529.evil.example/', 'javascript:alert(1)') {
+    $res = logout_post(browser(), $base, return => $evil);
+    ok t_cmp($res->header('Location'), "$base/", "return target '$evil': home instead");
+}
