@@ -9,6 +9,9 @@
 #include <apr_strings.h>
 
 #include "config.h"
+#include "client_auth.h"
+#include "oauth1.h"
+#include "presets.h"
 #include "secret.h"
 #include "url.h"
 
@@ -195,6 +198,8 @@ ac_provider *ac_provider_create(apr_pool_t *p, const char *name,
     pv->name = apr_pstrdup(p, name);
     pv->defined_in = apr_pstrdup(p, defined_in);
     pv->fetch_userinfo = AC_UNSET;
+    pv->signature_method = AC_UNSET;
+    pv->signature_placement = AC_UNSET;
     return pv;
 }
 
@@ -397,6 +402,8 @@ static const char *set_token_auth(apr_pool_t *p, apr_pool_t *ptemp,
         { "client_secret_basic", AC_TOKEN_AUTH_BASIC },
         { "client_secret_post", AC_TOKEN_AUTH_POST },
         { "none", AC_TOKEN_AUTH_NONE },
+        { "client_secret_jwt", AC_TOKEN_AUTH_SECRET_JWT },
+        { "private_key_jwt", AC_TOKEN_AUTH_PRIVATE_KEY_JWT },
     };
     apr_size_t i;
 
@@ -408,7 +415,8 @@ static const char *set_token_auth(apr_pool_t *p, apr_pool_t *ptemp,
             }
         }
     }
-    return "must be one of client_secret_basic, client_secret_post, none";
+    return "must be one of client_secret_basic, client_secret_post, none, "
+           "client_secret_jwt, private_key_jwt";
 }
 
 static const char *set_pkce(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
@@ -497,6 +505,90 @@ static const char *set_algs(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
     return NULL;
 }
 
+static const char *set_userinfo_extra(apr_pool_t *p, apr_pool_t *ptemp,
+                                      ac_provider *pv, int argc,
+                                      char *const argv[])
+{
+    int i;
+
+    if (argc < 1) {
+        return "takes one or more URLs or paths relative to APIBaseURL";
+    }
+    if (pv->userinfo_extra_urls == NULL) {
+        pv->userinfo_extra_urls = apr_array_make(p, argc, sizeof(const char *));
+    }
+    for (i = 0; i < argc; i++) {
+        if (strstr(argv[i], "://") && !ac_url_is_secure_or_loopback(p, argv[i])) {
+            return apr_psprintf(p, "'%s' must be https (http only for loopback)",
+                                argv[i]);
+        }
+        APR_ARRAY_PUSH(pv->userinfo_extra_urls, const char *) = apr_pstrdup(p, argv[i]);
+    }
+    return NULL;
+}
+
+static const char *set_choice(int *field, int argc, char *const argv[],
+                              const char *const names[])
+{
+    int i;
+
+    for (i = 0; argc == 1 && names[i]; i++) {
+        if (strcasecmp(argv[0], names[i]) == 0) {
+            *field = i;
+            return NULL;
+        }
+    }
+    return "has an unknown value";
+}
+
+static const char *set_signature_method(apr_pool_t *p, apr_pool_t *ptemp,
+                                        ac_provider *pv, int argc,
+                                        char *const argv[])
+{
+    /* indexed like ac_oauth1_method */
+    static const char *const names[] = {
+        "HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT", NULL
+    };
+    return set_choice(&pv->signature_method, argc, argv, names);
+}
+
+static const char *set_signature_placement(apr_pool_t *p, apr_pool_t *ptemp,
+                                           ac_provider *pv, int argc,
+                                           char *const argv[])
+{
+    /* indexed like ac_oauth1_placement */
+    static const char *const names[] = { "header", "query", "body", NULL };
+    return set_choice(&pv->signature_placement, argc, argv, names);
+}
+
+static const char *set_realm(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
+                             int argc, char *const argv[])
+{
+    return set_word(p, &pv->realm, argc, argv);
+}
+
+static const char *set_private_key(apr_pool_t *p, apr_pool_t *ptemp,
+                                   ac_provider *pv, int argc, char *const argv[])
+{
+    if (argc != 1 && argc != 2) {
+        return "takes a PEM file and optionally the key id (kid)";
+    }
+    pv->private_key_file = apr_pstrdup(p, argv[0]);
+    pv->private_key_id = argc == 2 ? apr_pstrdup(p, argv[1]) : NULL;
+    return NULL;
+}
+
+static const char *set_preset(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
+                              int argc, char *const argv[])
+{
+    if (argc != 1 && argc != 2) {
+        return "takes a preset name and, for some, one argument";
+    }
+    pv->preset = apr_pstrdup(p, argv[0]);
+    pv->preset_arg = argc == 2 ? apr_pstrdup(p, argv[1]) : NULL;
+    return NULL;
+}
+
 static const struct {
     ac_provider_key key;
     key_setter set;
@@ -522,6 +614,12 @@ static const struct {
     { { "RemoteUserClaim", "RemoteUserClaim claim [regex replacement]", "claim that becomes REMOTE_USER" }, set_remote_user },
     { { "IDTokenAlgorithms", "IDTokenAlgorithms alg ...", "accepted id_token signature algorithms" }, set_algs },
     { { "PostLogoutRedirectURI", "PostLogoutRedirectURI url", "where the provider sends the browser after logout" }, set_post_logout_uri },
+    { { "UserInfoExtraURL", "UserInfoExtraURL url|path ...", "more profile calls whose answers add claims (e.g. user/emails)" }, set_userinfo_extra },
+    { { "SignatureMethod", "SignatureMethod HMAC-SHA1|HMAC-SHA256|RSA-SHA1|PLAINTEXT", "OAuth 1.0a signature method (default HMAC-SHA1)" }, set_signature_method },
+    { { "SignaturePlacement", "SignaturePlacement header|query|body", "where OAuth 1.0a parameters go (default header)" }, set_signature_placement },
+    { { "Realm", "Realm realm", "OAuth 1.0a realm in the Authorization header" }, set_realm },
+    { { "PrivateKeyFile", "PrivateKeyFile /path/key.pem [kid]", "RSA-SHA1 key (OAuth 1.0a) or private_key_jwt key (RSA or EC P-256)" }, set_private_key },
+    { { "Preset", "Preset github|twitter|google|microsoft [tenant]|gitlab [url]|keycloak realm-url", "start from a well-known provider" }, set_preset },
 };
 
 #define PROVIDER_KEY_COUNT (sizeof(provider_key_table) / sizeof(provider_key_table[0]))
@@ -592,6 +690,45 @@ static const char *check_oauth2(apr_pool_t *p, const ac_provider *pv)
     return NULL;
 }
 
+static int needs_secret(const ac_provider *pv)
+{
+    if (ac_provider_kind(pv) == AC_KIND_OAUTH1) {
+        return pv->signature_method != AC_OAUTH1_RSA_SHA1;
+    }
+    return ac_provider_token_auth(pv) != AC_TOKEN_AUTH_NONE
+        && ac_provider_token_auth(pv) != AC_TOKEN_AUTH_PRIVATE_KEY_JWT;
+}
+
+static int is_https(const char *url)
+{
+    return url && strncasecmp(url, "https://", 8) == 0;
+}
+
+static const char *check_oauth1(apr_pool_t *p, const ac_provider *pv)
+{
+    if (pv->authorize_url == NULL || pv->access_token_url == NULL) {
+        return "needs AuthorizeURL and AccessTokenURL besides RequestTokenURL";
+    }
+    if (pv->userinfo_url == NULL) {
+        return "needs UserInfoURL (the profile call, e.g. "
+               "account/verify_credentials.json)";
+    }
+    if (strstr(pv->userinfo_url, "://") == NULL && pv->api_base_url == NULL) {
+        return "has a relative UserInfoURL but no APIBaseURL";
+    }
+    if (pv->signature_method == AC_OAUTH1_RSA_SHA1 && pv->private_key_file == NULL) {
+        return "uses SignatureMethod RSA-SHA1 but has no PrivateKeyFile";
+    }
+    /* PLAINTEXT sends the secrets themselves: only over TLS */
+    if (pv->signature_method == AC_OAUTH1_PLAINTEXT
+        && !(is_https(pv->request_token_url) && is_https(pv->access_token_url)
+             && (is_https(pv->api_base_url) || is_https(pv->userinfo_url)))) {
+        return "uses SignatureMethod PLAINTEXT, which needs https for every "
+               "endpoint";
+    }
+    return NULL;
+}
+
 const char *ac_provider_check(apr_pool_t *p, const ac_provider *pv)
 {
     const char *err = NULL;
@@ -600,8 +737,7 @@ const char *ac_provider_check(apr_pool_t *p, const ac_provider *pv)
     if (pv->client_id == NULL) {
         err = "needs ClientID";
     }
-    else if (pv->client_secret == NULL
-             && ac_provider_token_auth(pv) != AC_TOKEN_AUTH_NONE) {
+    else if (pv->client_secret == NULL && needs_secret(pv)) {
         err = "needs ClientSecret (or TokenEndpointAuthMethod none for a "
               "public client)";
     }
@@ -611,8 +747,7 @@ const char *ac_provider_check(apr_pool_t *p, const ac_provider *pv)
               "remove CodeChallengeMethod none";
     }
     else if (kind == AC_KIND_OAUTH1) {
-        err = "uses RequestTokenURL (OAuth 1.0a), which this build does not "
-              "support yet";
+        err = check_oauth1(p, pv);
     }
     else if (kind == AC_KIND_OIDC) {
         err = check_oidc(p, pv);
@@ -620,9 +755,51 @@ const char *ac_provider_check(apr_pool_t *p, const ac_provider *pv)
     else {
         err = check_oauth2(p, pv);
     }
+    if (err == NULL && ac_provider_token_auth(pv) == AC_TOKEN_AUTH_PRIVATE_KEY_JWT
+        && pv->private_key_file == NULL) {
+        err = "uses private_key_jwt but has no PrivateKeyFile";
+    }
     if (err) {
         return apr_psprintf(p, "<AuthClientProvider %s> (%s, %s) %s", pv->name,
                             ac_kind_name(kind), pv->defined_in, err);
     }
     return NULL;
+}
+
+/* ---- end of block ------------------------------------------------------- */
+
+static const char *load_keys(apr_pool_t *p, ac_provider *pv)
+{
+    ac_error *e = NULL;
+
+    if (pv->private_key_file == NULL) {
+        return NULL;
+    }
+    if (ac_provider_kind(pv) == AC_KIND_OAUTH1) {
+        e = ac_oauth1_load_rsa_key(p, pv->private_key_file, &pv->oauth1_rsa_key);
+    }
+    else {
+        e = ac_client_key_load(p, pv->private_key_file, pv->private_key_id,
+                               &pv->assertion_jwk, &pv->assertion_alg);
+    }
+    return e ? apr_psprintf(p, "PrivateKeyFile %s: %s", pv->private_key_file,
+                            e->message)
+             : NULL;
+}
+
+const char *ac_provider_finish(apr_pool_t *p, ac_provider *pv)
+{
+    const char *err = ac_preset_apply(p, pv);
+
+    if (err == NULL) {
+        err = ac_provider_check(p, pv);
+    }
+    if (err == NULL) {
+        err = load_keys(p, pv);
+    }
+    if (err && strncmp(err, "<AuthClientProvider", 19) != 0) {
+        err = apr_psprintf(p, "<AuthClientProvider %s> (%s) %s", pv->name,
+                           pv->defined_in, err);
+    }
+    return err;
 }

@@ -78,6 +78,28 @@ typedef struct ac_provider {
 
     /* post_logout_redirect_uri sent to the provider's end_session_endpoint */
     const char *post_logout_redirect_uri;
+
+    /* more profile calls on the API base URL (e.g. GitHub's user/emails) */
+    apr_array_header_t *userinfo_extra_urls;
+
+    /* OAuth 1.0a signing: ac_oauth1_method / ac_oauth1_placement, AC_UNSET */
+    int signature_method;
+    int signature_placement;
+    const char *realm;
+
+    /* RSA-SHA1 (OAuth 1.0a) or private_key_jwt key, loaded at startup */
+    const char *private_key_file;
+    const char *private_key_id;
+    void *oauth1_rsa_key;               /* EVP_PKEY * */
+    void *assertion_jwk;                /* cjose_jwk_t * */
+    const char *assertion_alg;
+
+    /* Preset NAME [ARG]: fills what the block leaves unset */
+    const char *preset;
+    const char *preset_arg;
+    /* Microsoft Entra "common"/"organizations": the issuer carries the
+     * token's tenant ({tenantid}), checked against its tid claim */
+    int multi_tenant_issuer;
 } ac_provider;
 
 /* Process-wide settings (global context only, like SSLSessionCache). */
@@ -182,6 +204,9 @@ const char *ac_provider_set(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
 
 /* Whole-block checks after the block ends: required keys, consistency. */
 const char *ac_provider_check(apr_pool_t *p, const ac_provider *pv);
+
+/* At the end of a block: apply the preset, load key files, then check. */
+const char *ac_provider_finish(apr_pool_t *p, ac_provider *pv);
 
 /* The provider keys, for the reference check test and error messages. */
 typedef struct ac_provider_key {

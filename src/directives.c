@@ -263,7 +263,7 @@ static const char *provider_block(cmd_parms *cmd, void *dummy, const char *arg)
             return err;
         }
     }
-    if ((err = ac_provider_check(cmd->pool, pv)) != NULL) {
+    if ((err = ac_provider_finish(cmd->pool, pv)) != NULL) {
         return err;
     }
     apr_hash_set(server_conf(cmd)->providers, pv->name, APR_HASH_KEY_STRING, pv);

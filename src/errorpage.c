@@ -24,6 +24,11 @@ int ac_error_respond(request_rec *r, const ac_error *e)
     int status = e->http_status ? e->http_status : HTTP_INTERNAL_SERVER_ERROR;
     const char *retry = apr_table_get(r->notes, "ac-retry-url");
 
+    /* a refused login is not a request for credentials: 401 would need a
+     * WWW-Authenticate challenge the browser cannot answer */
+    if (status == HTTP_UNAUTHORIZED) {
+        status = HTTP_FORBIDDEN;
+    }
     ap_log_rerror(APLOG_MARK, log_level_for(status), 0, r, "%s: %s [%s]",
                   AC_LOG_TAG, e->message, e->code);
     r->status = status;

@@ -226,7 +226,6 @@ static int chooser_page(request_rec *r, const apr_array_header_t *names)
     const char *target = ac_url_escape(r->pool, r->unparsed_uri);
     int i;
 
-    r->status = HTTP_UNAUTHORIZED;
     ap_set_content_type(r, "text/html; charset=utf-8");
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     ap_rputs("<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n"

@@ -227,5 +227,5 @@ const char *ac_secret_resolve(apr_pool_t *p, const char *spec, const char **err)
     if (strncmp(spec, "exec:", 5) == 0) {
         return secret_from_exec(p, spec + 5, err);
     }
-    return spec;
+    return apr_pstrdup(p, spec);
 }

@@ -30,6 +30,9 @@ int main(void)
     srunner_add_suite(sr, config_suite());
     srunner_add_suite(sr, jose_suite());
     srunner_add_suite(sr, oidc_suite());
+    srunner_add_suite(sr, oauth1_suite());
+    srunner_add_suite(sr, client_auth_suite());
+    srunner_add_suite(sr, profile_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

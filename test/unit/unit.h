@@ -13,6 +13,9 @@ Suite *claims_suite(void);
 Suite *config_suite(void);
 Suite *jose_suite(void);
 Suite *oidc_suite(void);
+Suite *oauth1_suite(void);
+Suite *client_auth_suite(void);
+Suite *profile_suite(void);
 
 /* A pool per test, destroyed by the fixture in main.c. */
 extern apr_pool_t *unit_pool;

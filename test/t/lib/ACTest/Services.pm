@@ -89,6 +89,9 @@ sub start_all {
     mkdir $RUN unless -d $RUN;
     $ENV{ACTEST_SERVICES_STARTED} = 1;
     $ENV{ACTEST_CA} = "$CERTS/ca.pem";
+    # Apache::TestRun ends itself with SIGTERM when httpd dies at start,
+    # and END blocks do not run on a signal: stop the services then too
+    $SIG{TERM} = sub { stop_all(); exit 1 };
     start_providers();
     start_caches();
 }
