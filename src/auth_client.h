@@ -20,6 +20,9 @@
 #include "claims.h"
 #include "session_record.h"
 #include "http.h"
+#include "flowstate.h"
+
+struct ac_oidc_metadata;
 
 extern module AP_MODULE_DECLARE_DATA auth_client_module;
 APLOG_USE_MODULE(auth_client);
@@ -101,6 +104,43 @@ const char *ac_self_origin(request_rec *r);
 /* ---- flow.c ---------------------------------------------------------------- */
 int ac_check_authn(request_rec *r);
 int ac_quick_handler(request_rec *r, int lookup);
+
+#define AC_CACHE_FLOW_OAUTH1 "flow1"   /* OAuth 1.0a: keyed by request token */
+
+/* one login at its callback, shared by the kind-specific steps */
+typedef struct ac_login {
+    request_rec *r;
+    apr_table_t *params;            /* the callback's query */
+    ac_flow_entry fe;               /* consumed from the cache */
+    const ac_provider *pv;
+    json_t *claims;                 /* who logged in, before flattening */
+    const char *access_token;
+    const char *id_token;
+    const char *refresh_token;
+    const char *token_secret;       /* OAuth 1.0a */
+} ac_login;
+
+ac_error *ac_flow_new(request_rec *r, const ac_provider *pv,
+                      const char *original_url, ac_flow_entry *fe);
+ac_error *ac_flow_store(request_rec *r, const char *type, const char *key,
+                        const ac_flow_entry *fe);
+ac_error *ac_provider_metadata(request_rec *r, const ac_provider *pv,
+                               const struct ac_oidc_metadata **md);
+const char *ac_redirect_uri(request_rec *r);
+int ac_redirect(request_rec *r, int status, const char *location);
+
+/* ---- login_oauth2.c: OpenID Connect and plain OAuth 2.0 --------------------- */
+ac_error *ac_oauth2_login_start(request_rec *r, const ac_provider *pv,
+                                ac_flow_entry *fe, const char **location);
+ac_error *ac_oauth2_login_complete(ac_login *lg);
+
+/* ---- login_oauth1.c: OAuth 1.0a ---------------------------------------------- */
+ac_error *ac_oauth1_login_start(request_rec *r, const ac_provider *pv,
+                                ac_flow_entry *fe, const char **location);
+ac_error *ac_oauth1_login_complete(ac_login *lg);
+
+/* ---- logout.c ---------------------------------------------------------------- */
+int ac_logout(request_rec *r);
 
 /* ---- authz.c --------------------------------------------------------------- */
 void ac_authz_register(apr_pool_t *p);

@@ -14,7 +14,6 @@
 #include "oidc.h"
 #include "url.h"
 
-#define AC_STATE_BYTES 32
 #define AC_FLOW_ID_LEN 43
 #define AC_CALLBACK_MAX_PARAMS 16
 
@@ -26,13 +25,13 @@ static ac_error *fail(request_rec *r, int status, const char *code,
     return ac_error_make(r->pool, status, code, "%s", msg);
 }
 
-static const char *redirect_uri_for(request_rec *r)
+const char *ac_redirect_uri(request_rec *r)
 {
     return apr_pstrcat(r->pool, ac_self_origin(r),
                        ac_conf_callback_path(ac_sconf(r->server)), NULL);
 }
 
-static int redirect(request_rec *r, int status, const char *location)
+int ac_redirect(request_rec *r, int status, const char *location)
 {
     apr_table_setn(r->headers_out, "Location", location);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
@@ -62,8 +61,8 @@ static int unauthorized(request_rec *r)
     return HTTP_UNAUTHORIZED;
 }
 
-static ac_error *metadata_for(request_rec *r, const ac_provider *pv,
-                              const ac_oidc_metadata **md)
+ac_error *ac_provider_metadata(request_rec *r, const ac_provider *pv,
+                               const ac_oidc_metadata **md)
 {
     ac_server_conf *c = ac_sconf(r->server);
     ac_http_opts h;
@@ -117,15 +116,15 @@ static ac_error *browser_flow_id(request_rec *r, const char **id)
     return NULL;
 }
 
-static ac_error *new_flow_entry(request_rec *r, const ac_provider *pv,
-                                const char *original_url, ac_flow_entry *fe)
+ac_error *ac_flow_new(request_rec *r, const ac_provider *pv,
+                      const char *original_url, ac_flow_entry *fe)
 {
     ac_error *e;
 
     memset(fe, 0, sizeof(*fe));
     fe->provider = pv->name;
     fe->original_url = original_url;
-    fe->redirect_uri = redirect_uri_for(r);
+    fe->redirect_uri = ac_redirect_uri(r);
     fe->created = apr_time_now();
     fe->code_verifier = "";
     fe->token_secret = "";
@@ -139,8 +138,8 @@ static ac_error *new_flow_entry(request_rec *r, const ac_provider *pv,
     return NULL;
 }
 
-static ac_error *store_flow_entry(request_rec *r, const char *key,
-                                  const ac_flow_entry *fe)
+ac_error *ac_flow_store(request_rec *r, const char *type, const char *key,
+                        const ac_flow_entry *fe)
 {
     ac_server_conf *c = ac_sconf(r->server);
     char *buf;
@@ -150,26 +149,8 @@ static ac_error *store_flow_entry(request_rec *r, const char *key,
     if (e) {
         return e;
     }
-    return ac_cache_put(r, AC_CACHE_FLOW, key, buf, len,
+    return ac_cache_put(r, type, key, buf, len,
                         apr_time_now() + apr_time_from_sec(ac_conf_state_ttl(c)));
-}
-
-static ac_error *start_oidc(request_rec *r, const ac_provider *pv,
-                            const ac_flow_entry *fe, const char **location)
-{
-    const ac_oidc_metadata *md;
-    const char *state;
-    ac_error *e;
-
-    if ((e = metadata_for(r, pv, &md)) != NULL
-        || (e = ac_random_token(r->pool, AC_STATE_BYTES, &state)) != NULL
-        || (e = store_flow_entry(r, state, fe)) != NULL) {
-        return e;
-    }
-    *location = ac_oauth2_authorize_url(r->pool, pv, md->authorization_endpoint,
-                                        fe->redirect_uri, state, fe->nonce,
-                                        fe->code_verifier);
-    return NULL;
 }
 
 static int start_login(request_rec *r, const ac_provider *pv,
@@ -177,15 +158,17 @@ static int start_login(request_rec *r, const ac_provider *pv,
 {
     ac_flow_entry fe;
     const char *location = NULL;
-    ac_error *e = new_flow_entry(r, pv, original_url, &fe);
+    ac_error *e = ac_flow_new(r, pv, original_url, &fe);
 
     if (e == NULL) {
-        e = start_oidc(r, pv, &fe, &location);
+        e = ac_provider_kind(pv) == AC_KIND_OAUTH1
+            ? ac_oauth1_login_start(r, pv, &fe, &location)
+            : ac_oauth2_login_start(r, pv, &fe, &location);
     }
     if (e) {
         return ac_error_respond(r, e);
     }
-    return redirect(r, HTTP_MOVED_TEMPORARILY, location);
+    return ac_redirect(r, HTTP_MOVED_TEMPORARILY, location);
 }
 
 /* ---- provider selection -------------------------------------------------------- */
@@ -309,161 +292,76 @@ int ac_check_authn(request_rec *r)
 
 /* ---- callback ------------------------------------------------------------------ */
 
-typedef struct callback_ctx {
-    request_rec *r;
-    apr_table_t *params;
-    ac_flow_entry fe;
-    const ac_provider *pv;
-    const ac_oidc_metadata *md;
-    ac_token_response tokens;
-    json_t *claims;
-} callback_ctx;
-
-static ac_error *consume_flow_entry(callback_ctx *cx)
+static ac_error *take_flow_entry(ac_login *lg, const char *type, const char *key)
 {
-    request_rec *r = cx->r;
-    const char *state = apr_table_get(cx->params, "state");
+    request_rec *r = lg->r;
     const char *cookie = ac_cookie_get(r, ac_conf_flow_cookie_name(ac_sconf(r->server)));
     char *buf;
     apr_size_t len;
     ac_error *e;
 
-    if (state == NULL || *state == '\0' || strlen(state) > 128) {
-        return fail(r, HTTP_BAD_REQUEST, "state_missing", "callback without a "
-                    "usable state parameter; was it opened directly?");
-    }
     if (!flow_id_shape_ok(cookie)) {
         return fail(r, HTTP_BAD_REQUEST, "flow_cookie_missing", "callback without "
                     "the flow cookie; check AuthClientCookiePath, that the "
                     "callback is on the same host name as the protected page, "
                     "and that nothing strips SameSite=Lax cookies");
     }
-    e = ac_cache_take(r, AC_CACHE_FLOW, state, &buf, &len);
+    e = ac_cache_take(r, type, key, &buf, &len);
     if (e) {
         return strcmp(e->code, "cache_miss") != 0 ? e
             : fail(r, HTTP_BAD_REQUEST, "state_unknown", "no login in progress "
                    "for this state: it expired (AuthClientStateTimeout), was "
                    "already used, or was started against another cache");
     }
-    if ((e = ac_flow_entry_decode(r->pool, buf, len, &cx->fe)) != NULL) {
+    if ((e = ac_flow_entry_decode(r->pool, buf, len, &lg->fe)) != NULL) {
         return e;
     }
-    if (!ac_str_equal_ct(cx->fe.flow_id, cookie)) {
+    if (!ac_str_equal_ct(lg->fe.flow_id, cookie)) {
         return fail(r, HTTP_BAD_REQUEST, "state_mismatch", "the state belongs to "
                     "a login started in another browser");
     }
-    cx->pv = ac_find_provider(ac_sconf(r->server), cx->fe.provider);
-    if (cx->pv == NULL) {
+    lg->pv = ac_find_provider(ac_sconf(r->server), lg->fe.provider);
+    if (lg->pv == NULL) {
         return fail(r, HTTP_BAD_REQUEST, "unknown_provider", "the login was "
                     "started for a provider this virtual host no longer has");
     }
     return NULL;
 }
 
-static ac_error *check_authorization_response(callback_ctx *cx)
+/* OAuth 1.0a answers with the request token (or denied=token), the others
+ * with the state; each names its own cache entry */
+static ac_error *consume_flow_entry(ac_login *lg)
 {
-    request_rec *r = cx->r;
-    const char *error = apr_table_get(cx->params, "error");
-    const char *iss = apr_table_get(cx->params, "iss");
-
-    if (error) {
-        int denied = strcmp(error, "access_denied") == 0;
-        return ac_error_make(r->pool, denied ? HTTP_FORBIDDEN : HTTP_BAD_GATEWAY,
-                             denied ? "access_denied" : "provider_error",
-                             "provider %s answered the authorization request "
-                             "with error '%s'", cx->pv->name,
-                             ac_claim_value_clean(r->pool, error));
-    }
-    /* RFC 9207: a mix-up attack shows as the wrong issuer here */
-    if (iss && strcmp(iss, cx->md->issuer) != 0) {
-        return ac_error_make(r->pool, HTTP_BAD_REQUEST, "iss_mismatch",
-                             "provider %s: the authorization response came from "
-                             "another issuer (RFC 9207 iss parameter)", cx->pv->name);
-    }
-    if (iss == NULL && cx->md->iss_parameter_supported) {
-        return ac_error_make(r->pool, HTTP_BAD_REQUEST, "iss_missing",
-                             "provider %s advertises the RFC 9207 iss parameter "
-                             "but the authorization response lacks it", cx->pv->name);
-    }
-    if (apr_table_get(cx->params, "code") == NULL) {
-        return fail(r, HTTP_BAD_REQUEST, "code_missing",
-                    "the authorization response has no code");
-    }
-    return NULL;
-}
-
-static ac_error *validate_id_token(callback_ctx *cx)
-{
-    request_rec *r = cx->r;
-    ac_server_conf *c = ac_sconf(r->server);
-    ac_idtoken_expect ex;
-    ac_http_opts h;
-    const char *jwks;
-    ac_error *e;
-    int attempt;
-
-    if (cx->tokens.id_token == NULL) {
-        return fail(r, HTTP_BAD_GATEWAY, "id_token_missing",
-                    "the token response has no id_token");
-    }
-    memset(&ex, 0, sizeof(ex));
-    ex.issuer = cx->md->issuer;
-    ex.client_id = cx->pv->client_id;
-    ex.client_secret = cx->pv->client_secret;
-    ex.allowed_algs = cx->pv->id_token_algs;
-    ex.nonce = cx->fe.nonce;
-    ex.access_token = cx->tokens.access_token;
-    ex.now = apr_time_now();
-    ex.clock_skew = ac_conf_clock_skew(c);
-    ex.iat_max_age = ac_conf_iat_max_age(c);
-    ac_http_opts_for(c, &h);
-    /* an unknown kid may mean the provider rotated its keys: one refetch */
-    for (attempt = 0; attempt < 2; attempt++) {
-        e = ac_oidc_jwks_get(r->pool, &h, cx->md->jwks_uri, attempt,
-                             ac_conf_jwks_refresh_interval(c), &jwks);
-        if (e == NULL) {
-            e = ac_idtoken_validate(r->pool, cx->tokens.id_token, jwks, &ex,
-                                    &cx->claims);
-        }
-        if (e == NULL || strcmp(e->code, "jwks_kid_unknown") != 0) {
-            break;
-        }
-    }
-    return e;
-}
-
-static ac_error *merge_userinfo(callback_ctx *cx)
-{
-    request_rec *r = cx->r;
-    ac_http_opts h;
-    json_t *info;
-    const char *sub;
+    const char *state = apr_table_get(lg->params, "state");
+    const char *token = apr_table_get(lg->params, "oauth_token");
+    const char *denied = apr_table_get(lg->params, "denied");
+    const char *type = AC_CACHE_FLOW;
+    const char *key = state;
+    apr_size_t max_len = 128;       /* ours are 43 characters */
     ac_error *e;
 
-    if (cx->pv->fetch_userinfo != 1) {
-        return NULL;
+    if (state == NULL && (token || denied)) {
+        type = AC_CACHE_FLOW_OAUTH1;
+        key = token ? token : denied;
+        max_len = 256;              /* the provider chose this one */
     }
-    if (cx->md->userinfo_endpoint == NULL) {
-        return fail(r, HTTP_BAD_GATEWAY, "userinfo_unavailable", "FetchUserInfo "
-                    "is On but the provider has no userinfo endpoint");
+    if (key == NULL || *key == '\0' || strlen(key) > max_len) {
+        return fail(lg->r, HTTP_BAD_REQUEST, "state_missing", "callback without "
+                    "a usable state parameter; was it opened directly?");
     }
-    ac_http_opts_for(ac_sconf(r->server), &h);
-    e = ac_oauth2_get_json(r->pool, &h, cx->md->userinfo_endpoint,
-                           cx->tokens.access_token, &info);
-    if (e) {
+    if ((e = take_flow_entry(lg, type, key)) != NULL) {
         return e;
     }
-    sub = ac_json_string(info, "sub");
-    if (sub == NULL || strcmp(sub, ac_json_string(cx->claims, "sub")) != 0) {
-        return fail(r, HTTP_BAD_GATEWAY, "userinfo_sub_mismatch", "the userinfo "
-                    "sub differs from the id_token sub (OIDC Core 5.3.2)");
+    /* an entry of one kind must not complete a login of another */
+    if ((ac_provider_kind(lg->pv) == AC_KIND_OAUTH1)
+        != (strcmp(type, AC_CACHE_FLOW_OAUTH1) == 0)) {
+        return fail(lg->r, HTTP_BAD_REQUEST, "state_mismatch", "the callback "
+                    "does not fit the kind of login that was started");
     }
-    /* the id_token's own claims (iss, aud, nonce...) win over userinfo */
-    json_object_update_missing(cx->claims, info);
     return NULL;
 }
 
-static ac_error *remote_user_for(callback_ctx *cx, const apr_array_header_t *claims,
+static ac_error *remote_user_for(ac_login *cx, const apr_array_header_t *claims,
                                  const char **user)
 {
     request_rec *r = cx->r;
@@ -492,43 +390,35 @@ static ac_error *remote_user_for(callback_ctx *cx, const apr_array_header_t *cla
                                "the RemoteUserClaim replacement failed");
 }
 
-static ac_error *create_session(callback_ctx *cx)
+static const char *or_empty(const char *s)
 {
-    ac_session_record *s = apr_pcalloc(cx->r->pool, sizeof(*s));
-    ac_error *e;
-
-    s->provider = cx->pv->name;
-    s->claims = ac_claims_flatten(cx->r->pool, cx->claims);
-    if ((e = remote_user_for(cx, s->claims, &s->remote_user)) != NULL) {
-        return e;
-    }
-    s->access_token = cx->tokens.access_token;
-    s->id_token = cx->tokens.id_token ? cx->tokens.id_token : "";
-    s->refresh_token = cx->tokens.refresh_token ? cx->tokens.refresh_token : "";
-    s->token_secret = "";
-    return ac_session_create(cx->r, s);
+    return s ? s : "";
 }
 
-static ac_error *complete_oidc(callback_ctx *cx)
+static ac_error *create_session(ac_login *lg)
 {
-    request_rec *r = cx->r;
-    ac_http_opts h;
+    ac_session_record *s = apr_pcalloc(lg->r->pool, sizeof(*s));
     ac_error *e;
 
-    if ((e = metadata_for(r, cx->pv, &cx->md)) != NULL
-        || (e = check_authorization_response(cx)) != NULL) {
+    s->provider = lg->pv->name;
+    s->claims = ac_claims_flatten(lg->r->pool, lg->claims);
+    if ((e = remote_user_for(lg, s->claims, &s->remote_user)) != NULL) {
         return e;
     }
-    ac_http_opts_for(ac_sconf(r->server), &h);
-    e = ac_oauth2_code_exchange(r->pool, &h, cx->pv, cx->md->token_endpoint,
-                                apr_table_get(cx->params, "code"),
-                                cx->fe.redirect_uri, cx->fe.code_verifier,
-                                &cx->tokens);
-    if (e || (e = validate_id_token(cx)) != NULL
-        || (e = merge_userinfo(cx)) != NULL) {
-        return e;
-    }
-    return create_session(cx);
+    s->access_token = or_empty(lg->access_token);
+    s->id_token = or_empty(lg->id_token);
+    s->refresh_token = or_empty(lg->refresh_token);
+    s->token_secret = or_empty(lg->token_secret);
+    return ac_session_create(lg->r, s);
+}
+
+static ac_error *complete_login(ac_login *lg)
+{
+    ac_error *e = ac_provider_kind(lg->pv) == AC_KIND_OAUTH1
+                  ? ac_oauth1_login_complete(lg)
+                  : ac_oauth2_login_complete(lg);
+
+    return e ? e : create_session(lg);
 }
 
 static int finish_redirect(request_rec *r, const char *target)
@@ -541,7 +431,7 @@ static int finish_redirect(request_rec *r, const char *target)
                       "browser to / instead", AC_LOG_TAG, e->message, e->code);
         target = "/";
     }
-    return redirect(r, HTTP_SEE_OTHER, target);
+    return ac_redirect(r, HTTP_SEE_OTHER, target);
 }
 
 static int chooser_selection(request_rec *r, apr_table_t *params)
@@ -567,149 +457,31 @@ static int chooser_selection(request_rec *r, apr_table_t *params)
 
 static int handle_callback(request_rec *r)
 {
-    callback_ctx cx;
+    ac_login lg;
     ac_error *e;
 
-    memset(&cx, 0, sizeof(cx));
-    cx.r = r;
+    memset(&lg, 0, sizeof(lg));
+    lg.r = r;
     if (r->method_number != M_GET) {
         return HTTP_METHOD_NOT_ALLOWED;
     }
     e = ac_form_parse(r->pool, r->args ? r->args : "", AC_CALLBACK_MAX_PARAMS,
-                      &cx.params);
+                      &lg.params);
     if (e) {
         e->http_status = HTTP_BAD_REQUEST;
         return ac_error_respond(r, e);
     }
-    if (apr_table_get(cx.params, "login")) {
-        return chooser_selection(r, cx.params);
+    if (apr_table_get(lg.params, "login")) {
+        return chooser_selection(r, lg.params);
     }
-    if ((e = consume_flow_entry(&cx)) == NULL) {
-        apr_table_setn(r->notes, "ac-retry-url", cx.fe.original_url);
-        e = complete_oidc(&cx);
+    if ((e = consume_flow_entry(&lg)) == NULL) {
+        apr_table_setn(r->notes, "ac-retry-url", lg.fe.original_url);
+        e = complete_login(&lg);
     }
     if (e) {
         return ac_error_respond(r, e);
     }
-    return finish_redirect(r, cx.fe.original_url);
-}
-
-/* ---- logout ------------------------------------------------------------------------- */
-
-static int same_origin_post(request_rec *r)
-{
-    const char *origin = apr_table_get(r->headers_in, "Origin");
-    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-
-    if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) {
-        return 0;
-    }
-    return origin == NULL || strcmp(origin, ac_self_origin(r)) == 0;
-}
-
-static int logout_confirm_page(request_rec *r)
-{
-    ap_set_content_type(r, "text/html; charset=utf-8");
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    ap_rprintf(r, "<!DOCTYPE html>\n<html><head><title>Sign out</title></head>\n"
-               "<body>\n<form method=\"post\" action=\"%s\">\n"
-               "<input type=\"hidden\" name=\"return\" value=\"%s\">\n"
-               "<button type=\"submit\">Sign out</button>\n</form>\n</body></html>\n",
-               ac_html_escape(r->pool, r->uri),
-               ac_html_escape(r->pool, apr_table_get(r->notes, "ac-return")));
-    return OK;
-}
-
-static ac_error *read_form(request_rec *r, apr_table_t **params)
-{
-    char buf[2048];
-    apr_size_t len = 0;
-    long n;
-
-    if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK) {
-        return fail(r, HTTP_BAD_REQUEST, "logout_body", "unreadable request body");
-    }
-    if (ap_should_client_block(r)) {
-        while ((n = ap_get_client_block(r, buf + len, sizeof(buf) - 1 - len)) > 0) {
-            len += n;
-            if (len >= sizeof(buf) - 1) {
-                return fail(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "logout_body",
-                            "logout form body too large");
-            }
-        }
-    }
-    buf[len] = '\0';
-    return ac_form_parse(r->pool, buf, 4, params);
-}
-
-static const char *logout_return(request_rec *r, const char *wanted)
-{
-    ac_server_conf *c = ac_sconf(r->server);
-    const char *origin = ac_self_origin(r);
-
-    if (wanted == NULL || *wanted == '\0'
-        || ac_redirect_check(r->pool, wanted, origin, c->logout_redirect_allow)) {
-        return apr_pstrcat(r->pool, origin, "/", NULL);
-    }
-    /* providers need an absolute post_logout_redirect_uri */
-    return wanted[0] == '/' ? apr_pstrcat(r->pool, origin, wanted, NULL) : wanted;
-}
-
-static const char *end_session_url(request_rec *r, const ac_session_record *s,
-                                   const char *ret)
-{
-    const ac_provider *pv = ac_find_provider(ac_sconf(r->server), s->provider);
-    const ac_oidc_metadata *md;
-    const char *url;
-
-    if (pv == NULL || ac_provider_kind(pv) != AC_KIND_OIDC
-        || metadata_for(r, pv, &md) != NULL || md->end_session_endpoint == NULL) {
-        return NULL;
-    }
-    url = md->end_session_endpoint;
-    if (s->id_token[0]) {
-        url = ac_url_add_param(r->pool, url, "id_token_hint", s->id_token);
-    }
-    url = ac_url_add_param(r->pool, url, "client_id", pv->client_id);
-    return ac_url_add_param(r->pool, url, "post_logout_redirect_uri",
-                            pv->post_logout_redirect_uri ? pv->post_logout_redirect_uri : ret);
-}
-
-static int handle_logout(request_rec *r)
-{
-    apr_table_t *params = NULL;
-    ac_session_record *s = NULL;
-    const char *id;
-    const char *ret;
-    const char *provider_url = NULL;
-    ac_error *e;
-
-    if (r->method_number == M_GET) {
-        apr_table_setn(r->notes, "ac-return", "");
-        if (r->args && ac_form_parse(r->pool, r->args, 4, &params) == NULL
-            && apr_table_get(params, "return")) {
-            apr_table_setn(r->notes, "ac-return", apr_table_get(params, "return"));
-        }
-        return logout_confirm_page(r);
-    }
-    if (r->method_number != M_POST) {
-        return HTTP_METHOD_NOT_ALLOWED;
-    }
-    if (!same_origin_post(r)) {
-        return ac_error_respond(r, fail(r, HTTP_FORBIDDEN, "logout_cross_site",
-                                        "refusing a cross-site logout request"));
-    }
-    if ((e = read_form(r, &params)) != NULL) {
-        return ac_error_respond(r, e);
-    }
-    ret = logout_return(r, apr_table_get(params, "return"));
-    if (ac_session_load(r, &s, &id) == NULL && s) {
-        provider_url = end_session_url(r, s, ret);
-    }
-    if ((e = ac_session_destroy(r)) != NULL) {
-        return ac_error_respond(r, e);
-    }
-    return redirect(r, HTTP_SEE_OTHER, provider_url ? provider_url : ret);
+    return finish_redirect(r, lg.fe.original_url);
 }
 
 /* ---- quick handler -------------------------------------------------------------- */
@@ -726,7 +498,7 @@ int ac_quick_handler(request_rec *r, int lookup)
         return handle_callback(r);
     }
     if (strcmp(r->uri, ac_conf_logout_path(c)) == 0) {
-        return handle_logout(r);
+        return ac_logout(r);
     }
     return DECLINED;
 }

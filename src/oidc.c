@@ -19,6 +19,7 @@
 #include <apr_thread_mutex.h>
 
 #include "jose.h"
+#include "client_auth.h"
 #include "oidc.h"
 
 /* A JWKS is refetched after this long even without a kid miss, so that a
@@ -776,8 +777,38 @@ static const char *basic_auth(apr_pool_t *p, const char *id, const char *secret)
     return apr_pstrcat(p, "Basic ", b64, NULL);
 }
 
+/* client_secret_jwt / private_key_jwt: RFC 7523 2.2, audience the token
+ * endpoint as OpenID Connect Core 9 asks */
+static ac_error *add_client_assertion(apr_pool_t *p, const ac_provider *pv,
+                                      const char *token_endpoint, char **form)
+{
+    int with_key = ac_provider_token_auth(pv) == AC_TOKEN_AUTH_PRIVATE_KEY_JWT;
+    const char *jwt;
+    ac_error *err;
+
+    if (with_key ? pv->assertion_jwk == NULL : pv->client_secret == NULL) {
+        return ac_error_make(p, 500, "token_auth", "provider %s has no %s to "
+                             "sign its client assertion with", pv->name,
+                             with_key ? "PrivateKeyFile" : "ClientSecret");
+    }
+    err = ac_client_assertion(p, pv->client_id, token_endpoint,
+                              pv->client_secret,
+                              with_key ? pv->assertion_jwk : NULL,
+                              with_key ? pv->assertion_alg : "HS256",
+                              AC_CLIENT_ASSERTION_MAX_LIFETIME, apr_time_now(),
+                              &jwt);
+    if (err != NULL) {
+        return err;
+    }
+    *form = form_add(p, *form, "client_id", pv->client_id);
+    *form = form_add(p, *form, "client_assertion_type", AC_CLIENT_ASSERTION_TYPE);
+    *form = form_add(p, *form, "client_assertion", jwt);
+    return NULL;
+}
+
 static ac_error *client_auth(apr_pool_t *p, const ac_provider *pv,
-                             apr_table_t *hdrs, char **form)
+                             const char *token_endpoint, apr_table_t *hdrs,
+                             char **form)
 {
     ac_token_auth how = ac_provider_token_auth(pv);
     const char *id = pv->client_id ? pv->client_id : "";
@@ -801,9 +832,7 @@ static ac_error *client_auth(apr_pool_t *p, const ac_provider *pv,
         *form = form_add(p, *form, "client_id", id);
         return NULL;
     default:
-        return ac_error_make(p, 500, "token_auth_unsupported",
-                             "provider %s: client_secret_jwt and "
-                             "private_key_jwt are not supported yet", pv->name);
+        return add_client_assertion(p, pv, token_endpoint, form);
     }
 }
 
@@ -826,7 +855,7 @@ ac_error *ac_oauth2_code_exchange(apr_pool_t *p, const ac_http_opts *h,
     if (code_verifier != NULL && *code_verifier != '\0') {
         form = form_add(p, form, "code_verifier", code_verifier);
     }
-    err = client_auth(p, pv, hdrs, &form);
+    err = client_auth(p, pv, token_endpoint, hdrs, &form);
     if (err != NULL) {
         return err;
     }

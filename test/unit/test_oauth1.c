@@ -848,6 +848,7 @@ static void *APR_THREAD_FUNC wire_main(apr_thread_t *t, void *data)
 
         apr_socket_timeout_set(s, apr_time_from_sec(5));
         wire_read(s, w->request);
+        fprintf(stderr, "DBG[%s]\n", w->request);
         apr_socket_send(s, w->answer, &len);
         apr_socket_close(s);
     }

@@ -1,0 +1,125 @@
+/*
+ * logout.c - the logout path: GET shows a sign-out button (a link on a
+ * foreign page must not sign anybody out), a same-origin POST ends the
+ * local session and, for an OpenID Connect provider with an
+ * end_session_endpoint, continues there with id_token_hint.
+ */
+#include "auth_client.h"
+#include "oidc.h"
+#include "url.h"
+
+static int same_origin_post(request_rec *r)
+{
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+
+    if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) {
+        return 0;
+    }
+    return origin == NULL || strcmp(origin, ac_self_origin(r)) == 0;
+}
+
+static int logout_confirm_page(request_rec *r)
+{
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    ap_rprintf(r, "<!DOCTYPE html>\n<html><head><title>Sign out</title></head>\n"
+               "<body>\n<form method=\"post\" action=\"%s\">\n"
+               "<input type=\"hidden\" name=\"return\" value=\"%s\">\n"
+               "<button type=\"submit\">Sign out</button>\n</form>\n</body></html>\n",
+               ac_html_escape(r->pool, r->uri),
+               ac_html_escape(r->pool, apr_table_get(r->notes, "ac-return")));
+    return OK;
+}
+
+static ac_error *read_form(request_rec *r, apr_table_t **params)
+{
+    char buf[2048];
+    apr_size_t len = 0;
+    long n;
+
+    if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK) {
+        return ac_error_make(r->pool, HTTP_BAD_REQUEST, "logout_body", "unreadable request body");
+    }
+    if (ap_should_client_block(r)) {
+        while ((n = ap_get_client_block(r, buf + len, sizeof(buf) - 1 - len)) > 0) {
+            len += n;
+            if (len >= sizeof(buf) - 1) {
+                return ac_error_make(r->pool, HTTP_REQUEST_ENTITY_TOO_LARGE, "logout_body",
+                            "logout form body too large");
+            }
+        }
+    }
+    buf[len] = '\0';
+    return ac_form_parse(r->pool, buf, 4, params);
+}
+
+static const char *logout_return(request_rec *r, const char *wanted)
+{
+    ac_server_conf *c = ac_sconf(r->server);
+    const char *origin = ac_self_origin(r);
+
+    if (wanted == NULL || *wanted == '\0'
+        || ac_redirect_check(r->pool, wanted, origin, c->logout_redirect_allow)) {
+        return apr_pstrcat(r->pool, origin, "/", NULL);
+    }
+    /* providers need an absolute post_logout_redirect_uri */
+    return wanted[0] == '/' ? apr_pstrcat(r->pool, origin, wanted, NULL) : wanted;
+}
+
+static const char *end_session_url(request_rec *r, const ac_session_record *s,
+                                   const char *ret)
+{
+    const ac_provider *pv = ac_find_provider(ac_sconf(r->server), s->provider);
+    const ac_oidc_metadata *md;
+    const char *url;
+
+    if (pv == NULL || ac_provider_kind(pv) != AC_KIND_OIDC
+        || ac_provider_metadata(r, pv, &md) != NULL || md->end_session_endpoint == NULL) {
+        return NULL;
+    }
+    url = md->end_session_endpoint;
+    if (s->id_token[0]) {
+        url = ac_url_add_param(r->pool, url, "id_token_hint", s->id_token);
+    }
+    url = ac_url_add_param(r->pool, url, "client_id", pv->client_id);
+    return ac_url_add_param(r->pool, url, "post_logout_redirect_uri",
+                            pv->post_logout_redirect_uri ? pv->post_logout_redirect_uri : ret);
+}
+
+int ac_logout(request_rec *r)
+{
+    apr_table_t *params = NULL;
+    ac_session_record *s = NULL;
+    const char *id;
+    const char *ret;
+    const char *provider_url = NULL;
+    ac_error *e;
+
+    if (r->method_number == M_GET) {
+        apr_table_setn(r->notes, "ac-return", "");
+        if (r->args && ac_form_parse(r->pool, r->args, 4, &params) == NULL
+            && apr_table_get(params, "return")) {
+            apr_table_setn(r->notes, "ac-return", apr_table_get(params, "return"));
+        }
+        return logout_confirm_page(r);
+    }
+    if (r->method_number != M_POST) {
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    if (!same_origin_post(r)) {
+        return ac_error_respond(r, ac_error_make(r->pool, HTTP_FORBIDDEN, "logout_cross_site",
+                                        "refusing a cross-site logout request"));
+    }
+    if ((e = read_form(r, &params)) != NULL) {
+        return ac_error_respond(r, e);
+    }
+    ret = logout_return(r, apr_table_get(params, "return"));
+    if (ac_session_load(r, &s, &id) == NULL && s) {
+        provider_url = end_session_url(r, s, ret);
+    }
+    if ((e = ac_session_destroy(r)) != NULL) {
+        return ac_error_respond(r, e);
+    }
+    return ac_redirect(r, HTTP_SEE_OTHER, provider_url ? provider_url : ret);
+}
