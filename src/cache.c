@@ -219,7 +219,7 @@ ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
                              " bytes (limit %d); the provider sent unusually "
                              "large tokens or claims", type, len, AC_CACHE_MAX_VALUE);
     }
-    ac_key_hash(type, id, key);
+    ac_key_hash(cache->keys, type, id, key);
     e = ac_seal(r->pool, cache->keys, key, sizeof(key), (const unsigned char *)value,
                 len, &sealed, &sealed_len);
     if (e) {
@@ -260,7 +260,7 @@ static ac_error *fetch(request_rec *r, const char *type, const char *id,
     unsigned char *buf = apr_palloc(r->pool, buf_len);
     apr_status_t rv;
 
-    ac_key_hash(type, id, key);
+    ac_key_hash(cache->keys, type, id, key);
     lock();
     rv = cache->provider->retrieve(cache->instance, r->server, key, sizeof(key),
                                    buf, &buf_len, r->pool);
@@ -295,7 +295,7 @@ ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id)
     unsigned char key[AC_KEY_HASH_LEN];
     apr_status_t rv;
 
-    ac_key_hash(type, id, key);
+    ac_key_hash(cache->keys, type, id, key);
     lock();
     rv = cache->provider->remove(cache->instance, r->server, key, sizeof(key), r->pool);
     unlock();

@@ -782,9 +782,7 @@ static const char *load_keys(apr_pool_t *p, ac_provider *pv)
         e = ac_client_key_load(p, pv->private_key_file, pv->private_key_id,
                                &pv->assertion_jwk, &pv->assertion_alg);
     }
-    return e ? apr_psprintf(p, "PrivateKeyFile %s: %s", pv->private_key_file,
-                            e->message)
-             : NULL;
+    return e ? apr_psprintf(p, "PrivateKeyFile: %s", e->message) : NULL;
 }
 
 const char *ac_provider_finish(apr_pool_t *p, ac_provider *pv)

@@ -131,7 +131,8 @@ static ac_error *authority_normalise(apr_pool_t *p, const char *url,
         }
     }
     lower(host);
-    if (*port == '\0' || (strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0)
+    if (*port == '\0'
+        || (strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0)
         || (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0)) {
         *out = host;
     }
@@ -635,23 +636,19 @@ static ac_error *place(apr_pool_t *p, const ac_oauth1_client *c,
         where = AC_OAUTH1_IN_QUERY;
     }
     out->url = u->without_fragment;
-    switch (where) {
-    case AC_OAUTH1_IN_HEADER:
-        {
-            ac_error *err = ac_oauth1_authorization_header(p, c, oauth,
-                                                           &out->authorization);
-            if (err != NULL) {
-                return err;
-            }
+    if (where == AC_OAUTH1_IN_HEADER) {
+        ac_error *err = ac_oauth1_authorization_header(p, c, oauth,
+                                                       &out->authorization);
+        if (err != NULL) {
+            return err;
         }
-        break;
-    case AC_OAUTH1_IN_QUERY:
+    }
+    else if (where == AC_OAUTH1_IN_QUERY) {
         out->url = url_add_query(p, u->without_fragment,
                                  ac_oauth1_form_encode(p, oauth));
-        break;
-    case AC_OAUTH1_IN_BODY:
+    }
+    else {
         apr_array_cat(body, oauth);
-        break;
     }
     if (has_body(method)) {
         /* always a body, even an empty one: a POST without one would be
@@ -713,7 +710,9 @@ static const char *provider_text(apr_pool_t *p, const ac_http_response *r,
         return NULL;
     }
     for (i = 0; i < len; i++) {
-        if (r->body[i] < 0x20 || r->body[i] > 0x7e) {
+        unsigned char ch = (unsigned char)r->body[i];
+
+        if (ch < 0x20 || ch > 0x7e) {
             return NULL;
         }
     }
@@ -828,6 +827,7 @@ static ac_error *token_parse(apr_pool_t *p, const ac_http_response *r,
      * confused answer */
     if (out->token == NULL || *out->token == '\0' || out->secret == NULL
         || *out->secret == '\0') {
+        memset(out, 0, sizeof(*out));
         return ac_error_make(p, 502, "oauth1_malformed",
                              "the %s answer lacks oauth_token or "
                              "oauth_token_secret", what);

@@ -132,7 +132,9 @@ ac_error *ac_oauth1_prepare(apr_pool_t *p, const ac_oauth1_client *c,
  * oauth_timestamp, oauth_signature_method, oauth_version=1.0, oauth_token
  * (when non-NULL) and `oauth_extra` (e.g. oauth_callback, oauth_verifier),
  * signs over them, the URL's query and `form` (sent as the body of a POST),
- * and places the oauth_* parameters as the client says.
+ * and places the oauth_* parameters as the client says.  A non-2xx answer
+ * is the error "oauth1_http_status", naming the endpoint without its query
+ * (the provider's text only when short, printable and free of tokens).
  */
 ac_error *ac_oauth1_request(apr_pool_t *p, const ac_http_opts *h,
                             const ac_oauth1_client *c, const char *method,

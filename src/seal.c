@@ -27,6 +27,8 @@ static apr_status_t keys_cleanse(void *data)
     ac_seal_keys *k = data;
 
     OPENSSL_cleanse(k->keys, (apr_size_t)k->count * AC_SEAL_KEY_LEN);
+    EVP_CIPHER_free(k->cipher);
+    EVP_MD_free(k->md);
     return APR_SUCCESS;
 }
 
@@ -36,9 +38,20 @@ static ac_seal_keys *keys_alloc(apr_pool_t *p, int count)
 
     k->count = count;
     k->keys = apr_pcalloc(p, (apr_size_t)(count ? count : 1) * AC_SEAL_KEY_LEN);
+    k->cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    k->md = EVP_MD_fetch(NULL, "SHA256", NULL);
     /* so the key bytes do not survive in pool memory that is reused */
     apr_pool_cleanup_register(p, k, keys_cleanse, apr_pool_cleanup_null);
     return k;
+}
+
+static ac_error *keys_usable(apr_pool_t *p, const ac_seal_keys *k)
+{
+    if (k->cipher == NULL || k->md == NULL) {
+        return ac_error_make(p, 500, "seal_config", "OpenSSL offers no "
+                             "AES-256-GCM or SHA-256 (FIPS or provider setup?)");
+    }
+    return NULL;
 }
 
 /*
@@ -75,6 +88,7 @@ ac_error *ac_seal_keys_derive(apr_pool_t *p,
 {
     const char **pass;
     ac_seal_keys *k;
+    ac_error *err;
     int i;
 
     if (passphrases == NULL || passphrases->nelts == 0) {
@@ -82,6 +96,9 @@ ac_error *ac_seal_keys_derive(apr_pool_t *p,
     }
     pass = (const char **)passphrases->elts;
     k = keys_alloc(p, passphrases->nelts);
+    if ((err = keys_usable(p, k)) != NULL) {
+        return err;
+    }
     for (i = 0; i < passphrases->nelts; i++) {
         if (pass[i] == NULL || *pass[i] == '\0' || strlen(pass[i]) > INT_MAX) {
             return ac_error_make(p, 500, "seal_config",
@@ -99,8 +116,11 @@ ac_error *ac_seal_keys_derive(apr_pool_t *p,
 ac_error *ac_seal_keys_random(apr_pool_t *p, ac_seal_keys **out)
 {
     ac_seal_keys *k = keys_alloc(p, 1);
-    ac_error *err = ac_random_bytes(p, k->keys[0], AC_SEAL_KEY_LEN);
+    ac_error *err = keys_usable(p, k);
 
+    if (err == NULL) {
+        err = ac_random_bytes(p, k->keys[0], AC_SEAL_KEY_LEN);
+    }
     if (err) {
         return err;
     }
@@ -108,7 +128,7 @@ ac_error *ac_seal_keys_random(apr_pool_t *p, ac_seal_keys **out)
     return NULL;
 }
 
-void ac_key_hash(const char *type, const char *id,
+void ac_key_hash(const ac_seal_keys *keys, const char *type, const char *id,
                  unsigned char out[AC_KEY_HASH_LEN])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -116,7 +136,7 @@ void ac_key_hash(const char *type, const char *id,
 
     /* The NUL keeps ("ab", "c") and ("a", "bc") apart. */
     if (ctx == NULL
-        || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1
+        || EVP_DigestInit_ex(ctx, keys->md, NULL) != 1
         || EVP_DigestUpdate(ctx, type, strlen(type) + 1) != 1
         || EVP_DigestUpdate(ctx, id, strlen(id)) != 1
         || EVP_DigestFinal_ex(ctx, out, &outlen) != 1) {
@@ -144,7 +164,8 @@ static int gcm_aad(EVP_CIPHER_CTX *ctx, int encrypt, const unsigned char *aad,
             || EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1);
 }
 
-static int gcm_encrypt(const unsigned char *key, const unsigned char *iv,
+static int gcm_encrypt(const EVP_CIPHER *gcm, const unsigned char *key,
+                       const unsigned char *iv,
                        const unsigned char *aad, apr_size_t aad_len,
                        const unsigned char *plain, apr_size_t plain_len,
                        unsigned char *cipher, unsigned char *tag)
@@ -155,7 +176,7 @@ static int gcm_encrypt(const unsigned char *key, const unsigned char *iv,
     if (ctx == NULL) {
         return 0;
     }
-    ok = EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv) == 1
+    ok = EVP_EncryptInit_ex(ctx, gcm, NULL, key, iv) == 1
         && gcm_aad(ctx, 1, aad, aad_len)
         && (plain_len == 0
             || EVP_EncryptUpdate(ctx, cipher, &n, plain, (int)plain_len) == 1)
@@ -166,7 +187,8 @@ static int gcm_encrypt(const unsigned char *key, const unsigned char *iv,
     return ok;
 }
 
-static int gcm_decrypt(const unsigned char *key, const unsigned char *iv,
+static int gcm_decrypt(const EVP_CIPHER *gcm, const unsigned char *key,
+                       const unsigned char *iv,
                        const unsigned char *aad, apr_size_t aad_len,
                        const unsigned char *cipher, apr_size_t cipher_len,
                        const unsigned char *tag, unsigned char *plain)
@@ -179,7 +201,7 @@ static int gcm_decrypt(const unsigned char *key, const unsigned char *iv,
     }
     /* the tag is set before Final, which checks it; the cast is for the
      * ctrl interface, which does not write through it for SET_TAG */
-    ok = EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv) == 1
+    ok = EVP_DecryptInit_ex(ctx, gcm, NULL, key, iv) == 1
         && gcm_aad(ctx, 0, aad, aad_len)
         && (cipher_len == 0
             || EVP_DecryptUpdate(ctx, plain, &n, cipher, (int)cipher_len) == 1)
@@ -212,7 +234,7 @@ ac_error *ac_seal(apr_pool_t *p, const ac_seal_keys *keys,
     if (err) {
         return err;
     }
-    if (!gcm_encrypt(keys->keys[0], buf + 1, aad, aad_len, plain, plain_len,
+    if (!gcm_encrypt(keys->cipher, keys->keys[0], buf + 1, aad, aad_len, plain, plain_len,
                      buf + 1 + SEAL_IV_LEN,
                      buf + 1 + SEAL_IV_LEN + plain_len)) {
         return ac_error_make(p, 500, "seal", "AES-256-GCM encryption failed");
@@ -251,7 +273,7 @@ ac_error *ac_unseal(apr_pool_t *p, const ac_seal_keys *keys,
     /* one spare byte: callers parse the plaintext as NUL-terminated text */
     plain = apr_palloc(p, cipher_len + 1);
     for (i = 0; i < keys->count; i++) {
-        if (gcm_decrypt(keys->keys[i], iv, aad, aad_len, cipher, cipher_len,
+        if (gcm_decrypt(keys->cipher, keys->keys[i], iv, aad, aad_len, cipher, cipher_len,
                         tag, plain)) {
             plain[cipher_len] = '\0';
             *out = plain;

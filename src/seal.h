@@ -18,6 +18,10 @@
 typedef struct ac_seal_keys {
     int count;
     unsigned char (*keys)[AC_SEAL_KEY_LEN];
+    /* fetched once: OpenSSL 3 looks an implicit EVP_aes_256_gcm() or
+     * EVP_sha256() up again on every init, which dominated the hot path */
+    void *cipher;                   /* EVP_CIPHER *, AES-256-GCM */
+    void *md;                       /* EVP_MD *, SHA-256 */
 } ac_seal_keys;
 
 /* Derive one key per passphrase (array of const char *). */
@@ -27,7 +31,8 @@ ac_error *ac_seal_keys_derive(apr_pool_t *p, const apr_array_header_t *passphras
 ac_error *ac_seal_keys_random(apr_pool_t *p, ac_seal_keys **out);
 
 /* SHA-256 over "type" NUL "id": the socache key. */
-void ac_key_hash(const char *type, const char *id, unsigned char out[AC_KEY_HASH_LEN]);
+void ac_key_hash(const ac_seal_keys *keys, const char *type, const char *id,
+                 unsigned char out[AC_KEY_HASH_LEN]);
 
 ac_error *ac_seal(apr_pool_t *p, const ac_seal_keys *keys,
                   const unsigned char *aad, apr_size_t aad_len,

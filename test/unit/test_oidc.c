@@ -949,11 +949,25 @@ START_TEST(code_exchange_post_none)
     ck_assert_ptr_null(strstr(req, "client_secret"));
     ck_assert_ptr_null(strstr(req, "Authorization:"));
 
+    /* private_key_jwt without a loaded key is refused before sending */
     pv->token_auth = AC_TOKEN_AUTH_PRIVATE_KEY_JWT;
     err = ac_oauth2_code_exchange(unit_pool, &h, pv, srv_url(sv, "/token"),
                                   "c", "https://app.example/cb", "", &tr);
     ck_assert_ptr_nonnull(err);
-    ck_assert_str_eq(err->code, "token_auth_unsupported");
+    ck_assert_str_eq(err->code, "token_auth");
+
+    /* client_secret_jwt: an assertion instead of the secret itself */
+    pv->token_auth = AC_TOKEN_AUTH_SECRET_JWT;
+    ck_assert_ptr_null(ac_oauth2_code_exchange(unit_pool, &h, pv,
+                                               srv_url(sv, "/token"), "c",
+                                               "https://app.example/cb", "",
+                                               &tr));
+    req = srv_last(sv);
+    ck_assert_ptr_nonnull(strstr(req, "client_assertion_type=urn%3Aietf%3Aparams"
+                                      "%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"));
+    ck_assert_ptr_nonnull(strstr(req, "&client_assertion=eyJ"));
+    ck_assert_ptr_null(strstr(req, "client_secret="));
+    ck_assert_ptr_null(strstr(req, "Authorization:"));
 }
 END_TEST
 

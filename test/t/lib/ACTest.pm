@@ -10,11 +10,13 @@ use HTTP::Cookies;
 use HTTP::Request::Common qw(GET POST);
 use LWP::UserAgent;
 use URI;
+use JSON::PP ();
 use Apache::Test ();
 use Apache::TestRequest ();
+use ACTest::Services ();
 
 our @EXPORT_OK = qw(browser base_url follow login env_of to_callback
-                    error_code set_cookie jar_cookie);
+                    error_code set_cookie jar_cookie provider_stats);
 
 sub base_url {
     my $vars = Apache::Test::config()->{vars};
@@ -57,18 +59,36 @@ sub form_of {
     return URI->new_abs($action, $res->request->uri);
 }
 
+# Submits the provider's login form in $res as a user would: its hidden
+# inputs, login and password, and for a form with allow/deny buttons
+# (the OAuth 1.0a and GitHub-like providers) the button pressed, "allow"
+# unless $o{action} says otherwise.
+sub submit_login {
+    my ($ua, $res, %o) = @_;
+    my $action = form_of($res) or return;
+    my $html = $res->decoded_content // '';
+    my $user = $o{user} // 'alice';
+    my @fields;
+    while ($html =~ m{<input type="hidden" name="([^"]+)" value="([^"]*)"}gi) {
+        my ($name, $value) = ($1, $2);
+        $value =~ s/&quot;/"/g; $value =~ s/&lt;/</g; $value =~ s/&gt;/>/g;
+        $value =~ s/&#x27;/'/g; $value =~ s/&amp;/&/g;
+        push @fields, $name => $value;
+    }
+    push @fields, login => $user, password => $o{password} // "$user-pw";
+    push @fields, action => $o{action} // 'allow' if $html =~ /<button[^>]*name="action"/i;
+    return $ua->request(POST $action, \@fields);
+}
+
 # Logs in at the provider from protected $url; returns all responses, the
-# final one being the protected resource (or the error page).
+# final one being the protected resource (or the error page).  Options as
+# for submit_login.
 sub login {
     my ($ua, $url, %o) = @_;
-    my $user = $o{user} // 'alice';
-    my $password = $o{password} // "$user-pw";
     my @seen = follow($ua, $ua->get($url));
     my $last = $seen[-1];
-    my $action = form_of($last);
-    return @seen unless $action && $last->decoded_content =~ /name="password"/;
-    my $res = $ua->request(POST $action, [ login => $user, password => $password ]);
-    return (@seen, follow($ua, $res));
+    return @seen unless form_of($last) && $last->decoded_content =~ /name="password"/;
+    return (@seen, follow($ua, submit_login($ua, $last, %o)));
 }
 
 sub is_callback_redirect {
@@ -96,15 +116,11 @@ sub follow_to_callback {
 # requesting it; undef if the provider never sends it back.
 sub to_callback {
     my ($ua, $url, %o) = @_;
-    my $user = $o{user} // 'alice';
     my @seen = follow_to_callback($ua, $o{res} // $ua->get($url));
     my $last = $seen[-1];
     if (!is_callback_redirect($last)) {
-        my $action = form_of($last);
-        return unless $action && $last->decoded_content =~ /name="password"/;
-        my $res = $ua->request(POST $action,
-            [ login => $user, password => $o{password} // "$user-pw" ]);
-        $last = (follow_to_callback($ua, $res))[-1];
+        return unless form_of($last) && $last->decoded_content =~ /name="password"/;
+        $last = (follow_to_callback($ua, submit_login($ua, $last, %o)))[-1];
         return unless is_callback_redirect($last);
     }
     return URI->new_abs($last->header('Location'), $last->request->uri);
@@ -149,6 +165,16 @@ sub env_of {
         $env{$1} = $2 if $line =~ /^([^=]+)=(.*)$/;
     }
     return \%env;
+}
+
+# The counters of the OAuth 1.0a ("oauth1") or OAuth 2.0 ("oauth2") test
+# provider (GET /stats), decoded; they only grow, so compare before/after.
+sub provider_stats {
+    my ($name) = @_;
+    my $port = $ACTest::Services::PORT{$name} or die "no provider '$name'\n";
+    my $res = LWP::UserAgent->new(timeout => 10)->get("http://127.0.0.1:$port/stats");
+    die "provider $name: /stats answered " . $res->status_line . "\n" unless $res->is_success;
+    return JSON::PP->new->decode($res->decoded_content);
 }
 
 1;

@@ -14,7 +14,8 @@ our $PROVIDERS = abs_path("$T/../providers");
 our $CERTS = "$T/certs";
 our $RUN = "$T/logs";
 
-our %PORT = (oidc => 3643, hostile => 4399, memcached => 11711, redis => 6391);
+our %PORT = (oidc => 3643, hostile => 4399, oauth1 => 4601, oauth2 => 4602,
+            memcached => 11711, redis => 6391);
 
 my @stoppers;
 my $owner = $$;
@@ -49,6 +50,22 @@ sub start_providers {
     push @stoppers, sub {
         local $ENV{HOSTILE_PIDFILE} = "$RUN/hostile.pid";
         system("$PROVIDERS/hostile/stop.sh");
+    };
+    start_oauth('oauth1', 'OAUTH1');
+    start_oauth('oauth2', 'OAUTH2');
+}
+
+# The Twitter-like (oauth1/) and GitHub-like (oauth2/) providers share one
+# environment contract: PREFIX_PORT, PREFIX_PIDFILE, PREFIX_LOG.
+sub start_oauth {
+    my ($name, $prefix) = @_;
+    local $ENV{"${prefix}_PORT"} = $PORT{$name};
+    local $ENV{"${prefix}_PIDFILE"} = "$RUN/$name.pid";
+    local $ENV{"${prefix}_LOG"} = "$RUN/$name.log";
+    run_or_die("$PROVIDERS/$name/start.sh");
+    push @stoppers, sub {
+        local $ENV{"${prefix}_PIDFILE"} = "$RUN/$name.pid";
+        system("$PROVIDERS/$name/stop.sh");
     };
 }
 

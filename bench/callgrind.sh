@@ -1,0 +1,65 @@
+#!/bin/sh
+# bench/callgrind.sh [REQUESTS] - instructions per request on the hot path,
+# counted by callgrind (repeatable, unlike wall-clock figures).
+#
+# httpd -X runs under callgrind with collection limited to request
+# processing (ap_process_async_request: event MPM); each case runs twice, with N and with 2N requests, and the
+# difference divided by N is the cost of one request, free of startup and
+# of the login that obtains the session.  Cases: the unprotected file, and
+# the same file behind mod_auth_client with a valid session (shmcb).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+run=${AC_BENCH_DIR:-/tmp/mod_auth_client-callgrind}
+n=${1:-100}
+AC_BENCH_OPENIDC=0
+. "$top/bench/common.sh"
+configure shmcb
+# httpd -X still switches to User nobody, who writes the profile
+mkdir -p "$run/profiles"
+chmod 1777 "$run/profiles"
+
+# one callgrind run: login (when $2 is "protected"), then $1 requests
+one_run() {
+    count=$1 case=$2 out="$run/profiles/callgrind.out.$2.$1"
+    # valgrind checks the file as root at start and writes it as nobody
+    rm -f "$out"
+    touch "$out"
+    chmod 666 "$out"
+    valgrind --tool=callgrind --callgrind-out-file="$out" \
+        --toggle-collect=ap_process_async_request \
+        /usr/sbin/apache2 -X -f "$run/httpd.conf" > "$run/callgrind.log" 2>&1 &
+    vg=$!
+    for _ in $(seq 120); do
+        curl -s -o /dev/null http://127.0.0.1:8081/open/index.html 2>/dev/null && break
+        sleep 0.5
+    done
+    url=http://127.0.0.1:8081/open/index.html
+    cookie=""
+    if [ "$case" = protected ]; then
+        url=http://127.0.0.1:8081/ours/index.html
+        cookie=$(perl "$top/bench/session-cookie.pl" "$url" "$certs/ca.pem" ac_session)
+    fi
+    for _ in $(seq "$count"); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} "$url")
+        [ "$code" = 200 ] || { echo "$url answered $code" >&2; kill $vg; exit 1; }
+    done
+    kill -TERM $vg
+    wait $vg 2>/dev/null || true
+    callgrind_annotate "$out" 2>/dev/null |
+        awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
+}
+
+per_request() {
+    a=$(one_run "$n" "$1")
+    b=$(one_run $((2 * n)) "$1")
+    echo $(( (b - a) / n ))
+}
+
+open=$(per_request open)
+prot=$(per_request protected)
+echo "unprotected:            $open instructions per request"
+echo "with mod_auth_client:   $prot instructions per request (+$((prot - open)))"
+echo
+echo "most expensive functions under check_authn (inclusive, $((2 * n)) requests + login):"
+callgrind_annotate --inclusive=yes "$run/profiles/callgrind.out.protected.$((2 * n))" 2>/dev/null \
+    | grep -E "ac_|mod_auth_client|socache|EVP_|ap_cookie" | head -25
