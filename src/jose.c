@@ -181,6 +181,26 @@ static ac_error *header_decode(apr_pool_t *p, const char *jwt, json_t **hdr)
     return NULL;
 }
 
+const char *ac_jwt_peek_string(apr_pool_t *p, const char *jwt, const char *name)
+{
+    const char *dot1 = strchr(jwt, '.');
+    const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    unsigned char *raw;
+    apr_size_t len;
+    json_t *payload;
+
+    if (dot2 == NULL) {
+        return NULL;
+    }
+    raw = ac_b64url_decode(p, apr_pstrmemdup(p, dot1 + 1, dot2 - dot1 - 1), &len);
+    if (raw == NULL
+        || ac_json_parse_object(p, (const char *)raw, len, "JWT payload",
+                                &payload) != NULL) {
+        return NULL;
+    }
+    return ac_json_string(payload, name);
+}
+
 static int alg_listed(const apr_array_header_t *list, const char *alg)
 {
     int i;

@@ -44,6 +44,13 @@ ac_error *ac_json_parse_object(apr_pool_t *p, const char *text, apr_size_t len,
 /* Hand one reference of `j` to `p`: json_decref'd when `p` is cleared. */
 void ac_json_pool_own(apr_pool_t *p, json_t *j);
 
+/*
+ * A string claim of a JWT's payload WITHOUT checking anything: only for
+ * choosing what to check it against (Entra's per-tenant issuer), never for
+ * trusting it.
+ */
+const char *ac_jwt_peek_string(apr_pool_t *p, const char *jwt, const char *name);
+
 /* String member or NULL. */
 const char *ac_json_string(json_t *obj, const char *name);
 

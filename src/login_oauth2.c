@@ -4,6 +4,8 @@
  * for OIDC), then at the callback the code exchange and the identity - a
  * validated id_token (+ userinfo) for OIDC, profile calls for OAuth 2.0.
  */
+#include <apr_lib.h>
+
 #include "auth_client.h"
 #include "jose.h"
 #include "oidc.h"
@@ -85,8 +87,11 @@ static ac_error *check_authorization_response(oauth2_ctx *cx)
                              "with error '%s'", cx->pv->name,
                              ac_claim_value_clean(r->pool, error));
     }
-    /* RFC 9207: a mix-up attack shows as the wrong issuer here */
-    if (iss && cx->md->issuer && strcmp(iss, cx->md->issuer) != 0) {
+    /* RFC 9207: a mix-up attack shows as the wrong issuer here (a
+     * multi-tenant issuer template cannot be compared: such providers do
+     * not send the parameter) */
+    if (iss && cx->md->issuer && !strstr(cx->md->issuer, "{tenantid}")
+        && strcmp(iss, cx->md->issuer) != 0) {
         return ac_error_make(r->pool, HTTP_BAD_REQUEST, "iss_mismatch",
                              "provider %s: the authorization response came from "
                              "another issuer (RFC 9207 iss parameter)", cx->pv->name);
@@ -101,6 +106,32 @@ static ac_error *check_authorization_response(oauth2_ctx *cx)
                     "the authorization response has no code");
     }
     return NULL;
+}
+
+/* the issuer an id_token must carry; for Entra's multi-tenant metadata the
+ * token's own tenant completes it (its signature and iss are still checked
+ * in full afterwards) */
+static const char *expected_issuer(oauth2_ctx *cx)
+{
+    const char *issuer = cx->md->issuer;
+    const char *at = strstr(issuer, "{tenantid}");
+    const char *tid;
+    apr_size_t i;
+
+    if (at == NULL || !cx->pv->multi_tenant_issuer) {
+        return issuer;
+    }
+    tid = ac_jwt_peek_string(cx->r->pool, cx->tokens.id_token, "tid");
+    if (tid == NULL || strlen(tid) != 36) {
+        return NULL;
+    }
+    for (i = 0; i < 36; i++) {
+        if (!apr_isxdigit(tid[i]) && tid[i] != '-') {
+            return NULL;
+        }
+    }
+    return apr_pstrcat(cx->r->pool, apr_pstrmemdup(cx->r->pool, issuer, at - issuer),
+                       tid, at + strlen("{tenantid}"), NULL);
 }
 
 static ac_error *validate_id_token(oauth2_ctx *cx)
@@ -118,7 +149,11 @@ static ac_error *validate_id_token(oauth2_ctx *cx)
                     "the token response has no id_token");
     }
     memset(&ex, 0, sizeof(ex));
-    ex.issuer = cx->md->issuer;
+    ex.issuer = expected_issuer(cx);
+    if (ex.issuer == NULL) {
+        return fail(r, HTTP_FORBIDDEN, "id_token_iss", "the id_token names no "
+                    "usable tenant (tid) for the multi-tenant issuer");
+    }
     ex.client_id = cx->pv->client_id;
     ex.client_secret = cx->pv->client_secret;
     ex.allowed_algs = cx->pv->id_token_algs;

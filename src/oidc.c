@@ -330,12 +330,16 @@ static const char *issuer_from_url(apr_pool_t *p, const char *url)
 typedef struct issuer_expect {
     const char *issuer;
     int derived;                /* from the URL: a trailing '/' may differ */
+    const char *tenant_template; /* Entra multi-tenant: ".../{tenantid}/..." */
 } issuer_expect;
 
 static int issuer_matches(apr_pool_t *p, const issuer_expect *x,
                           const char *iss)
 {
     if (strcmp(iss, x->issuer) == 0) {
+        return 1;
+    }
+    if (x->tenant_template && strcmp(iss, x->tenant_template) == 0) {
         return 1;
     }
     /* Discovery 4.1 drops a terminating '/' before appending the well-known
@@ -455,6 +459,19 @@ static ac_error *discovery_load(apr_pool_t *p, const ac_http_opts *h,
                              "provider %s: the issuer cannot be derived from "
                              "ServerMetadataURL %s; set Issuer", pv->name,
                              pv->server_metadata_url);
+    }
+    /* Entra's common/organizations/consumers endpoints name the issuer of
+     * whichever tenant signs in as https://login.microsoftonline.com/
+     * {tenantid}/v2.0; the id_token's iss is then checked against its tid */
+    x.tenant_template = NULL;
+    if (pv->multi_tenant_issuer) {
+        const char *seg = apr_pstrcat(p, "/", pv->preset_arg ? pv->preset_arg
+                                                             : "common", "/", NULL);
+        const char *at = strstr(x.issuer, seg);
+        if (at) {
+            x.tenant_template = apr_pstrcat(p, apr_pstrmemdup(p, x.issuer, at - x.issuer),
+                                            "/{tenantid}/", at + strlen(seg), NULL);
+        }
     }
     memset(&rq, 0, sizeof(rq));
     rq.what = "discovery document";

@@ -15,6 +15,6 @@ my $res = $steps[-1];
 my $env = env_of($res);
 die "login failed: HTTP " . $res->code . "\n" . $res->decoded_content
     unless $res->code == 200 && $env->{REMOTE_USER};
-for my $k (sort grep { /^(REMOTE_USER|AUTH_TYPE|OIDC_CLAIM_)/ } keys %$env) {
+for my $k (sort grep { /^(REMOTE_USER|AUTH_TYPE|OIDC_CLAIM_(sub|email|name|groups|screen_name|login))$/ } keys %$env) {
     print "  $k=$env->{$k}\n";
 }

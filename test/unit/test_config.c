@@ -305,6 +305,101 @@ START_TEST(every_key_is_documented_in_the_table)
 }
 END_TEST
 
+/* ---- presets ------------------------------------------------------------ */
+
+static ac_provider *preset_provider(const char *name, const char *arg)
+{
+    ac_provider *pv = ac_provider_create(unit_pool, "p", "t:1");
+    char *argv[2] = { (char *)name, (char *)arg };
+
+    ck_assert_ptr_null(ac_provider_set(unit_pool, unit_pool, pv, "Preset",
+                                       arg ? 2 : 1, argv));
+    ck_assert_ptr_null(set1(pv, "ClientID", "id"));
+    ck_assert_ptr_null(set1(pv, "ClientSecret", "s"));
+    return pv;
+}
+
+START_TEST(preset_github_fills_and_explicit_wins)
+{
+    ac_provider *pv = preset_provider("github", NULL);
+
+    ck_assert_ptr_null(set1(pv, "Scope", "read:user"));
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, pv));
+    ck_assert_int_eq(ac_provider_kind(pv), AC_KIND_OAUTH2);
+    ck_assert_str_eq(pv->authorize_url, "https://github.com/login/oauth/authorize");
+    ck_assert_str_eq(pv->userinfo_url, "user");
+    ck_assert_str_eq(APR_ARRAY_IDX(pv->userinfo_extra_urls, 0, const char *), "user/emails");
+    ck_assert_str_eq(ac_provider_remote_user_claim(pv), "login");
+    ck_assert_str_eq(pv->scope, "read:user");   /* set in the block: kept */
+}
+END_TEST
+
+START_TEST(preset_twitter_is_oauth1)
+{
+    ac_provider *pv = preset_provider("twitter", NULL);
+
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, pv));
+    ck_assert_int_eq(ac_provider_kind(pv), AC_KIND_OAUTH1);
+    ck_assert_str_eq(ac_provider_remote_user_claim(pv), "screen_name");
+}
+END_TEST
+
+START_TEST(preset_microsoft_multi_tenant)
+{
+    ac_provider *common = preset_provider("microsoft", NULL);
+    ac_provider *tenant = preset_provider("microsoft", "contoso.onmicrosoft.com");
+
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, common));
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, tenant));
+    ck_assert_int_eq(ac_provider_kind(common), AC_KIND_OIDC);
+    ck_assert_int_eq(common->multi_tenant_issuer, 1);
+    ck_assert_int_eq(tenant->multi_tenant_issuer, 0);
+    ck_assert_str_eq(tenant->server_metadata_url,
+                     "https://login.microsoftonline.com/contoso.onmicrosoft.com"
+                     "/v2.0/.well-known/openid-configuration");
+}
+END_TEST
+
+START_TEST(preset_keycloak_needs_realm_and_unknown_refused)
+{
+    ac_provider *kc = preset_provider("keycloak", NULL);
+    ac_provider *ok = preset_provider("keycloak", "https://sso.example.org/realms/staff");
+    ac_provider *bad = preset_provider("facebook", NULL);
+    const char *err;
+
+    err = ac_provider_finish(unit_pool, kc);
+    ck_assert_msg(err && strstr(err, "realm"), "keycloak without realm: %s", err);
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, ok));
+    ck_assert_str_eq(ok->server_metadata_url, "https://sso.example.org/realms/staff"
+                     "/.well-known/openid-configuration");
+    err = ac_provider_finish(unit_pool, bad);
+    ck_assert_msg(err && strstr(err, "facebook") && strstr(err, "github"),
+                  "unknown preset lists the known ones: %s", err);
+}
+END_TEST
+
+START_TEST(oauth1_startup_checks)
+{
+    ac_provider *pv = preset_provider("twitter", NULL);
+    const char *err;
+
+    ck_assert_ptr_null(set1(pv, "SignatureMethod", "RSA-SHA1"));
+    err = ac_provider_finish(unit_pool, pv);
+    ck_assert_msg(err && strstr(err, "PrivateKeyFile"), "RSA-SHA1 without key: %s", err);
+
+    pv = preset_provider("twitter", NULL);
+    ck_assert_ptr_null(set1(pv, "RequestTokenURL", "http://127.0.0.1:4501/oauth/request_token"));
+    ck_assert_ptr_null(set1(pv, "SignatureMethod", "PLAINTEXT"));
+    err = ac_provider_finish(unit_pool, pv);
+    ck_assert_msg(err && strstr(err, "PLAINTEXT"), "PLAINTEXT over http: %s", err);
+
+    pv = preset_provider("twitter", NULL);
+    ck_assert_ptr_null(set1(pv, "SignatureMethod", "PLAINTEXT"));
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, pv));
+    ck_assert_ptr_nonnull(set1(pv, "SignatureMethod", "HMAC-MD5"));
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -326,6 +421,11 @@ Suite *config_suite(void)
     tcase_add_test(tc, hmac_algs_need_a_secret);
     tcase_add_test(tc, params_are_form_encoded);
     tcase_add_test(tc, every_key_is_documented_in_the_table);
+    tcase_add_test(tc, preset_github_fills_and_explicit_wins);
+    tcase_add_test(tc, preset_twitter_is_oauth1);
+    tcase_add_test(tc, preset_microsoft_multi_tenant);
+    tcase_add_test(tc, preset_keycloak_needs_realm_and_unknown_refused);
+    tcase_add_test(tc, oauth1_startup_checks);
     suite_add_tcase(s, tc);
     return s;
 }
