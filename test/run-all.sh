@@ -68,6 +68,7 @@ step unit unit_plain
 step unit-valgrind unit_valgrind
 step unit-sanitizers unit_sanitizers
 step conf-reference sh test/check_conf_reference.sh
+step config-errors sh test/config/check_errors.sh
 step demo sh test/demo.sh --check
 step integration-shmcb integration shmcb
 step integration-memcache integration memcache

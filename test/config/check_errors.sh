@@ -1,0 +1,186 @@
+#!/bin/sh
+# check_errors.sh - every misconfiguration the module can detect must fail
+# "apache2 -t" with the file, the line and what to do.  Each case is a small
+# httpd.conf; the expected words must all appear in the output.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+mods=/usr/lib/apache2/modules
+
+base() {
+    cat <<CONF
+ServerRoot "$work"
+ServerName localhost
+Listen 127.0.0.1:8999
+PidFile "$work/httpd.pid"
+ErrorLog "$work/error.log"
+DefaultRuntimeDir "$work"
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule authn_core_module $mods/mod_authn_core.so
+LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
+LoadModule auth_client_module "$top/.libs/mod_auth_client.so"
+CONF
+}
+
+good_provider() {
+    cat <<CONF
+<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID          id
+    ClientSecret      secret
+</AuthClientProvider>
+CONF
+}
+
+# expect NAME BODY WORD... : the config must fail and its output name every WORD
+expect() {
+    name=$1 body=$2
+    shift 2
+    conf="$work/$name.conf"
+    { base; printf '%s\n' "$body"; } > "$conf"
+    out=$(/usr/sbin/apache2 -t -f "$conf" 2>&1)
+    rc=$?
+    ok=1
+    [ $rc -ne 0 ] || ok=0
+    for word in "$@"; do
+        case "$out" in *"$word"*) ;; *) ok=0 ;; esac
+    done
+    if [ $ok = 1 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name (exit $rc), expected: $*"
+        echo "$out" | sed 's/^/    /'
+    fi
+}
+
+# the good configuration must pass, or every failure below proves nothing
+{ base; good_provider; } > "$work/good.conf"
+if /usr/sbin/apache2 -t -f "$work/good.conf" >/dev/null 2>&1; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL good configuration rejected:"
+    /usr/sbin/apache2 -t -f "$work/good.conf" 2>&1 | sed 's/^/    /'
+fi
+
+expect unknown_key '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    ClientSecret secret
+    ClientSecrte typo
+</AuthClientProvider>' "unknown key 'ClientSecrte'" "unknown_key.conf:16" "auth_client.conf.reference"
+
+expect missing_client_id '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientSecret secret
+</AuthClientProvider>' "needs ClientID" "missing_client_id.conf:12"
+
+expect http_not_loopback '<AuthClientProvider op>
+    ServerMetadataURL http://op.example/.well-known/openid-configuration
+    ClientID id
+    ClientSecret secret
+</AuthClientProvider>' "must be an https URL" "http_not_loopback.conf:13"
+
+expect plain_pkce '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    ClientSecret secret
+    CodeChallengeMethod plain
+</AuthClientProvider>' "S256 or none" "plain_pkce.conf:16"
+
+expect public_without_pkce '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    TokenEndpointAuthMethod none
+    CodeChallengeMethod none
+</AuthClientProvider>' "without PKCE" "public_without_pkce.conf:12"
+
+expect oauth2_incomplete '<AuthClientProvider gh>
+    ClientID id
+    ClientSecret secret
+    AuthorizeURL https://gh.example/authorize
+</AuthClientProvider>' "needs AuthorizeURL and AccessTokenURL" "oauth2_incomplete.conf:12"
+
+expect rsa_without_key '<AuthClientProvider tw>
+    Preset twitter
+    ClientID key
+    SignatureMethod RSA-SHA1
+</AuthClientProvider>' "RSA-SHA1 but has no PrivateKeyFile" "rsa_without_key.conf:12"
+
+expect plaintext_over_http '<AuthClientProvider tw>
+    ClientID key
+    ClientSecret secret
+    RequestTokenURL http://127.0.0.1:4501/oauth/request_token
+    AuthorizeURL http://127.0.0.1:4501/oauth/authorize
+    AccessTokenURL http://127.0.0.1:4501/oauth/access_token
+    UserInfoURL http://127.0.0.1:4501/1.1/account/verify_credentials.json
+    SignatureMethod PLAINTEXT
+</AuthClientProvider>' "PLAINTEXT, which needs https" "plaintext_over_http.conf:12"
+
+expect missing_key_file '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    TokenEndpointAuthMethod private_key_jwt
+    PrivateKeyFile /nonexistent/key.pem
+</AuthClientProvider>' "PrivateKeyFile" "/nonexistent/key.pem" "missing_key_file.conf:12"
+
+expect secret_file_missing '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    ClientSecret file:/nonexistent/secret
+</AuthClientProvider>' "ClientSecret" "/nonexistent/secret" "secret_file_missing.conf:15"
+
+expect unknown_preset '<AuthClientProvider x>
+    Preset facebook
+    ClientID id
+    ClientSecret secret
+</AuthClientProvider>' "Preset 'facebook' is unknown" "github" "unknown_preset.conf:12"
+
+expect shared_cache_without_passphrase "LoadModule socache_memcache_module $mods/mod_socache_memcache.so
+AuthClientCache memcache:127.0.0.1:11211
+$(good_provider)" "needs AuthClientPassphrase" "shared_cache_without_passphrase.conf:13"
+
+expect socache_module_missing "AuthClientCache redis:127.0.0.1:6379
+AuthClientPassphrase 0123456789abcdef0123
+$(good_provider)" "mod_socache_redis" "socache_module_missing.conf:12"
+
+expect short_passphrase "AuthClientPassphrase short
+$(good_provider)" "shorter than 16 characters" "line 12 of" "short_passphrase.conf"
+
+expect cache_in_vhost "<VirtualHost 127.0.0.1:8999>
+AuthClientCache shmcb
+</VirtualHost>
+$(good_provider)" "AuthClientCache cannot occur within <VirtualHost>" "line 13 of" "cache_in_vhost.conf"
+
+expect bad_claim_regex "$(good_provider)
+<Location /x>
+    AuthType oauth
+    Require claim email~^(unclosed
+</Location>" "does not compile" "line 19 of" "bad_claim_regex.conf"
+
+expect bad_claim_word "$(good_provider)
+<Location /x>
+    AuthType oauth
+    Require claim justaname
+</Location>" "neither name:value nor name~regex" "line 19 of" "bad_claim_word.conf"
+
+expect bad_remote_user_regex '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    ClientSecret secret
+    RemoteUserClaim email ^(unclosed $1
+</AuthClientProvider>' "RemoteUserClaim regex" "does not compile" "bad_remote_user_regex.conf"
+
+expect bad_timeout "AuthClientHTTPTimeout 0
+$(good_provider)" "AuthClientHTTPTimeout must be a whole number from 1 to 300" "line 12 of" "bad_timeout.conf"
+
+expect bad_callback_path "AuthClientCallbackPath auth/callback
+$(good_provider)" "must be a local URL path" "line 12 of" "bad_callback_path.conf"
+
+echo "check_config_errors: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
