@@ -361,11 +361,11 @@ static ac_error *consume_flow_entry(ac_login *lg)
     return NULL;
 }
 
-static ac_error *remote_user_for(ac_login *cx, const apr_array_header_t *claims,
+static ac_error *remote_user_for(ac_login *lg, const apr_array_header_t *claims,
                                  const char **user)
 {
-    request_rec *r = cx->r;
-    const char *name = ac_provider_remote_user_claim(cx->pv);
+    request_rec *r = lg->r;
+    const char *name = ac_provider_remote_user_claim(lg->pv);
     const ac_claim *cl = ac_claims_find(claims, name);
     ap_regmatch_t m[AP_MAX_REG_MATCH];
 
@@ -373,18 +373,18 @@ static ac_error *remote_user_for(ac_login *cx, const apr_array_header_t *claims,
         return ac_error_make(r->pool, HTTP_FORBIDDEN, "remote_user_claim_missing",
                              "provider %s did not supply the claim '%s' "
                              "(RemoteUserClaim); check the requested scope",
-                             cx->pv->name, name);
+                             lg->pv->name, name);
     }
     *user = cl->values[0];
-    if (cx->pv->remote_user_re == NULL) {
+    if (lg->pv->remote_user_re == NULL) {
         return NULL;
     }
-    if (ap_regexec(cx->pv->remote_user_re, *user, AP_MAX_REG_MATCH, m, 0) != 0) {
+    if (ap_regexec(lg->pv->remote_user_re, *user, AP_MAX_REG_MATCH, m, 0) != 0) {
         return ac_error_make(r->pool, HTTP_FORBIDDEN, "remote_user_rewrite",
                              "the '%s' claim does not match the RemoteUserClaim "
-                             "regex of provider %s", name, cx->pv->name);
+                             "regex of provider %s", name, lg->pv->name);
     }
-    *user = ap_pregsub(r->pool, cx->pv->remote_user_replace, *user,
+    *user = ap_pregsub(r->pool, lg->pv->remote_user_replace, *user,
                        AP_MAX_REG_MATCH, m);
     return *user ? NULL : fail(r, HTTP_INTERNAL_SERVER_ERROR, "remote_user_rewrite",
                                "the RemoteUserClaim replacement failed");

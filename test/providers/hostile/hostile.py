@@ -7,6 +7,11 @@ Every misbehaviour is its own issuer, named by the first path segment:
     /<scenario>/.well-known/openid-configuration
     /<scenario>/authorize  /token  /userinfo  /jwks  /end_session  /stats
 
+The entra_* scenarios play Microsoft Entra's multi-tenant endpoints
+instead: everything lives under /<scenario>/<common|organizations|
+consumers>/v2.0/, and the issuer is the template
+http://127.0.0.1:PORT/<scenario>/{tenantid}/v2.0.
+
 The authorization endpoint asks nobody: it redirects straight back with a
 code.  The token endpoint accepts any client id with the secret
 "hostile-secret" (client_secret_basic or client_secret_post) and returns an
@@ -223,7 +228,7 @@ def redirect_error(params):
     RFC 9207 requires it on error responses too."""
     return {"error": "access_denied",
             "error_description": "The hostile provider denies everything.",
-            "state": params.get("state"), "iss": params["iss"]}
+            "state": params.get("state"), "iss": params.get("iss")}
 
 
 def userinfo_sub_mismatch(info):
@@ -235,6 +240,50 @@ def discovery_broken(_metadata):
     return 500, None
 
 
+# Entra's common/organizations/consumers endpoints serve one discovery
+# document for every tenant.  Its issuer is a template; each id_token names
+# its tenant in tid and carries the template completed with some tenant.
+# Each hook gets the claims and the template and fills in tid and iss.
+
+MULTI_TENANT_SEGMENTS = ("common", "organizations", "consumers")
+TENANT_A = "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0"
+TENANT_B = "6b3f7a1e-2c4d-4e8f-9a0b-1c2d3e4f5a6b"
+
+
+def entra_claims(claims, template, tid, iss_tenant):
+    claims = dict(claims, iss=template.replace("{tenantid}", iss_tenant),
+                  ver="2.0", preferred_username=EMAIL)
+    if tid is not None:
+        claims["tid"] = tid
+    return claims
+
+
+def tenant_good(claims, template):
+    return entra_claims(claims, template, TENANT_A, TENANT_A)
+
+
+def tenant_mismatch(claims, template):
+    """A token of tenant A that claims tenant B's issuer."""
+    return entra_claims(claims, template, TENANT_A, TENANT_B)
+
+
+def tenant_missing(claims, template):
+    """Tenant A's issuer, but no tid to tell which tenant is meant."""
+    return entra_claims(claims, template, None, TENANT_A)
+
+
+def tenant_traversal(claims, template):
+    """tid is a path, and iss agrees with it: only a check of the tid
+    itself can refuse this token."""
+    return entra_claims(claims, template, "../evil", "../evil")
+
+
+def tenant_guid_sized(claims, template):
+    """Like tenant_traversal, but exactly as long as a GUID."""
+    tid = ("../" * 12)[:len(TENANT_A)]
+    return entra_claims(claims, template, tid, tid)
+
+
 DEFAULT_HOOKS = {
     "discovery": discovery_ok,
     "redirect": redirect_ok,
@@ -243,6 +292,7 @@ DEFAULT_HOOKS = {
     "token_body": None,   # bytes-producing override of the token answer
     "token_delay": 0,     # seconds to sleep before the token answer
     "userinfo": userinfo_ok,
+    "tenant": None,       # set: an Entra-like multi-tenant issuer
 }
 
 SCENARIOS = {
@@ -267,6 +317,11 @@ SCENARIOS = {
     "userinfo_sub_mismatch": {"userinfo": userinfo_sub_mismatch},
     "error_response": {"redirect": redirect_error},
     "discovery_broken": {"discovery": discovery_broken},
+    "entra_good": {"tenant": tenant_good},
+    "entra_tid_mismatch": {"tenant": tenant_mismatch},
+    "entra_no_tid": {"tenant": tenant_missing},
+    "entra_bad_tid": {"tenant": tenant_traversal},
+    "entra_tid_dots": {"tenant": tenant_guid_sized},
 }
 
 
@@ -325,14 +380,17 @@ def issuer_for(base_url, scenario):
     return f"{base_url}/{scenario}"
 
 
-def metadata_for(issuer):
-    return {
+def metadata_for(issuer, endpoints):
+    """endpoints: the URL the endpoint paths hang off; the issuer itself
+    except for multi-tenant scenarios, whose issuer is a template."""
+    multi_tenant = "{tenantid}" in issuer
+    metadata = {
         "issuer": issuer,
-        "authorization_endpoint": f"{issuer}/authorize",
-        "token_endpoint": f"{issuer}/token",
-        "userinfo_endpoint": f"{issuer}/userinfo",
-        "jwks_uri": f"{issuer}/jwks",
-        "end_session_endpoint": f"{issuer}/end_session",
+        "authorization_endpoint": f"{endpoints}/authorize",
+        "token_endpoint": f"{endpoints}/token",
+        "userinfo_endpoint": f"{endpoints}/userinfo",
+        "jwks_uri": f"{endpoints}/jwks",
+        "end_session_endpoint": f"{endpoints}/end_session",
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code"],
         "subject_types_supported": ["public"],
@@ -341,8 +399,13 @@ def metadata_for(issuer):
         "id_token_signing_alg_values_supported": ["RS256"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "authorization_response_iss_parameter_supported": True,
     }
+    if multi_tenant:
+        # Entra neither advertises nor sends the RFC 9207 iss parameter
+        metadata["claims_supported"] += ["tid", "ver", "preferred_username"]
+    else:
+        metadata["authorization_response_iss_parameter_supported"] = True
+    return metadata
 
 
 def pkce_ok(details, verifier):
@@ -425,11 +488,18 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"scenarios": sorted(SCENARIOS)})
         if scenario not in SCENARIOS:
             return self.send_json(404, {"error": "no such scenario"})
+        self.scenario = scenario
+        self.issuer = self.endpoints = issuer_for(self.server.base_url, scenario)
+        if hook(scenario, "tenant") is not None:
+            segment, _, rest = endpoint.partition("/")
+            version, _, endpoint = rest.partition("/")
+            if segment not in MULTI_TENANT_SEGMENTS or version != "v2.0":
+                return self.send_json(404, {"error": "no such tenant endpoint"})
+            self.endpoints = f"{self.issuer}/{segment}/v2.0"
+            self.issuer = f"{self.issuer}/{{tenantid}}/v2.0"
         action = self.ENDPOINTS.get((method, endpoint))
         if action is None:
             return self.send_json(404, {"error": "no such endpoint"})
-        self.scenario = scenario
-        self.issuer = issuer_for(self.server.base_url, scenario)
         try:
             getattr(self, "ep_" + action)()
         except (BrokenPipeError, ConnectionResetError):
@@ -472,7 +542,8 @@ class Handler(BaseHTTPRequestHandler):
     # -- endpoints
 
     def ep_discovery(self):
-        status, body = hook(self.scenario, "discovery")(metadata_for(self.issuer))
+        metadata = metadata_for(self.issuer, self.endpoints)
+        status, body = hook(self.scenario, "discovery")(metadata)
         if body is None:
             return self.send_bytes(status, b"discovery is broken\n", "text/plain")
         return self.send_json(status, body)
@@ -488,7 +559,9 @@ class Handler(BaseHTTPRequestHandler):
             "redirect_uri": redirect_uri, "nonce": self.param("nonce"),
             "code_challenge": self.param("code_challenge"),
         })
-        params = {"code": code, "state": self.param("state"), "iss": self.issuer}
+        params = {"code": code, "state": self.param("state")}
+        if hook(self.scenario, "tenant") is None:
+            params["iss"] = self.issuer
         params = hook(self.scenario, "redirect")(params)
         self.redirect(add_query(redirect_uri, params))
 
@@ -525,7 +598,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_token_response(self, details):
         access_token = STATE.remember_access_token(self.scenario)
-        claims = hook(self.scenario, "claims")(id_token_claims(self.issuer, details, access_token))
+        claims = id_token_claims(self.issuer, details, access_token)
+        tenant = hook(self.scenario, "tenant")
+        if tenant is not None:
+            claims = tenant(claims, self.issuer)
+        claims = hook(self.scenario, "claims")(claims)
         response = {"access_token": access_token, "token_type": "Bearer",
                     "expires_in": TOKEN_TTL, "id_token": hook(self.scenario, "sign")(claims)}
         override = hook(self.scenario, "token_body")

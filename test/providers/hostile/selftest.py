@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import socket
 import sys
 import time
@@ -32,6 +33,10 @@ REDIRECT_URI = "http://127.0.0.1:8529/auth/callback"
 CLIENT_ID = "selftest"
 SECRET = "hostile-secret"
 VERIFIER = "selftest-verifier-0123456789-0123456789-0123456789"
+# the tenants the entra_* scenarios use (README, section 3)
+TENANT_A = "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0"
+TENANT_B = "6b3f7a1e-2c4d-4e8f-9a0b-1c2d3e4f5a6b"
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def unb64(text):
@@ -96,8 +101,22 @@ def jwks_key(scenario, kid):
     return None
 
 
-def problems(scenario, response):
-    """Everything a strict RP would object to in this token response."""
+def tenant_issuer(template):
+    """How a strict RP of a multi-tenant issuer finds the iss to expect: the
+    token's tid must be a GUID, and completes the template.  None: no
+    usable tid."""
+    def issuer_of(claims):
+        tid = claims.get("tid")
+        if not isinstance(tid, str) or not GUID.fullmatch(tid):
+            return None
+        return template.replace("{tenantid}", tid)
+    return issuer_of
+
+
+def problems(scenario, response, issuer_of=None):
+    """Everything a strict RP would object to in this token response.
+    scenario is the path the endpoints hang off; issuer_of, if given,
+    tells the iss to expect from the claims (else the scenario's issuer)."""
     found = []
     header_b64, payload_b64, sig_b64 = response["id_token"].split(".")
     header, claims = json.loads(unb64(header_b64)), json.loads(unb64(payload_b64))
@@ -113,7 +132,12 @@ def problems(scenario, response):
         except InvalidSignature:
             found.append("signature")
     now = time.time()
-    expected = {"iss": f"{BASE}/{scenario}", "nonce": "n-123", "sub": "mallory"}
+    issuer = issuer_of(claims) if issuer_of else f"{BASE}/{scenario}"
+    if issuer is None:
+        found.append("tid")
+    elif claims.get("iss") != issuer:
+        found.append("iss")
+    expected = {"nonce": "n-123", "sub": "mallory"}
     found += [name for name, value in expected.items() if claims.get(name) != value]
     aud = claims.get("aud")
     if aud != CLIENT_ID and not (isinstance(aud, list) and CLIENT_ID in aud):
@@ -228,11 +252,57 @@ def check_discovery_broken():
 
 
 def check_iss_param_everywhere_else():
-    """Every scenario not about the iss parameter sends the right one."""
+    """Every scenario not about the iss parameter sends the right one
+    (Entra-like ones send none, see check_entra_endpoints)."""
     skip = {"missing_iss_param", "wrong_iss_param"}
     names = json.loads(http(f"{BASE}/")[2])["scenarios"]
     for name in set(names) - skip:
-        assert authorize(name)["iss"] == f"{BASE}/{name}", name
+        if not name.startswith("entra_"):
+            assert authorize(name)["iss"] == f"{BASE}/{name}", name
+
+
+def discovery(path):
+    status, _, body = http(f"{BASE}/{path}/.well-known/openid-configuration")
+    assert status == 200, (path, status)
+    return json.loads(body)
+
+
+def check_entra_endpoints():
+    """One template issuer behind each multi-tenant segment, endpoints under
+    the segment asked for, no RFC 9207 iss parameter (as Entra)."""
+    template = f"{BASE}/entra_good/{{tenantid}}/v2.0"
+    for segment in ("common", "organizations", "consumers"):
+        path = f"entra_good/{segment}/v2.0"
+        meta = discovery(path)
+        assert meta["issuer"] == template, meta["issuer"]
+        for name in ("authorization_endpoint", "token_endpoint", "jwks_uri",
+                     "userinfo_endpoint"):
+            assert meta[name].startswith(f"{BASE}/{path}/"), meta[name]
+        assert "authorization_response_iss_parameter_supported" not in meta
+        params = authorize(path)
+        assert "iss" not in params and params["state"] == "s-456", params
+    for path in ("entra_good", "entra_good/evil/v2.0", "entra_good/common/v1.0"):
+        status = http(f"{BASE}/{path}/.well-known/openid-configuration")[0]
+        assert status == 404, (path, status)
+    response = tokens("entra_good/organizations/v2.0")
+    _, _, body = http(f"{BASE}/entra_good/organizations/v2.0/userinfo",
+                      headers={"Authorization": f"Bearer {response['access_token']}"})
+    assert json.loads(body)["sub"] == "mallory"
+
+
+def check_entra(name, defects, tid, iss_tenant):
+    """The token's tid and iss are as documented, and a strict RP finds
+    exactly the intended defects."""
+    path = f"{name}/common/v2.0"
+    template = discovery(path)["issuer"]
+    assert template == f"{BASE}/{name}/{{tenantid}}/v2.0", template
+    response = tokens(path)
+    found, _ = problems(path, response, tenant_issuer(template))
+    assert sorted(found) == sorted(defects), found
+    claims = json.loads(unb64(response["id_token"].split(".")[1]))
+    assert claims.get("tid") == tid, claims.get("tid")
+    assert claims["iss"] == template.replace("{tenantid}", iss_tenant), claims["iss"]
+    assert claims["preferred_username"] == "mallory@hostile.example"
 
 
 CHECKS = [
@@ -258,6 +328,13 @@ CHECKS = [
     ("error_response", check_error_response),
     ("discovery_broken", check_discovery_broken),
     ("iss parameter in all other scenarios", check_iss_param_everywhere_else),
+    ("entra endpoints", check_entra_endpoints),
+    ("entra_good", lambda: check_entra("entra_good", [], TENANT_A, TENANT_A)),
+    ("entra_tid_mismatch",
+     lambda: check_entra("entra_tid_mismatch", ["iss"], TENANT_A, TENANT_B)),
+    ("entra_no_tid", lambda: check_entra("entra_no_tid", ["tid"], None, TENANT_A)),
+    ("entra_bad_tid", lambda: check_entra("entra_bad_tid", ["tid"], "../evil", "../evil")),
+    ("entra_tid_dots", lambda: check_entra("entra_tid_dots", ["tid"], "../" * 12, "../" * 12)),
 ]
 
 
