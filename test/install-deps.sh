@@ -13,7 +13,7 @@ PACKAGES="
     libjson-perl libhtml-parser-perl
     memcached redis-server php-cgi
     nodejs npm python3 python3-cryptography python3-authlib python3-oauthlib
-    openssl curl wrk
+    openssl curl wrk chromium
 "
 
 missing=""

@@ -70,6 +70,7 @@ step unit-sanitizers unit_sanitizers
 step conf-reference sh test/check_conf_reference.sh
 step config-errors sh test/config/check_errors.sh
 step demo sh test/demo.sh --check
+step browser sh test/browser/run.sh
 step integration-shmcb integration shmcb
 step integration-memcache integration memcache
 step integration-redis integration redis

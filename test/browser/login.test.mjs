@@ -200,6 +200,7 @@ test('logout: sign-out button, provider confirmation, chooser again', async (t) 
 
     await page.goto(`${APP}/app/env.cgi`);
     await assertChooser(page);
+    await page.screenshot({ path: join(OUT, 'logged-out-chooser.png') });
 
     // The provider's session ended too: it asks for the password again
     // instead of sending alice straight back.
