@@ -107,6 +107,11 @@ int ac_quick_handler(request_rec *r, int lookup);
 
 #define AC_CACHE_FLOW_OAUTH1 "flow1"   /* OAuth 1.0a: keyed by request token */
 
+/* The provider picks request tokens: the key also holds the browser's flow
+ * id, so no provider can aim a token at another user's pending login. */
+const char *ac_oauth1_flow_key(apr_pool_t *p, const char *flow_id,
+                               const char *token);
+
 /* one login at its callback, shared by the kind-specific steps */
 typedef struct ac_login {
     request_rec *r;

@@ -292,6 +292,12 @@ int ac_check_authn(request_rec *r)
 
 /* ---- callback ------------------------------------------------------------------ */
 
+const char *ac_oauth1_flow_key(apr_pool_t *p, const char *flow_id,
+                               const char *token)
+{
+    return apr_pstrcat(p, flow_id, " ", token, NULL);
+}
+
 static ac_error *take_flow_entry(ac_login *lg, const char *type, const char *key)
 {
     request_rec *r = lg->r;
@@ -305,6 +311,9 @@ static ac_error *take_flow_entry(ac_login *lg, const char *type, const char *key
                     "the flow cookie; check AuthClientCookiePath, that the "
                     "callback is on the same host name as the protected page, "
                     "and that nothing strips SameSite=Lax cookies");
+    }
+    if (strcmp(type, AC_CACHE_FLOW_OAUTH1) == 0) {
+        key = ac_oauth1_flow_key(r->pool, cookie, key);
     }
     e = ac_cache_take(r, type, key, &buf, &len);
     if (e) {

@@ -109,7 +109,9 @@ ac_error *ac_oauth1_login_start(request_rec *r, const ac_provider *pv,
         return e;
     }
     fe->token_secret = tok.secret;
-    if ((e = ac_flow_store(r, AC_CACHE_FLOW_OAUTH1, tok.token, fe)) != NULL) {
+    e = ac_flow_store(r, AC_CACHE_FLOW_OAUTH1,
+                      ac_oauth1_flow_key(r->pool, fe->flow_id, tok.token), fe);
+    if (e != NULL) {
         return e;
     }
     *location = authorize_location(r, pv, tok.token);

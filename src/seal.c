@@ -7,6 +7,7 @@
  * AAD, so a value cannot be replayed under a later format.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -128,23 +129,78 @@ ac_error *ac_seal_keys_random(apr_pool_t *p, ac_seal_keys **out)
     return NULL;
 }
 
-void ac_key_hash(const ac_seal_keys *keys, const char *type, const char *id,
-                 unsigned char out[AC_KEY_HASH_LEN])
+/* the general case, for ids too long for the stack buffer below */
+static int key_hash_streamed(const ac_seal_keys *keys, const char *type,
+                             apr_size_t tlen, const char *id, apr_size_t ilen,
+                             unsigned char *out)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int outlen = AC_KEY_HASH_LEN;
+    int ok = ctx != NULL
+        && EVP_DigestInit_ex(ctx, keys->md, NULL) == 1
+        && EVP_DigestUpdate(ctx, type, tlen) == 1
+        && EVP_DigestUpdate(ctx, id, ilen) == 1
+        && EVP_DigestFinal_ex(ctx, out, &outlen) == 1;
 
-    /* The NUL keeps ("ab", "c") and ("a", "bc") apart. */
-    if (ctx == NULL
-        || EVP_DigestInit_ex(ctx, keys->md, NULL) != 1
-        || EVP_DigestUpdate(ctx, type, strlen(type) + 1) != 1
-        || EVP_DigestUpdate(ctx, id, strlen(id)) != 1
-        || EVP_DigestFinal_ex(ctx, out, &outlen) != 1) {
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
+void ac_key_hash(const ac_seal_keys *keys, const char *type, const char *id,
+                 unsigned char out[AC_KEY_HASH_LEN])
+{
+    apr_size_t tlen = strlen(type) + 1, ilen = strlen(id);
+    unsigned char buf[256];
+    unsigned int outlen = AC_KEY_HASH_LEN;
+    int ok;
+
+    /* The NUL keeps ("ab", "c") and ("a", "bc") apart.  The one-shot digest
+     * of a stack copy spares the hot path a context allocation. */
+    if (tlen + ilen <= sizeof(buf)) {
+        memcpy(buf, type, tlen);
+        memcpy(buf + tlen, id, ilen);
+        ok = EVP_Digest(buf, tlen + ilen, out, &outlen, keys->md, NULL) == 1;
+    }
+    else {
+        ok = key_hash_streamed(keys, type, tlen, id, ilen, out);
+    }
+    if (!ok) {
         /* Only an allocation failure gets here; a zero key would mix
          * entries, so make it one nothing else can produce. */
         memset(out, 0xff, AC_KEY_HASH_LEN);
     }
-    EVP_MD_CTX_free(ctx);
+}
+
+/*
+ * One cipher context per thread, reused: creating and freeing one per
+ * request cost more than the decryption itself.  Freed when the thread
+ * ends.
+ */
+static pthread_key_t ctx_key;
+static pthread_once_t ctx_key_once = PTHREAD_ONCE_INIT;
+
+static void ctx_free(void *ctx)
+{
+    EVP_CIPHER_CTX_free(ctx);
+}
+
+static void ctx_key_create(void)
+{
+    (void)pthread_key_create(&ctx_key, ctx_free);
+}
+
+static EVP_CIPHER_CTX *thread_ctx(void)
+{
+    EVP_CIPHER_CTX *ctx;
+
+    pthread_once(&ctx_key_once, ctx_key_create);
+    ctx = pthread_getspecific(ctx_key);
+    if (ctx == NULL && (ctx = EVP_CIPHER_CTX_new()) != NULL
+        && pthread_setspecific(ctx_key, ctx) != 0) {
+        EVP_CIPHER_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
 }
 
 /* Feeds the version byte and the caller's AAD into an initialised context. */
@@ -170,7 +226,7 @@ static int gcm_encrypt(const EVP_CIPHER *gcm, const unsigned char *key,
                        const unsigned char *plain, apr_size_t plain_len,
                        unsigned char *cipher, unsigned char *tag)
 {
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    EVP_CIPHER_CTX *ctx = thread_ctx();
     int n, ok;
 
     if (ctx == NULL) {
@@ -183,7 +239,6 @@ static int gcm_encrypt(const EVP_CIPHER *gcm, const unsigned char *key,
         && EVP_EncryptFinal_ex(ctx, cipher + plain_len, &n) == 1
         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG_LEN,
                                tag) == 1;
-    EVP_CIPHER_CTX_free(ctx);
     return ok;
 }
 
@@ -193,7 +248,7 @@ static int gcm_decrypt(const EVP_CIPHER *gcm, const unsigned char *key,
                        const unsigned char *cipher, apr_size_t cipher_len,
                        const unsigned char *tag, unsigned char *plain)
 {
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    EVP_CIPHER_CTX *ctx = thread_ctx();
     int n, ok;
 
     if (ctx == NULL) {
@@ -208,7 +263,6 @@ static int gcm_decrypt(const EVP_CIPHER *gcm, const unsigned char *key,
         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG_LEN,
                                (void *)tag) == 1
         && EVP_DecryptFinal_ex(ctx, plain + cipher_len, &n) == 1;
-    EVP_CIPHER_CTX_free(ctx);
     return ok;
 }
 

@@ -184,6 +184,31 @@ START_TEST(key_hash)
 }
 END_TEST
 
+START_TEST(key_hash_long_ids)
+{
+    unsigned char h1[AC_KEY_HASH_LEN], h2[AC_KEY_HASH_LEN];
+    char long1[400], long2[400];
+    ac_seal_keys *k;
+
+    ck_assert_ptr_null(ac_seal_keys_random(unit_pool, &k));
+    memset(long1, 'a', sizeof(long1) - 1);
+    long1[sizeof(long1) - 1] = '\0';
+    memcpy(long2, long1, sizeof(long2));
+    long2[sizeof(long2) - 2] = 'b';
+    /* past the stack buffer ids still hash as SHA-256 over type NUL id */
+    ac_key_hash(k, "flow1", long1, h1);
+    ac_key_hash(k, "flow1", long2, h2);
+    ck_assert(memcmp(h1, h2, sizeof(h1)) != 0);
+    /* printf 'x\0' + 254 'y' | sha256sum: the last id that fits the buffer */
+    memset(long1, 'y', 254);
+    long1[254] = '\0';
+    ac_key_hash(k, "x", long1, h1);
+    long1[253] = '\0';
+    ac_key_hash(k, "x", long1, h2);
+    ck_assert(memcmp(h1, h2, sizeof(h1)) != 0);
+}
+END_TEST
+
 /* ---- secrets ------------------------------------------------------------------ */
 
 START_TEST(secret_literal)
@@ -314,6 +339,7 @@ Suite *seal_suite(void)
     tcase_add_test(tc, seal_rotation);
     tcase_add_test(tc, seal_keys_derivation);
     tcase_add_test(tc, key_hash);
+    tcase_add_test(tc, key_hash_long_ids);
     tcase_add_test(tc, secret_literal);
     tcase_add_test(tc, secret_file);
     tcase_add_test(tc, secret_file_errors);

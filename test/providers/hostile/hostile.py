@@ -31,18 +31,19 @@ import secrets
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+import fixture  # noqa: E402
+
 CLIENT_SECRET = "hostile-secret"
 SUBJECT = "mallory"
 EMAIL = "mallory@hostile.example"
 TOKEN_TTL = 300
-MAX_FORM = 64 * 1024
 
 
 # --- JOSE helpers ----------------------------------------------------------
@@ -453,9 +454,10 @@ def add_query(uri, params):
 
 # --- HTTP plumbing ------------------------------------------------------------
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fixture.Handler):
     server_version = "hostile-op/1"
+    # \u escapes and a bare application/json, unlike the OAuth providers.
+    JSON_UTF8 = False
 
     # Routing: /<scenario>/<endpoint>.  One method per endpoint below.
     ENDPOINTS = {
@@ -469,21 +471,12 @@ class Handler(BaseHTTPRequestHandler):
         ("GET", "stats"): "stats",
     }
 
-    def log_message(self, fmt, *args):
-        # Request lines go to stdout, one per request, like the node OP.
-        sys.stdout.write("%s %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), fmt % args))
-        sys.stdout.flush()
-
-    def do_GET(self):
-        self.route("GET")
-
-    def do_POST(self):
-        self.route("POST")
-
     def route(self, method):
+        # The first path segment names the scenario, so fixture.Handler's
+        # table of fixed paths does not fit.
         url = urlsplit(self.path)
         scenario, _, endpoint = url.path.lstrip("/").partition("/")
-        self.query = parse_qs(url.query)
+        self.query_values = parse_qs(url.query)
         if url.path == "/":
             return self.send_json(200, {"scenarios": sorted(SCENARIOS)})
         if scenario not in SCENARIOS:
@@ -506,37 +499,16 @@ class Handler(BaseHTTPRequestHandler):
             # The client gave up (as intended for "slow"); nothing to answer.
             self.close_connection = True
 
-    # -- responses
-
-    def send_bytes(self, status, body, content_type, extra_headers=()):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for name, value in extra_headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def send_json(self, status, obj, extra_headers=()):
-        body = json.dumps(obj).encode("utf-8")
-        self.send_bytes(status, body, "application/json", extra_headers)
-
-    def redirect(self, location):
-        self.send_response(302)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+    # -- request
 
     def param(self, name):
-        values = self.query.get(name)
+        """The first value of a query parameter; a blank one counts as absent."""
+        values = self.query_values.get(name)
         return values[0] if values else None
 
     def read_form(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_FORM:
-            raise ValueError("form too large")
-        raw = self.rfile.read(length).decode("utf-8")
+        """The first value of each form field, blanks kept."""
+        raw = self.read_body()
         return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
 
     # -- endpoints
@@ -633,21 +605,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, STATE.snapshot(self.scenario))
 
 
-class Server(ThreadingHTTPServer):
-    # Sleeping "slow" threads must not keep the process alive on stop.
-    daemon_threads = True
-
-
 def main():
-    port = int(os.environ.get("HOSTILE_PORT", "3999"))
-    server = Server(("127.0.0.1", port), Handler)
-    server.base_url = f"http://127.0.0.1:{port}"
-    print(f"hostile OP listening on {server.base_url}, scenarios: {' '.join(SCENARIOS)}",
-          flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    fixture.serve(Handler, "HOSTILE_PORT", 3999,
+                  "hostile OP listening on {url}, scenarios: " + " ".join(SCENARIOS))
 
 
 if __name__ == "__main__":

@@ -21,12 +21,14 @@ import socket
 import sys
 import time
 import urllib.error
-import urllib.request
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from fixture import FORM_HEADERS, get_json, http, query_of, run_checks, s256  # noqa: E402
 
 BASE = f"http://127.0.0.1:{os.environ.get('HOSTILE_PORT', '3999')}"
 REDIRECT_URI = "http://127.0.0.1:8529/auth/callback"
@@ -43,44 +45,23 @@ def unb64(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
-def http(url, data=None, headers=None, timeout=10):
-    """(status, headers, body bytes); HTTP errors are answers, not raised."""
-    req = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with OPENER.open(req, timeout=timeout) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, err.read()
-
-
 def authorize(scenario, nonce="n-123", state="s-456"):
-    challenge = base64.urlsafe_b64encode(
-        hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
     query = urlencode({"client_id": CLIENT_ID, "response_type": "code", "scope": "openid",
                        "redirect_uri": REDIRECT_URI, "state": state, "nonce": nonce,
-                       "code_challenge": challenge, "code_challenge_method": "S256"})
-    status, headers, _ = http(f"{BASE}/{scenario}/authorize?{query}")
+                       "code_challenge": s256(VERIFIER), "code_challenge_method": "S256"})
+    status, headers, _ = http("GET", f"{BASE}/{scenario}/authorize?{query}")
     assert status == 302, status
     location = headers["Location"]
     assert location.startswith(REDIRECT_URI + "?"), location
-    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    return query_of(location)
 
 
 def token_request(scenario, code, timeout=10):
     form = urlencode({"grant_type": "authorization_code", "code": code,
-                      "redirect_uri": REDIRECT_URI, "code_verifier": VERIFIER}).encode()
+                      "redirect_uri": REDIRECT_URI, "code_verifier": VERIFIER})
     auth = base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()
-    return http(f"{BASE}/{scenario}/token", form,
-                {"Authorization": f"Basic {auth}",
-                 "Content-Type": "application/x-www-form-urlencoded"}, timeout)
+    return http("POST", f"{BASE}/{scenario}/token", form,
+                dict(FORM_HEADERS, Authorization=f"Basic {auth}"), timeout)
 
 
 def tokens(scenario):
@@ -92,7 +73,7 @@ def tokens(scenario):
 
 
 def jwks_key(scenario, kid):
-    _, _, body = http(f"{BASE}/{scenario}/jwks")
+    _, _, body = http("GET", f"{BASE}/{scenario}/jwks")
     for jwk in json.loads(body)["keys"]:
         if jwk["kid"] == kid:
             numbers = rsa.RSAPublicNumbers(int.from_bytes(unb64(jwk["e"]), "big"),
@@ -164,10 +145,10 @@ def check_token_defect(scenario, expected_problems):
 def check_good():
     response = tokens("good")
     assert problems("good", response)[0] == []
-    status, _, body = http(f"{BASE}/good/userinfo",
+    status, _, body = http("GET", f"{BASE}/good/userinfo",
                            headers={"Authorization": f"Bearer {response['access_token']}"})
     assert status == 200 and json.loads(body)["sub"] == "mallory"
-    meta = json.loads(http(f"{BASE}/good/.well-known/openid-configuration")[2])
+    meta = get_json(f"{BASE}/good/.well-known/openid-configuration")
     assert meta["issuer"] == f"{BASE}/good"
     assert meta["authorization_response_iss_parameter_supported"] is True
 
@@ -196,9 +177,9 @@ def check_jwk_header():
 
 
 def check_unknown_kid():
-    before = json.loads(http(f"{BASE}/unknown_kid/stats")[2])
+    before = get_json(f"{BASE}/unknown_kid/stats")
     found, _ = problems("unknown_kid", tokens("unknown_kid"))
-    after = json.loads(http(f"{BASE}/unknown_kid/stats")[2])
+    after = get_json(f"{BASE}/unknown_kid/stats")
     assert found == ["kid"], found
     assert after["jwks_fetches"] == before["jwks_fetches"] + 1
     assert after["token_requests"] == before["token_requests"] + 1
@@ -207,7 +188,7 @@ def check_unknown_kid():
 def check_malformed_json():
     status, headers, body = token_request("malformed_json", authorize("malformed_json")["code"])
     assert status == 200 and headers["Content-Type"] == "application/json"
-    assert body == b'{"access_token": "x", '
+    assert body == '{"access_token": "x", '
 
 
 def check_oversized():
@@ -236,7 +217,7 @@ def check_wrong_iss_param():
 def check_userinfo_sub_mismatch():
     response = tokens("userinfo_sub_mismatch")
     assert problems("userinfo_sub_mismatch", response)[0] == []
-    _, _, body = http(f"{BASE}/userinfo_sub_mismatch/userinfo",
+    _, _, body = http("GET", f"{BASE}/userinfo_sub_mismatch/userinfo",
                       headers={"Authorization": f"Bearer {response['access_token']}"})
     assert json.loads(body)["sub"] == "someone-else"
 
@@ -248,21 +229,21 @@ def check_error_response():
 
 
 def check_discovery_broken():
-    assert http(f"{BASE}/discovery_broken/.well-known/openid-configuration")[0] == 500
+    assert http("GET", f"{BASE}/discovery_broken/.well-known/openid-configuration")[0] == 500
 
 
 def check_iss_param_everywhere_else():
     """Every scenario not about the iss parameter sends the right one
     (Entra-like ones send none, see check_entra_endpoints)."""
     skip = {"missing_iss_param", "wrong_iss_param"}
-    names = json.loads(http(f"{BASE}/")[2])["scenarios"]
+    names = get_json(f"{BASE}/")["scenarios"]
     for name in set(names) - skip:
         if not name.startswith("entra_"):
             assert authorize(name)["iss"] == f"{BASE}/{name}", name
 
 
 def discovery(path):
-    status, _, body = http(f"{BASE}/{path}/.well-known/openid-configuration")
+    status, _, body = http("GET", f"{BASE}/{path}/.well-known/openid-configuration")
     assert status == 200, (path, status)
     return json.loads(body)
 
@@ -282,10 +263,10 @@ def check_entra_endpoints():
         params = authorize(path)
         assert "iss" not in params and params["state"] == "s-456", params
     for path in ("entra_good", "entra_good/evil/v2.0", "entra_good/common/v1.0"):
-        status = http(f"{BASE}/{path}/.well-known/openid-configuration")[0]
+        status = http("GET", f"{BASE}/{path}/.well-known/openid-configuration")[0]
         assert status == 404, (path, status)
     response = tokens("entra_good/organizations/v2.0")
-    _, _, body = http(f"{BASE}/entra_good/organizations/v2.0/userinfo",
+    _, _, body = http("GET", f"{BASE}/entra_good/organizations/v2.0/userinfo",
                       headers={"Authorization": f"Bearer {response['access_token']}"})
     assert json.loads(body)["sub"] == "mallory"
 
@@ -338,20 +319,5 @@ CHECKS = [
 ]
 
 
-def main():
-    passed = failed = 0
-    for name, check in CHECKS:
-        try:
-            check()
-        except Exception as err:  # report every failure, keep going
-            failed += 1
-            print(f"not ok - {name}: {type(err).__name__}: {err}")
-        else:
-            passed += 1
-            print(f"ok - {name}")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_checks(CHECKS))

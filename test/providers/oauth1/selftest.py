@@ -14,23 +14,23 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import secrets
 import sys
 import time
-import urllib.error
-import urllib.request
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode
 
 from oauthlib.oauth1 import (SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, SIGNATURE_RSA_SHA1,
                              SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY,
                              SIGNATURE_TYPE_QUERY, Client)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+from fixture import (FORM_HEADERS, check_login_page, get_json, hidden_inputs,  # noqa: E402
+                     http, query_of, run_checks, submit_login)
+
 PORT = os.environ.get("OAUTH1_PORT", "4501")
 BASE = f"http://127.0.0.1:{PORT}"
 CALLBACK = "http://127.0.0.1:8529/auth/callback"
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 with open(os.path.join(HERE, "keys", "tw-rsa-private.pem"), encoding="ascii") as _f:
     RSA_PRIVATE = _f.read()
@@ -47,25 +47,6 @@ LOCATIONS = {"header": SIGNATURE_TYPE_AUTH_HEADER, "query": SIGNATURE_TYPE_QUERY
 
 # --- plumbing -----------------------------------------------------------------
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
-def http(method, url, body=None, headers=None):
-    """(status, headers, body text); HTTP errors are answers, not raised."""
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with OPENER.open(req, timeout=10) as resp:
-            return resp.status, resp.headers, resp.read().decode("utf-8")
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, err.read().decode("utf-8")
-
-
 def client(consumer, location="header", **kwargs):
     return Client(consumer, signature_type=LOCATIONS[location],
                   **CONSUMERS[consumer], **kwargs)
@@ -75,7 +56,7 @@ def signed(oauth_client, method, url, params=None):
     """Sign and send; params go into the form body for POST, the query for GET."""
     body, headers = None, {}
     if method == "POST":
-        body, headers = urlencode(params or {}), dict(FORM)
+        body, headers = urlencode(params or {}), dict(FORM_HEADERS)
     elif params:
         url = f"{url}?{urlencode(params)}"
     uri, headers, body = oauth_client.sign(url, method, body, headers)
@@ -83,15 +64,7 @@ def signed(oauth_client, method, url, params=None):
 
 
 def stats():
-    return json.loads(http("GET", f"{BASE}/stats")[2])
-
-
-def hidden_inputs(page):
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
-
-
-def query_of(location):
-    return dict(parse_qsl(urlsplit(location).query))
+    return get_json(f"{BASE}/stats")
 
 
 # --- protocol steps -----------------------------------------------------------
@@ -113,17 +86,12 @@ def login_form(token, extra=None):
     query = urlencode({"oauth_token": token["oauth_token"], **(extra or {})})
     status, _, page = http("GET", f"{BASE}/oauth/authorize?{query}")
     assert status == 200, (status, page)
-    assert '<form method="post" action="/oauth/authorize">' in page, page
-    for needle in ('name="login"', 'name="password"', 'name="action" value="allow"',
-                   'name="action" value="deny"'):
-        assert needle in page, needle
+    check_login_page(page, "/oauth/authorize")
     return page
 
 
 def submit(page, user, password, action="allow"):
-    fields = hidden_inputs(page)
-    fields.update(login=user, password=password, action=action)
-    return http("POST", f"{BASE}/oauth/authorize", urlencode(fields), FORM)
+    return submit_login(f"{BASE}/oauth/authorize", page, user, password, action)
 
 
 def authorize(token, user="alice", password=None):
@@ -238,7 +206,7 @@ def check_independent_signer():
     auth = hand_signed_header("POST", url, "tw-hmac", "tw-hmac-secret",
                               {"oauth_callback": "http://localhost:8529/auth/callback",
                                "oauth_nonce": secrets.token_hex(16)}, params)
-    status, _, body = http("POST", url, urlencode(params), dict(FORM, Authorization=auth))
+    status, _, body = http("POST", url, urlencode(params), dict(FORM_HEADERS, Authorization=auth))
     assert status == 200, (status, body)
     assert dict(parse_qsl(body))["oauth_callback_confirmed"] == "true", body
     assert stats()["last_request_token_params"] == params
@@ -329,7 +297,7 @@ def check_split_locations():
     # the body is refused before any signature check.
     oauth_client = client("tw-hmac", callback_uri=CALLBACK)
     uri, headers, body = oauth_client.sign(f"{BASE}/oauth/request_token", "POST",
-                                           "oauth_verifier=abc", dict(FORM))
+                                           "oauth_verifier=abc", dict(FORM_HEADERS))
     status, _, text = http("POST", uri, body, headers)
     assert status == 400 and "AUTH_HEADER" in text, (status, text)
 
@@ -379,20 +347,5 @@ CHECKS = [
 ]
 
 
-def main():
-    passed = failed = 0
-    for name, check in CHECKS:
-        try:
-            check()
-        except Exception as err:  # report every failure, keep going
-            failed += 1
-            print(f"not ok - {name}: {type(err).__name__}: {err}")
-        else:
-            passed += 1
-            print(f"ok - {name}")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_checks(CHECKS))

@@ -11,53 +11,16 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../service.sh"
+name="OAuth 1.0a provider"
 pidfile=${OAUTH1_PIDFILE:-/tmp/ac-oauth1.pid}
 log=${OAUTH1_LOG:-/tmp/ac-oauth1.log}
 port=${OAUTH1_PORT:-4501}
 probe=http://127.0.0.1:$port/stats
 
-fail() {
-    echo "start.sh: $*" >&2
-    if [ -f "$log" ]; then
-        echo "--- last lines of $log ---" >&2
-        tail -n 30 "$log" >&2
-    fi
-    exit 1
-}
-
-if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    echo "start.sh: already running as pid $(cat "$pidfile") (run stop.sh first)" >&2
-    exit 1
-fi
-
-# Something else answering there would fool the readiness poll.
-if curl -sf -o /dev/null --max-time 2 "$probe"; then
-    echo "start.sh: $probe already answers; is another OAuth 1.0a provider running?" >&2
-    exit 1
-fi
-
-# Only now is the log ours to truncate.
-: > "$log"
-
+service_claim "$probe"
 # The system python on purpose: python3-oauthlib and python3-jwt come from
 # Debian, a pyenv python first on PATH has neither.  -u: unbuffered log.
-OAUTH1_PORT=$port /usr/bin/python3 -u "$here/twitter.py" </dev/null >>"$log" 2>&1 &
-pid=$!
-echo "$pid" > "$pidfile"
-
-deadline=$(($(date +%s) + 20))
-while [ "$(date +%s)" -lt "$deadline" ]; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-        rm -f "$pidfile"
-        fail "OAuth 1.0a provider exited during startup"
-    fi
-    if curl -sf -o /dev/null --max-time 2 "$probe"; then
-        echo "OAuth 1.0a provider running: pid $pid, http://127.0.0.1:$port, log $log"
-        exit 0
-    fi
-    sleep 0.2
-done
-
-kill "$pid" 2>/dev/null || true
-rm -f "$pidfile"
-fail "no answer from $probe within 20 s"
+service_spawn env OAUTH1_PORT="$port" /usr/bin/python3 -u "$here/twitter.py"
+service_await
+echo "OAuth 1.0a provider running: pid $pid, http://127.0.0.1:$port, log $log"

@@ -21,15 +21,11 @@ python3-oauthlib (3.2.2) and python3-jwt (for RSA-SHA1).
 
 import hmac
 import html
-import json
 import os
 import re
 import string
 import sys
-import threading
 import time
-import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from oauthlib.common import add_params_to_uri
@@ -38,7 +34,9 @@ from oauthlib.oauth1 import (AccessTokenEndpoint, AuthorizationEndpoint, Request
 from oauthlib.oauth1.rfc5849 import errors as oauth1_errors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MAX_BODY = 64 * 1024
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+import fixture  # noqa: E402
+from fixture import reason  # noqa: E402
 
 # Callbacks we accept: the test httpd on any loopback port, fixed path.
 CALLBACK_RE = re.compile(r"^http://(127\.0\.0\.1|localhost):[0-9]{1,5}/auth/callback$")
@@ -77,16 +75,11 @@ DUMMY_TOKEN = "dummy0token0that0never0matches"
 
 # --- state --------------------------------------------------------------------
 
-class Store:
-    """All tokens, nonces and counters.  One lock: the test load is tiny and
-    it makes "request token is single use" atomic across threads."""
+class Store(fixture.Store):
+    """All tokens, nonces and counters, under the one lock."""
 
     def __init__(self):
-        self.lock = threading.RLock()
-        self.request_tokens = {}   # token -> dict (see save_request_token)
-        self.access_tokens = {}    # token -> {"secret", "client_key", "user"}
-        self.nonces = {}           # (client, timestamp, nonce, token) -> time seen
-        self.stats = {
+        super().__init__({
             "request_token": 0, "authorize_form": 0, "authorize_allow": 0,
             "authorize_deny": 0, "login_failed": 0, "access_token": 0, "api_calls": 0,
             "rejected": {"request_token": 0, "access_token": 0, "api": 0},
@@ -94,35 +87,17 @@ class Store:
             "last_request_token_params": {}, "last_authorize_params": {},
             "last_api_params": {}, "last_callback": None,
             "last_signature": {},  # endpoint -> {"method", "location", "consumer"}
-        }
-
-    def count(self, name):
-        with self.lock:
-            self.stats[name] += 1
+        })
+        self.request_tokens = {}   # token -> dict (see save_request_token)
+        self.access_tokens = {}    # token -> {"secret", "client_key", "user"}
+        self.nonces = {}           # (client, timestamp, nonce, token) -> time seen
 
     def reject(self, endpoint):
         with self.lock:
             self.stats["rejected"][endpoint] += 1
 
-    def note(self, name, value):
-        with self.lock:
-            self.stats[name] = value
-
-    def snapshot(self):
-        with self.lock:
-            return json.loads(json.dumps(self.stats))
-
 
 STORE = Store()
-
-# Why a request failed, collected per thread by the validator so the 401
-# body and the log can say more than oauthlib's empty answer.
-REASONS = threading.local()
-
-
-def reason(text):
-    REASONS.list.append(text)
-    return False
 
 
 # --- oauthlib glue -----------------------------------------------------------
@@ -342,9 +317,12 @@ LOGIN_PAGE = """<!DOCTYPE html>
 """
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fixture.Handler):
     server_version = "twitter-like/1"
+    # oauthlib raises bare ValueError for e.g. a non-OAuth Authorization
+    # header, and the authorization endpoint lets its own errors escape;
+    # both are the client's fault, not ours.
+    CLIENT_ERRORS = (ValueError, oauth1_errors.OAuth1Error)
 
     ROUTES = {
         ("POST", "/oauth/request_token"): "request_token",
@@ -356,98 +334,20 @@ class Handler(BaseHTTPRequestHandler):
         ("GET", "/stats"): "stats",
     }
 
-    def log_message(self, fmt, *args):
-        sys.stdout.write("%s %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), fmt % args))
-        sys.stdout.flush()
-
-    def log_line(self, text):
-        sys.stdout.write(f"  {text}\n")
-        sys.stdout.flush()
-
-    def do_GET(self):
-        self.route("GET")
-
-    def do_POST(self):
-        self.route("POST")
-
-    def route(self, method):
-        action = self.ROUTES.get((method, urlsplit(self.path).path))
-        if action is None:
-            return self.send_text(404, "no such endpoint\n")
-        REASONS.list = []
-        try:
-            self.body = self.read_body()
-            getattr(self, "ep_" + action)()
-        except (ValueError, oauth1_errors.OAuth1Error) as err:
-            # oauthlib raises bare ValueError for e.g. a non-OAuth
-            # Authorization header, and the authorization endpoint lets its
-            # own errors escape; both are the client's fault, not ours.
-            self.log_line(f"bad request: {err}")
-            self.send_text(400, f"bad request: {err}\n")
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client went away
-        except Exception:  # a bug here must not leave the client hanging
-            self.log_line(traceback.format_exc().replace("\n", "\n  "))
-            self.send_text(500, "internal error, see the provider log\n")
-
     # -- request/response helpers
-
-    def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise ValueError("body too large")
-        return self.rfile.read(length).decode("utf-8") if length else ""
-
-    def full_uri(self):
-        # oauthlib rebuilds the signature base string URI from this, so it
-        # must be what the client addressed: its Host header, our path.
-        host = self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_port
-        return f"http://{host}{self.path}"
 
     def oauth_args(self):
         return self.full_uri(), self.command, self.body, dict(self.headers.items())
-
-    def form(self):
-        return dict(parse_qsl(self.body, keep_blank_values=True))
-
-    def query(self):
-        return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
-
-    def send_bytes(self, status, body, content_type, extra_headers=()):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for name, value in extra_headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def send_text(self, status, text):
-        self.send_bytes(status, text.encode("utf-8"), "text/plain; charset=utf-8")
 
     def send_form(self, status, pairs):
         self.send_bytes(status, urlencode(pairs).encode("ascii"),
                         "application/x-www-form-urlencoded")
 
-    def send_json(self, status, obj):
-        body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
-        self.send_bytes(status, body, "application/json; charset=utf-8")
-
-    def send_html(self, status, text):
-        self.send_bytes(status, text.encode("utf-8"), "text/html; charset=utf-8")
-
-    def redirect(self, location):
-        self.send_response(302)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
     def send_oauth_failure(self, endpoint, status, body):
         """oauthlib's answer to a bad request: 400 with an urlencoded error,
         or 401 with no body; add our reasons to the latter."""
         STORE.reject(endpoint)
-        why = "; ".join(REASONS.list) or "signature does not verify"
+        why = "; ".join(fixture.reasons()) or "signature does not verify"
         self.log_line(f"{endpoint} rejected ({status}): {body or why}")
         if body:
             return self.send_bytes(status, body.encode("utf-8"),
@@ -542,7 +442,7 @@ class Handler(BaseHTTPRequestHandler):
             record = STORE.access_tokens.get(request.resource_owner_key) if valid else None
         if not valid:
             STORE.reject("api")
-            self.log_line("api rejected: " + ("; ".join(REASONS.list) or "bad or unsigned request"))
+            self.log_line("api rejected: " + ("; ".join(fixture.reasons()) or "bad or unsigned request"))
             return self.send_json(401, {"errors": [{"code": 32,
                                                     "message": "Could not authenticate you."}]})
         STORE.count("api_calls")
@@ -552,18 +452,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, STORE.snapshot())
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
 def main():
-    port = int(os.environ.get("OAUTH1_PORT", "4501"))
-    server = Server(("127.0.0.1", port), Handler)
-    print(f"twitter-like OAuth 1.0a provider listening on http://127.0.0.1:{port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    fixture.serve(Handler, "OAUTH1_PORT", 4501,
+                  "twitter-like OAuth 1.0a provider listening on {url}")
 
 
 if __name__ == "__main__":

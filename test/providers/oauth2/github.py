@@ -36,12 +36,9 @@ import re
 import secrets
 import string
 import sys
-import threading
 import time
-import traceback
 from base64 import b64decode
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 # oauthlib 3.2.2's server side never looks at this (only its client
 # classes refuse http://), but say so for loopback in case a later version
@@ -54,7 +51,10 @@ from oauthlib.oauth2.rfc6749 import errors as oauth2_errors  # noqa: E402
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (  # noqa: E402
     code_challenge_method_s256)
 
-MAX_BODY = 64 * 1024
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import fixture  # noqa: E402
+from fixture import reason  # noqa: E402
+
 CODE_TTL = 600  # GitHub: codes expire after 10 minutes
 DOCS = ("https://docs.github.com/apps/managing-oauth-apps/"
         "troubleshooting-oauth-app-access-token-request-errors")
@@ -111,47 +111,24 @@ GITHUB_ERRORS = {
 
 # --- state --------------------------------------------------------------------
 
-class Store:
+class Store(fixture.Store):
     """Codes, tokens, pending logins, counters.  One lock for all of it."""
 
     def __init__(self):
-        self.lock = threading.RLock()
-        self.codes = {}      # code -> dict (see save_authorization_code)
-        self.tokens = {}     # access token -> {"user", "client_id", "scopes"}
-        self.pending = {}    # request_id -> validated authorization request
-        self.stats = {
+        super().__init__({
             "authorize_form": 0, "authorize_allow": 0, "authorize_deny": 0,
             "authorize_errors": 0, "login_failed": 0,
             "token_requests": 0, "token_issued": 0, "token_errors": 0,
             "api_user": 0, "api_emails": 0, "api_rejected": 0,
             "last_authorize_params": {}, "last_token_request": {},
             "last_token_error": None, "last_api_request": {},
-        }
-
-    def count(self, name):
-        with self.lock:
-            self.stats[name] += 1
-
-    def note(self, name, value):
-        with self.lock:
-            self.stats[name] = value
-
-    def snapshot(self):
-        with self.lock:
-            return json.loads(json.dumps(self.stats))
+        })
+        self.codes = {}      # code -> dict (see save_authorization_code)
+        self.tokens = {}     # access token -> {"user", "client_id", "scopes"}
+        self.pending = {}    # request_id -> validated authorization request
 
 
 STORE = Store()
-
-# Why oauthlib turned a token request down; set by the validator so the
-# answer can use GitHub's error names (oauthlib says invalid_grant for a
-# bad code and for a bad PKCE verifier alike).
-REASONS = threading.local()
-
-
-def reason(key):
-    REASONS.list.append(key)
-    return False
 
 
 class ClientInfo:
@@ -325,9 +302,11 @@ def token_answer(oauthlib_json, client):
 
 
 def github_error(oauthlib_json):
-    """GitHub's error for what oauthlib rejected, picked by our reasons."""
+    """GitHub's error for what oauthlib rejected, picked by the reasons our
+    validator gave (oauthlib says invalid_grant for a bad code and for a
+    bad PKCE verifier alike)."""
     for key in ("bad_client", "bad_code", "redirect_mismatch"):
-        if key in REASONS.list:
+        if key in fixture.reasons():
             return GITHUB_ERRORS[key]
     error = json.loads(oauthlib_json)
     code, description = error.get("error", "invalid_request"), error.get("error_description")
@@ -354,9 +333,9 @@ LOGIN_PAGE = """<!DOCTYPE html>
 """
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fixture.Handler):
     server_version = "github-like/1"
+    NOT_FOUND = "Not Found"
 
     ROUTES = {
         ("GET", "/login/oauth/authorize"): "authorize_form",
@@ -367,74 +346,16 @@ class Handler(BaseHTTPRequestHandler):
         ("GET", "/stats"): "stats",
     }
 
-    def log_message(self, fmt, *args):
-        sys.stdout.write("%s %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), fmt % args))
-        sys.stdout.flush()
-
-    def log_line(self, text):
-        sys.stdout.write(f"  {text}\n")
-        sys.stdout.flush()
-
-    def do_GET(self):
-        self.route("GET")
-
-    def do_POST(self):
-        self.route("POST")
-
-    def route(self, method):
-        action = self.ROUTES.get((method, urlsplit(self.path).path))
-        if action is None:
-            return self.send_json(404, {"message": "Not Found"})
-        REASONS.list = []
-        try:
-            self.body = self.read_body()
-        except ValueError as err:
-            return self.send_json(400, {"message": str(err)})
-        try:
-            getattr(self, "ep_" + action)()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client went away
-        except Exception:  # a bug here must not leave the client hanging
-            self.log_line(traceback.format_exc().replace("\n", "\n  "))
-            self.send_json(500, {"message": "internal error, see the provider log"})
-
     # -- request/response helpers
 
-    def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise ValueError("body too large")
-        return self.rfile.read(length).decode("utf-8") if length else ""
+    def send_problem(self, status, message):
+        self.send_json(status, {"message": message})
 
-    def full_uri(self, path=None):
-        host = self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_port
-        return f"http://{host}{path or self.path}"
-
-    def query(self):
-        return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
-
-    def form(self):
-        return dict(parse_qsl(self.body, keep_blank_values=True))
+    def bad_request(self, err):
+        self.send_problem(400, str(err))
 
     def wants_json(self):
         return "application/json" in self.headers.get("Accept", "")
-
-    def send_bytes(self, status, body, content_type, extra_headers=()):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for name, value in extra_headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def send_json(self, status, obj, extra_headers=()):
-        body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
-        self.send_bytes(status, body, "application/json; charset=utf-8", extra_headers)
-
-    def send_html(self, status, text):
-        self.send_bytes(status, text.encode("utf-8"), "text/html; charset=utf-8")
 
     def send_token_endpoint(self, obj):
         """JSON or form-encoded by the Accept header, always 200, like GitHub."""
@@ -442,12 +363,6 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, obj)
         body = urlencode(obj).encode("utf-8")
         self.send_bytes(200, body, "application/x-www-form-urlencoded; charset=utf-8")
-
-    def redirect(self, location):
-        self.send_response(302)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
 
     def error_page(self, error, description):
         self.log_line(f"authorize error page: {error}: {description}")
@@ -613,18 +528,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, STORE.snapshot())
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
 def main():
-    port = int(os.environ.get("OAUTH2_PORT", "4502"))
-    server = Server(("127.0.0.1", port), Handler)
-    print(f"github-like OAuth 2.0 provider listening on http://127.0.0.1:{port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    fixture.serve(Handler, "OAUTH2_PORT", 4502,
+                  "github-like OAuth 2.0 provider listening on {url}")
 
 
 if __name__ == "__main__":

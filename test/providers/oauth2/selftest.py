@@ -11,20 +11,19 @@ non-zero on failure.
 """
 
 import base64
-import hashlib
 import json
 import os
-import re
 import secrets
 import sys
-import urllib.error
-import urllib.request
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from fixture import (FORM_HEADERS, check_login_page, get_json, http, query_of,  # noqa: E402
+                     run_checks, s256, submit_login)
 
 PORT = os.environ.get("OAUTH2_PORT", "4502")
 BASE = f"http://127.0.0.1:{PORT}"
 REDIRECT_URI = "http://127.0.0.1:8529/auth/callback"
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Accept": "application/json"}
 SECRETS = {"gh-basic": "gh-basic-secret", "gh-post": "gh-post-secret",
            "gh-pkce": "gh-pkce-secret", "gh-error200": "gh-error200-secret",
@@ -34,37 +33,13 @@ POST_CLIENTS = {"gh-post", "gh-pkce"}  # everyone else uses client_secret_basic
 
 # --- plumbing -----------------------------------------------------------------
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
-def http(method, url, body=None, headers=None):
-    """(status, headers, body text); HTTP errors are answers, not raised."""
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with OPENER.open(req, timeout=10) as resp:
-            return resp.status, resp.headers, resp.read().decode("utf-8")
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, err.read().decode("utf-8")
-
-
 def stats():
-    return json.loads(http("GET", f"{BASE}/stats")[2])
-
-
-def query_of(location):
-    return dict(parse_qsl(urlsplit(location).query))
+    return get_json(f"{BASE}/stats")
 
 
 def pkce_pair():
     verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return verifier, s256(verifier)
 
 
 # --- protocol steps -----------------------------------------------------------
@@ -78,17 +53,12 @@ def authorize_get(client_id, redirect_uri=REDIRECT_URI, **extra):
 def login_form(client_id, **extra):
     state, (status, _, page) = authorize_get(client_id, **extra)
     assert status == 200, (status, page)
-    assert '<form method="post" action="/login/oauth/authorize">' in page, page
-    for needle in ('name="login"', 'name="password"', 'name="action" value="allow"',
-                   'name="action" value="deny"'):
-        assert needle in page, needle
+    check_login_page(page, "/login/oauth/authorize")
     return state, page
 
 
 def submit(page, user, password, action="allow"):
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
-    fields.update(login=user, password=password, action=action)
-    return http("POST", f"{BASE}/login/oauth/authorize", urlencode(fields), FORM)
+    return submit_login(f"{BASE}/login/oauth/authorize", page, user, password, action)
 
 
 def get_code(client_id, user="alice", redirect_uri=REDIRECT_URI, **extra):
@@ -108,7 +78,7 @@ def token_request(client_id, code, accept_json=True, auth=None, secret=None, **e
     secret = secret or SECRETS[client_id]
     form = {"grant_type": "authorization_code", "code": code,
             "redirect_uri": REDIRECT_URI, **extra}
-    headers = dict(FORM, **(JSON if accept_json else {}))
+    headers = dict(FORM_HEADERS, **(JSON if accept_json else {}))
     if auth == "basic":
         raw = f"{client_id}:{secret}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(raw).decode()
@@ -357,20 +327,5 @@ CHECKS = [
 ]
 
 
-def main():
-    passed = failed = 0
-    for name, check in CHECKS:
-        try:
-            check()
-        except Exception as err:  # report every failure, keep going
-            failed += 1
-            print(f"not ok - {name}: {type(err).__name__}: {err}")
-        else:
-            passed += 1
-            print(f"ok - {name}")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_checks(CHECKS))
