@@ -15,7 +15,7 @@ use lib "$FindBin::Bin/../lib";
 use ACTest qw(browser base_url login env_of follow to_callback error_code
               set_cookie jar_cookie provider_stats);
 
-plan tests => 122;
+plan tests => 123;
 
 my $base = base_url();
 my $provider = qr{^http://127\.0\.0\.1:4601/oauth/(?:authorize|authenticate)\?};
@@ -194,7 +194,12 @@ my $a2 = browser();
 my $cb2 = to_callback($a2, "$base/tw-hmac/env.cgi");
 my $b = browser();
 ok t_cmp($b->get("$base/tw-hmac/env.cgi")->code, 302, 'B starts a login of its own');
-refused($b->get($cb2), 400, 'state_mismatch', "A's callback delivered to B");
+# the pending login is stored under A's flow id and the request token, so B
+# does not even find it - and cannot use it up: A still completes
+refused($b->get($cb2), 400, 'state_unknown', "A's callback delivered to B");
+my @a2_done = follow($a2, $a2->get($cb2));
+ok t_cmp(env_of($a2_done[-1])->{REMOTE_USER}, 'alice_tw',
+         "A completes its own login after B's attempt");
 
 # ---- extra parameters (Preset twitter, RequestTokenParams, AuthorizeParams) ------------
 my $p = browser();
