@@ -1,6 +1,9 @@
 /*
- * flow.c - the request flow: check_authn (session or login start), the
- * callback that completes a login, logout, and the provider chooser.
+ * flow.c - what every login shares, whatever the provider's kind:
+ * check_authn (session, or login start, or 401), the flow cookie and the
+ * cache entries of logins in progress, the provider chooser, and the
+ * callback that consumes the entry, lets login_oauth2.c / login_oauth1.c
+ * do the protocol, and creates the session.
  *
  * check_authn runs for every request under "AuthType oauth"; the callback
  * and logout paths are served from the quick handler so they work whatever
@@ -10,7 +13,6 @@
 
 #include "auth_client.h"
 #include "flowstate.h"
-#include "jose.h"
 #include "oidc.h"
 #include "url.h"
 
