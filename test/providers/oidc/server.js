@@ -158,6 +158,19 @@ function logProviderErrors(provider) {
   }
 }
 
+// One line per successful token request naming the client, the
+// authentication method and, for the JWT methods, the signing algorithm it
+// was registered for.  Nothing else gets through (oidc-provider enforces
+// the registered JWT method and alg, client-auth.js the secret ones), so a
+// test can tell from the log how the client authenticated.
+function logTokenClients(provider) {
+  provider.on('grant.success', (ctx) => {
+    const { clientId, clientAuthMethod, clientAuthSigningAlg } = ctx.oidc.client;
+    const alg = clientAuthSigningAlg ? ` ${clientAuthSigningAlg}` : '';
+    console.log(`  grant.success: client ${clientId} auth ${clientAuthMethod}${alg}`);
+  });
+}
+
 function logRequests(handler) {
   return (req, res) => {
     res.on('finish', () => {
@@ -197,6 +210,7 @@ function main() {
   const clients = JSON.parse(fs.readFileSync(settings.clientsFile, 'utf8'));
   const provider = new Provider(settings.issuer, providerConfiguration(settings, clients));
   logProviderErrors(provider);
+  logTokenClients(provider);
 
   const server = createServer(settings, buildHandler(provider, settings, clients));
   server.listen(settings.port, settings.host, () => {

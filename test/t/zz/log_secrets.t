@@ -16,6 +16,7 @@ close $fh;
 
 my @secrets = qw(ac-test-secret ac-post-secret hostile-secret tw-hmac-secret
                  tw-sha256-secret gh-basic-secret gh-post-secret gh-pkce-secret
+                 ac-secret-jwt-secret-0123456789abcdef0123456789
                  integration-passphrase-0123456789);
 my %patterns = (
     'a JWT (id_token, client assertion)' => qr/eyJ[A-Za-z0-9_-]{10,}\.eyJ/,
