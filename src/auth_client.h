@@ -94,6 +94,11 @@ ac_error *ac_session_destroy(request_rec *r);
 void ac_session_export(request_rec *r, const ac_dir_conf *d,
                        const ac_session_record *s);
 void ac_strip_spoofed_headers(request_rec *r, const ac_dir_conf *d);
+/* session and flow ids: 32 random bytes, base64url; anything else in a
+ * cookie is rejected before it costs a cache lookup */
+#define AC_RANDOM_ID_BYTES 32
+#define AC_RANDOM_ID_LEN 43
+int ac_random_id_shape_ok(const char *id);
 /* cookies */
 const char *ac_cookie_get(request_rec *r, const char *name);
 void ac_cookie_set(request_rec *r, const char *name, const char *value,

@@ -16,7 +16,6 @@
 #include "oidc.h"
 #include "url.h"
 
-#define AC_FLOW_ID_LEN 43
 #define AC_CALLBACK_MAX_PARAMS 16
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -82,21 +81,6 @@ ac_error *ac_provider_metadata(request_rec *r, const ac_provider *pv,
 
 /* ---- login start --------------------------------------------------------------- */
 
-static int flow_id_shape_ok(const char *id)
-{
-    const char *s;
-
-    if (id == NULL || strlen(id) != AC_FLOW_ID_LEN) {
-        return 0;
-    }
-    for (s = id; *s; s++) {
-        if (!apr_isalnum(*s) && *s != '-' && *s != '_') {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /*
  * One flow cookie per browser, reused by every login in progress, so many
  * tabs never pile up state cookies; each cache entry records the id.
@@ -108,10 +92,10 @@ static ac_error *browser_flow_id(request_rec *r, const char **id)
     ac_error *e;
 
     *id = ac_cookie_get(r, name);
-    if (flow_id_shape_ok(*id)) {
+    if (ac_random_id_shape_ok(*id)) {
         return NULL;
     }
-    if ((e = ac_random_token(r->pool, 32, id)) != NULL) {
+    if ((e = ac_random_token(r->pool, AC_RANDOM_ID_BYTES, id)) != NULL) {
         return e;
     }
     ac_cookie_set(r, name, *id, ac_conf_state_ttl(c));
@@ -308,7 +292,7 @@ static ac_error *take_flow_entry(ac_login *lg, const char *type, const char *key
     apr_size_t len;
     ac_error *e;
 
-    if (!flow_id_shape_ok(cookie)) {
+    if (!ac_random_id_shape_ok(cookie)) {
         return fail(r, HTTP_BAD_REQUEST, "flow_cookie_missing", "callback without "
                     "the flow cookie; check AuthClientCookiePath, that the "
                     "callback is on the same host name as the protected page, "

@@ -8,10 +8,6 @@
 #include "auth_client.h"
 #include "session_record.h"
 
-/* 32 random bytes, base64url: the only shape a session id can have */
-#define AC_SESSION_ID_BYTES 32
-#define AC_SESSION_ID_LEN 43
-
 /* ---- request state (shared with authz and subrequests) --------------------- */
 
 ac_request_state *ac_request_state_get(request_rec *r)
@@ -93,11 +89,11 @@ const char *ac_self_origin(request_rec *r)
     return ap_construct_url(r->pool, "", r);
 }
 
-static int id_shape_ok(const char *id)
+int ac_random_id_shape_ok(const char *id)
 {
     const char *s;
 
-    if (id == NULL || strlen(id) != AC_SESSION_ID_LEN) {
+    if (id == NULL || strlen(id) != AC_RANDOM_ID_LEN) {
         return 0;
     }
     for (s = id; *s; s++) {
@@ -151,7 +147,7 @@ ac_error *ac_session_load(request_rec *r, ac_session_record **out, const char **
 
     *out = NULL;
     *id = ac_cookie_get(r, ac_conf_cookie_name(c));
-    if (!id_shape_ok(*id)) {
+    if (!ac_random_id_shape_ok(*id)) {
         return NULL;
     }
     e = ac_cache_get(r, AC_CACHE_SESSION, *id, &buf, &len);
@@ -189,7 +185,7 @@ ac_error *ac_session_create(request_rec *r, ac_session_record *s)
     ac_error *e;
 
     /* always a new id: an id planted before login must not become a session */
-    if ((e = ac_random_token(r->pool, AC_SESSION_ID_BYTES, &id)) != NULL) {
+    if ((e = ac_random_token(r->pool, AC_RANDOM_ID_BYTES, &id)) != NULL) {
         return e;
     }
     s->created = now;
@@ -208,7 +204,7 @@ ac_error *ac_session_destroy(request_rec *r)
     const char *id = ac_cookie_get(r, ac_conf_cookie_name(c));
 
     ac_cookie_set(r, ac_conf_cookie_name(c), "", 0);
-    if (!id_shape_ok(id)) {
+    if (!ac_random_id_shape_ok(id)) {
         return NULL;
     }
     return ac_cache_remove(r, AC_CACHE_SESSION, id);
