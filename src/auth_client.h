@@ -138,6 +138,8 @@ ac_error *ac_provider_metadata(request_rec *r, const ac_provider *pv,
                                const struct ac_oidc_metadata **md);
 const char *ac_redirect_uri(request_rec *r);
 int ac_redirect(request_rec *r, int status, const char *location);
+/* an error with a fixed message, for the flow's many refusals */
+ac_error *ac_fail(request_rec *r, int status, const char *code, const char *msg);
 
 /* ---- login_oauth2.c: OpenID Connect and plain OAuth 2.0 --------------------- */
 ac_error *ac_oauth2_login_start(request_rec *r, const ac_provider *pv,

@@ -20,8 +20,8 @@
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-static ac_error *fail(request_rec *r, int status, const char *code,
-                      const char *msg)
+ac_error *ac_fail(request_rec *r, int status, const char *code,
+                  const char *msg)
 {
     return ac_error_make(r->pool, status, code, "%s", msg);
 }
@@ -177,12 +177,17 @@ static const apr_array_header_t *location_providers(request_rec *r)
     return all;
 }
 
-static int provider_allowed(const apr_array_header_t *names, const char *name)
+/* on the hot path: no list is built when the location names no provider */
+static int session_counts_here(request_rec *r, const char *provider)
 {
+    const apr_array_header_t *names = ac_dconf(r)->providers;
     int i;
 
+    if (names == NULL) {
+        return ac_find_provider(ac_sconf(r->server), provider) != NULL;
+    }
     for (i = 0; i < names->nelts; i++) {
-        if (strcmp(APR_ARRAY_IDX(names, i, const char *), name) == 0) {
+        if (strcmp(APR_ARRAY_IDX(names, i, const char *), provider) == 0) {
             return 1;
         }
     }
@@ -217,9 +222,9 @@ static int login_or_choose(request_rec *r)
     const ac_provider *pv;
 
     if (names->nelts == 0) {
-        return ac_error_respond(r, fail(r, HTTP_INTERNAL_SERVER_ERROR,
-            "no_provider", "AuthType oauth is set but no <AuthClientProvider> "
-            "is defined for this virtual host"));
+        return ac_error_respond(r, ac_fail(r, HTTP_INTERNAL_SERVER_ERROR,
+               "no_provider", "AuthType oauth is set but no <AuthClientProvider> "
+               "is defined for this virtual host"));
     }
     if (names->nelts > 1) {
         return chooser_page(r, names);
@@ -267,7 +272,7 @@ int ac_check_authn(request_rec *r)
     if ((e = ac_session_load(r, &s, &id)) != NULL) {
         return ac_error_respond(r, e);
     }
-    if (s && provider_allowed(location_providers(r), s->provider)) {
+    if (s && session_counts_here(r, s->provider)) {
         return use_session(r, s, id);
     }
     if (!is_navigation(r) || ac_dir_unauth_action(ac_dconf(r)) == AC_UNAUTH_401) {
@@ -293,10 +298,10 @@ static ac_error *take_flow_entry(ac_login *lg, const char *type, const char *key
     ac_error *e;
 
     if (!ac_random_id_shape_ok(cookie)) {
-        return fail(r, HTTP_BAD_REQUEST, "flow_cookie_missing", "callback without "
-                    "the flow cookie; check AuthClientCookiePath, that the "
-                    "callback is on the same host name as the protected page, "
-                    "and that nothing strips SameSite=Lax cookies");
+        return ac_fail(r, HTTP_BAD_REQUEST, "flow_cookie_missing", "callback without "
+                       "the flow cookie; check AuthClientCookiePath, that the "
+                       "callback is on the same host name as the protected page, "
+                       "and that nothing strips SameSite=Lax cookies");
     }
     if (strcmp(type, AC_CACHE_FLOW_OAUTH1) == 0) {
         key = ac_oauth1_flow_key(r->pool, cookie, key);
@@ -304,21 +309,21 @@ static ac_error *take_flow_entry(ac_login *lg, const char *type, const char *key
     e = ac_cache_take(r, type, key, &buf, &len);
     if (e) {
         return strcmp(e->code, "cache_miss") != 0 ? e
-            : fail(r, HTTP_BAD_REQUEST, "state_unknown", "no login in progress "
-                   "for this state: it expired (AuthClientStateTimeout), was "
-                   "already used, or was started against another cache");
+            : ac_fail(r, HTTP_BAD_REQUEST, "state_unknown", "no login in progress "
+                      "for this state: it expired (AuthClientStateTimeout), was "
+                      "already used, or was started against another cache");
     }
     if ((e = ac_flow_entry_decode(r->pool, buf, len, &lg->fe)) != NULL) {
         return e;
     }
     if (!ac_str_equal_ct(lg->fe.flow_id, cookie)) {
-        return fail(r, HTTP_BAD_REQUEST, "state_mismatch", "the state belongs to "
-                    "a login started in another browser");
+        return ac_fail(r, HTTP_BAD_REQUEST, "state_mismatch", "the state belongs to "
+                       "a login started in another browser");
     }
     lg->pv = ac_find_provider(ac_sconf(r->server), lg->fe.provider);
     if (lg->pv == NULL) {
-        return fail(r, HTTP_BAD_REQUEST, "unknown_provider", "the login was "
-                    "started for a provider this virtual host no longer has");
+        return ac_fail(r, HTTP_BAD_REQUEST, "unknown_provider", "the login was "
+                       "started for a provider this virtual host no longer has");
     }
     return NULL;
 }
@@ -341,8 +346,8 @@ static ac_error *consume_flow_entry(ac_login *lg)
         max_len = 256;              /* the provider chose this one */
     }
     if (key == NULL || *key == '\0' || strlen(key) > max_len) {
-        return fail(lg->r, HTTP_BAD_REQUEST, "state_missing", "callback without "
-                    "a usable state parameter; was it opened directly?");
+        return ac_fail(lg->r, HTTP_BAD_REQUEST, "state_missing", "callback without "
+                       "a usable state parameter; was it opened directly?");
     }
     if ((e = take_flow_entry(lg, type, key)) != NULL) {
         return e;
@@ -350,8 +355,8 @@ static ac_error *consume_flow_entry(ac_login *lg)
     /* an entry of one kind must not complete a login of another */
     if ((ac_provider_kind(lg->pv) == AC_KIND_OAUTH1)
         != (strcmp(type, AC_CACHE_FLOW_OAUTH1) == 0)) {
-        return fail(lg->r, HTTP_BAD_REQUEST, "state_mismatch", "the callback "
-                    "does not fit the kind of login that was started");
+        return ac_fail(lg->r, HTTP_BAD_REQUEST, "state_mismatch", "the callback "
+                       "does not fit the kind of login that was started");
     }
     return NULL;
 }
@@ -381,8 +386,8 @@ static ac_error *remote_user_for(ac_login *lg, const apr_array_header_t *claims,
     }
     *user = ap_pregsub(r->pool, lg->pv->remote_user_replace, *user,
                        AP_MAX_REG_MATCH, m);
-    return *user ? NULL : fail(r, HTTP_INTERNAL_SERVER_ERROR, "remote_user_rewrite",
-                               "the RemoteUserClaim replacement failed");
+    return *user ? NULL : ac_fail(r, HTTP_INTERNAL_SERVER_ERROR, "remote_user_rewrite",
+                                  "the RemoteUserClaim replacement failed");
 }
 
 static const char *or_empty(const char *s)
@@ -437,8 +442,8 @@ static int chooser_selection(request_rec *r, apr_table_t *params)
     ac_error *e;
 
     if (pv == NULL) {
-        return ac_error_respond(r, fail(r, HTTP_BAD_REQUEST, "unknown_provider",
-                                        "the login parameter names no provider"));
+        return ac_error_respond(r, ac_fail(r, HTTP_BAD_REQUEST, "unknown_provider",
+                                           "the login parameter names no provider"));
     }
     if (target == NULL) {
         target = "/";

@@ -24,12 +24,6 @@ typedef struct oauth2_ctx {
     json_t *claims;
 } oauth2_ctx;
 
-static ac_error *fail(request_rec *r, int status, const char *code,
-                      const char *msg)
-{
-    return ac_error_make(r->pool, status, code, "%s", msg);
-}
-
 /* ---- login start ------------------------------------------------------------ */
 
 /* plain OAuth 2.0 has no discovery: the endpoints are the provider keys */
@@ -102,8 +96,8 @@ static ac_error *check_authorization_response(oauth2_ctx *cx)
                              "but the authorization response lacks it", cx->pv->name);
     }
     if (apr_table_get(cx->params, "code") == NULL) {
-        return fail(r, HTTP_BAD_REQUEST, "code_missing",
-                    "the authorization response has no code");
+        return ac_fail(r, HTTP_BAD_REQUEST, "code_missing",
+                       "the authorization response has no code");
     }
     return NULL;
 }
@@ -145,14 +139,14 @@ static ac_error *validate_id_token(oauth2_ctx *cx)
     int attempt;
 
     if (cx->tokens.id_token == NULL) {
-        return fail(r, HTTP_BAD_GATEWAY, "id_token_missing",
-                    "the token response has no id_token");
+        return ac_fail(r, HTTP_BAD_GATEWAY, "id_token_missing",
+                       "the token response has no id_token");
     }
     memset(&ex, 0, sizeof(ex));
     ex.issuer = expected_issuer(cx);
     if (ex.issuer == NULL) {
-        return fail(r, HTTP_FORBIDDEN, "id_token_iss", "the id_token names no "
-                    "usable tenant (tid) for the multi-tenant issuer");
+        return ac_fail(r, HTTP_FORBIDDEN, "id_token_iss", "the id_token names no "
+                       "usable tenant (tid) for the multi-tenant issuer");
     }
     ex.client_id = cx->pv->client_id;
     ex.client_secret = cx->pv->client_secret;
@@ -190,8 +184,8 @@ static ac_error *merge_userinfo(oauth2_ctx *cx)
         return NULL;
     }
     if (cx->md->userinfo_endpoint == NULL) {
-        return fail(r, HTTP_BAD_GATEWAY, "userinfo_unavailable", "FetchUserInfo "
-                    "is On but the provider has no userinfo endpoint");
+        return ac_fail(r, HTTP_BAD_GATEWAY, "userinfo_unavailable", "FetchUserInfo "
+                       "is On but the provider has no userinfo endpoint");
     }
     ac_http_opts_for(ac_sconf(r->server), &h);
     e = ac_oauth2_get_json(r->pool, &h, cx->md->userinfo_endpoint,
@@ -201,8 +195,8 @@ static ac_error *merge_userinfo(oauth2_ctx *cx)
     }
     sub = ac_json_string(info, "sub");
     if (sub == NULL || strcmp(sub, ac_json_string(cx->claims, "sub")) != 0) {
-        return fail(r, HTTP_BAD_GATEWAY, "userinfo_sub_mismatch", "the userinfo "
-                    "sub differs from the id_token sub (OIDC Core 5.3.2)");
+        return ac_fail(r, HTTP_BAD_GATEWAY, "userinfo_sub_mismatch", "the userinfo "
+                       "sub differs from the id_token sub (OIDC Core 5.3.2)");
     }
     /* the id_token's own claims (iss, aud, nonce...) win over userinfo */
     json_object_update_missing(cx->claims, info);

@@ -12,7 +12,7 @@ use lib "$FindBin::Bin/../lib";
 use ACTest qw(browser base_url login env_of follow to_callback error_code
               set_cookie jar_cookie);
 
-plan tests => 80;
+plan tests => 83;
 
 my $base = base_url();
 my $app = "$base/app/env.cgi";
@@ -76,6 +76,8 @@ refused($c->get(with_query("$base/auth/callback", code => $q{code}, state => 'x'
                            iss => $q{iss})),
         400, 'state_missing', 'callback with an overlong state');
 refused($c->get("$cb3&state=$q{state}"), 400, 'form_duplicate', 'state twice');
+refused($c->get("$cb3&" . join('&', map { "p$_=x" } 1 .. 20)), 400, 'form_too_many',
+        'a callback with too many parameters');
 refused($c->get("$cb3&code=other"), 400, 'form_duplicate', 'code twice');
 refused($c->get("$cb3&STATE=$q{state}"), 400, 'form_duplicate',
         'state twice, in another case');
