@@ -1,9 +1,10 @@
 /*
  * auth_client.h - the private header of mod_auth_client's httpd glue.
  *
- * The glue files (directives.c, cache.c, session.c, flow.c, authz.c,
- * errorpage.c) include this; the core files (everything with its own
- * header) do not, so they stay free of httpd symbols.
+ * The glue files (directives.c, cache.c, session.c, dispatch.c,
+ * callback.c, login*.c, logout.c, authz.c, errorpage.c) include this; the
+ * core files (everything with its own header) do not, so they stay free of
+ * httpd symbols.  login.h adds the login kinds and their services.
  */
 #ifndef AC_AUTH_CLIENT_H
 #define AC_AUTH_CLIENT_H
@@ -20,9 +21,6 @@
 #include "claims.h"
 #include "session_record.h"
 #include "http.h"
-#include "flowstate.h"
-
-struct ac_oidc_metadata;
 
 extern module AP_MODULE_DECLARE_DATA auth_client_module;
 APLOG_USE_MODULE(auth_client);
@@ -41,7 +39,6 @@ void ac_directives_pre_config(apr_pool_t *pconf);
 /* every startup check; fails `apachectl -t` with file, line and fix */
 int ac_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                     server_rec *s);
-ac_global_conf *ac_global(void);
 
 static APR_INLINE ac_server_conf *ac_sconf(const server_rec *s)
 {
@@ -53,8 +50,6 @@ static APR_INLINE ac_dir_conf *ac_dconf(const request_rec *r)
     return ap_get_module_config(r->per_dir_config, &auth_client_module);
 }
 
-const ac_provider *ac_find_provider(const ac_server_conf *c, const char *name);
-void ac_http_opts_for(const ac_server_conf *c, ac_http_opts *o);
 
 /* ---- cache.c --------------------------------------------------------------- */
 void ac_cache_pre_config(apr_pool_t *pconf);
@@ -70,7 +65,8 @@ void ac_cache_child_init(apr_pool_t *pchild, server_rec *s);
 
 ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
                        const char *value, apr_size_t len, apr_time_t expiry);
-/* error code "cache_miss" when absent or expired */
+/* An absent, expired or unopenable entry is not an error: *value is NULL.
+ * Errors are cache failures only. */
 ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
                        char **value, apr_size_t *len);
 /* get and remove: single-use entries (state, request tokens) */
@@ -106,50 +102,11 @@ void ac_cookie_set(request_rec *r, const char *name, const char *value,
 int ac_request_is_https(request_rec *r);
 const char *ac_self_origin(request_rec *r);
 
-/* ---- flow.c ---------------------------------------------------------------- */
+/* ---- dispatch.c, callback.c ------------------------------------------------ */
 int ac_check_authn(request_rec *r);
 int ac_quick_handler(request_rec *r, int lookup);
-
-#define AC_CACHE_FLOW_OAUTH1 "flow1"   /* OAuth 1.0a: keyed by request token */
-
-/* The provider picks request tokens: the key also holds the browser's flow
- * id, so no provider can aim a token at another user's pending login. */
-const char *ac_oauth1_flow_key(apr_pool_t *p, const char *flow_id,
-                               const char *token);
-
-/* one login at its callback, shared by the kind-specific steps */
-typedef struct ac_login {
-    request_rec *r;
-    apr_table_t *params;            /* the callback's query */
-    ac_flow_entry fe;               /* consumed from the cache */
-    const ac_provider *pv;
-    json_t *claims;                 /* who logged in, before flattening */
-    const char *access_token;
-    const char *id_token;
-    const char *refresh_token;
-    const char *token_secret;       /* OAuth 1.0a */
-} ac_login;
-
-ac_error *ac_flow_new(request_rec *r, const ac_provider *pv,
-                      const char *original_url, ac_flow_entry *fe);
-ac_error *ac_flow_store(request_rec *r, const char *type, const char *key,
-                        const ac_flow_entry *fe);
-ac_error *ac_provider_metadata(request_rec *r, const ac_provider *pv,
-                               const struct ac_oidc_metadata **md);
-const char *ac_redirect_uri(request_rec *r);
-int ac_redirect(request_rec *r, int status, const char *location);
-/* an error with a fixed message, for the flow's many refusals */
-ac_error *ac_fail(request_rec *r, int status, const char *code, const char *msg);
-
-/* ---- login_oauth2.c: OpenID Connect and plain OAuth 2.0 --------------------- */
-ac_error *ac_oauth2_login_start(request_rec *r, const ac_provider *pv,
-                                ac_flow_entry *fe, const char **location);
-ac_error *ac_oauth2_login_complete(ac_login *lg);
-
-/* ---- login_oauth1.c: OAuth 1.0a ---------------------------------------------- */
-ac_error *ac_oauth1_login_start(request_rec *r, const ac_provider *pv,
-                                ac_flow_entry *fe, const char **location);
-ac_error *ac_oauth1_login_complete(ac_login *lg);
+/* the callback path with its parsed query, after the chooser's turn */
+int ac_callback(request_rec *r, apr_table_t *params);
 
 /* ---- logout.c ---------------------------------------------------------------- */
 int ac_logout(request_rec *r);
@@ -161,6 +118,10 @@ void ac_authz_register(apr_pool_t *p);
 /* log one line and answer with the small error page; returns what the hook
  * should return */
 int ac_error_respond(request_rec *r, const ac_error *e);
+/* the HTTP status a category of error gives */
+int ac_error_status(ac_error_category category);
+/* an error with a fixed message, for the flow's many refusals */
+ac_error *ac_fail(request_rec *r, ac_error_id id, const char *msg);
 /* the HTML escape used for every page this module writes */
 const char *ac_html_escape(apr_pool_t *p, const char *s);
 

@@ -283,7 +283,7 @@ static ac_error *cache_error(request_rec *r, apr_status_t rv, const char *op)
 {
     char buf[120];
 
-    return ac_error_make(r->pool, HTTP_SERVICE_UNAVAILABLE, "cache_unavailable",
+    return ac_error_make(r->pool, AC_E_CACHE_UNAVAILABLE,
                          "the %s cache failed to %s (%s); check that the cache "
                          "service is running and reachable",
                          cache->provider_name, op,
@@ -301,7 +301,7 @@ ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
     ac_error *e;
 
     if (len + AC_SEAL_OVERHEAD > AC_CACHE_MAX_VALUE) {
-        return ac_error_make(r->pool, HTTP_INTERNAL_SERVER_ERROR, "cache_value_too_large",
+        return ac_error_make(r->pool, AC_E_CACHE_VALUE_TOO_LARGE,
                              "refusing to store a %s entry of %" APR_SIZE_T_FMT
                              " bytes (limit %d); the provider sent unusually "
                              "large tokens or claims", type, len, AC_CACHE_MAX_VALUE);
@@ -320,24 +320,20 @@ ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
     return rv == APR_SUCCESS ? NULL : cache_error(r, rv, "store an entry");
 }
 
-static ac_error *open_value(request_rec *r, const unsigned char *key,
-                            unsigned char *buf, unsigned int buf_len,
-                            char **value, apr_size_t *len)
+/* a value that does not open is treated as absent: it was written under a
+ * rotated-out passphrase, or it was tampered with */
+static void open_value(request_rec *r, const unsigned char *key,
+                       unsigned char *buf, unsigned int buf_len,
+                       char **value, apr_size_t *len)
 {
     unsigned char *plain;
     apr_size_t plain_len;
-    ac_error *e = ac_unseal(r->pool, cache->keys, key, AC_KEY_HASH_LEN, buf,
-                            buf_len, &plain, &plain_len);
 
-    if (e) {
-        /* a value that does not open is treated as absent: it was written
-         * under a rotated-out passphrase, or it was tampered with */
-        return ac_error_make(r->pool, HTTP_UNAUTHORIZED, "cache_miss",
-                             "cache entry does not decrypt (%s)", e->code);
+    if (ac_unseal(r->pool, cache->keys, key, AC_KEY_HASH_LEN, buf, buf_len,
+                  &plain, &plain_len) == NULL) {
+        *value = (char *)plain;
+        *len = plain_len;
     }
-    *value = (char *)plain;
-    *len = plain_len;
-    return NULL;
 }
 
 static ac_error *fetch(request_rec *r, const char *type, const char *id,
@@ -349,6 +345,8 @@ static ac_error *fetch(request_rec *r, const char *type, const char *id,
     ac_stripe *st;
     apr_status_t rv;
 
+    *value = NULL;
+    *len = 0;
     ac_key_hash(cache->keys, type, id, key);
     st = stripe_for(key);
     lock(st);
@@ -359,13 +357,13 @@ static ac_error *fetch(request_rec *r, const char *type, const char *id,
     }
     unlock(st);
     if (rv == APR_NOTFOUND) {
-        return ac_error_make(r->pool, HTTP_UNAUTHORIZED, "cache_miss",
-                             "no %s entry", type);
+        return NULL;
     }
     if (rv != APR_SUCCESS) {
         return cache_error(r, rv, "retrieve an entry");
     }
-    return open_value(r, key, buf, buf_len, value, len);
+    open_value(r, key, buf, buf_len, value, len);
+    return NULL;
 }
 
 ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,

@@ -14,20 +14,6 @@
 #define AC_CLIENT_ASSERTION_MAX_LIFETIME 60
 
 /*
- * A PEM private key of any type, as an EVP_PKEY * released by a cleanup on
- * `p`; `what` names the key in messages ("the RSA-SHA1 key").  Encrypted
- * keys are refused instead of prompted for: httpd has no terminal to ask
- * on.  Shared with oauth1.c (RSA-SHA1); it would sit better in util.c.
- */
-ac_error *ac_pem_private_key_load(apr_pool_t *p, const char *path,
-                                  const char *what, void **pkey);
-
-/* A private key for private_key_jwt: PEM RSA (RS256) or EC P-256 (ES256),
- * as a cjose JWK released by a cleanup on `p`; `kid` may be NULL. */
-ac_error *ac_client_key_load(apr_pool_t *p, const char *path, const char *kid,
-                             void **jwk, const char **alg);
-
-/*
  * The assertion: iss = sub = client_id, aud = token endpoint, jti 128
  * random bits, iat = now, exp = now + lifetime (at most 60 s).  With `jwk`
  * NULL it is HS256 over `client_secret`; otherwise signed with `jwk` under

@@ -9,7 +9,7 @@
 #include <apr_strings.h>
 
 #include "config.h"
-#include "client_auth.h"
+#include "keys.h"
 #include "oauth1.h"
 #include "presets.h"
 #include "secret.h"
@@ -45,7 +45,6 @@ ac_server_conf *ac_server_conf_merge(apr_pool_t *p, const ac_server_conf *base,
 {
     ac_server_conf *c = apr_pcalloc(p, sizeof(*c));
 
-    c->global = MERGE_PTR(global);
     c->callback_path = MERGE_PTR(callback_path);
     c->logout_path = MERGE_PTR(logout_path);
     c->cookie_name = MERGE_PTR(cookie_name);
@@ -144,6 +143,19 @@ int ac_conf_iat_max_age(const ac_server_conf *c)
     return OR_DEFAULT(c->iat_max_age, 600);
 }
 
+const ac_provider *ac_conf_find_provider(const ac_server_conf *c, const char *name)
+{
+    return name ? apr_hash_get(c->providers, name, APR_HASH_KEY_STRING) : NULL;
+}
+
+void ac_conf_http_opts(const ac_server_conf *c, ac_http_opts *o)
+{
+    o->connect_timeout = ac_conf_http_connect_timeout(c);
+    o->timeout = ac_conf_http_timeout(c);
+    o->max_response = (apr_size_t)ac_conf_http_max_response(c);
+    o->ca_file = c->ca_file;
+}
+
 /* ---- directory ------------------------------------------------------------ */
 
 ac_dir_conf *ac_dir_conf_create(apr_pool_t *p)
@@ -219,7 +231,7 @@ static int scope_has_openid(const char *scope)
     return 0;
 }
 
-ac_kind ac_provider_kind(const ac_provider *pv)
+static ac_kind kind_derive(const ac_provider *pv)
 {
     if (pv->request_token_url) {
         return AC_KIND_OAUTH1;
@@ -228,6 +240,11 @@ ac_kind ac_provider_kind(const ac_provider *pv)
         return AC_KIND_OIDC;
     }
     return AC_KIND_OAUTH2;
+}
+
+ac_kind ac_provider_kind(const ac_provider *pv)
+{
+    return pv->kind != AC_KIND_UNSET ? pv->kind : kind_derive(pv);
 }
 
 const char *ac_kind_name(ac_kind kind)
@@ -785,12 +802,56 @@ static const char *load_keys(apr_pool_t *p, ac_provider *pv)
     return e ? apr_psprintf(p, "PrivateKeyFile: %s", e->message) : NULL;
 }
 
+/* "a=1&b=2" as the ac_kv list the OAuth 1.0a signer takes */
+static const char *params_list(apr_pool_t *p, const char *form,
+                               apr_array_header_t **out)
+{
+    const apr_array_header_t *elts;
+    apr_table_t *t;
+    ac_error *e;
+    int i;
+
+    *out = apr_array_make(p, 4, sizeof(ac_kv));
+    if (form == NULL || *form == '\0') {
+        return NULL;
+    }
+    if ((e = ac_form_parse(p, form, 32, &t)) != NULL) {
+        return e->message;
+    }
+    elts = apr_table_elts(t);
+    for (i = 0; i < elts->nelts; i++) {
+        const apr_table_entry_t *te = &APR_ARRAY_IDX(elts, i, apr_table_entry_t);
+        ac_kv *kv = apr_array_push(*out);
+        kv->key = te->key;
+        kv->value = te->val;
+    }
+    return NULL;
+}
+
+/* what every login would otherwise work out again */
+static const char *precompute(apr_pool_t *p, ac_provider *pv)
+{
+    const char *err;
+
+    pv->kind = kind_derive(pv);
+    if ((err = params_list(p, pv->request_token_params, &pv->request_token_kv)) != NULL) {
+        return apr_pstrcat(p, "RequestTokenParams: ", err, NULL);
+    }
+    if ((err = params_list(p, pv->access_token_params, &pv->access_token_kv)) != NULL) {
+        return apr_pstrcat(p, "AccessTokenParams: ", err, NULL);
+    }
+    return NULL;
+}
+
 const char *ac_provider_finish(apr_pool_t *p, ac_provider *pv)
 {
     const char *err = ac_preset_apply(p, pv);
 
     if (err == NULL) {
         err = ac_provider_check(p, pv);
+    }
+    if (err == NULL) {
+        err = precompute(p, pv);
     }
     if (err == NULL) {
         err = load_keys(p, pv);

@@ -13,6 +13,7 @@
 #include <apr_hash.h>
 #include <apr_tables.h>
 #include <apr_time.h>
+#include "http.h"
 #include "util.h"
 
 #define AC_UNSET (-1)
@@ -62,6 +63,12 @@ typedef struct ac_provider {
     const char *authorize_params;
     const char *access_token_params;
     const char *request_token_params;
+    /* the same for OAuth 1.0a signing, as ac_kv lists (at block end) */
+    apr_array_header_t *access_token_kv;
+    apr_array_header_t *request_token_kv;
+
+    /* the kind its keys imply, worked out once at the end of the block */
+    ac_kind kind;
 
     const char *scope;
     ac_token_auth token_auth;
@@ -111,8 +118,6 @@ typedef struct ac_global_conf {
 
 /* Per virtual host; merged base -> vhost. */
 typedef struct ac_server_conf {
-    ac_global_conf *global;         /* shared by every vhost */
-
     const char *callback_path;
     const char *logout_path;
     const char *cookie_name;
@@ -180,6 +185,10 @@ int ac_conf_metadata_ttl(const ac_server_conf *c);
 int ac_conf_jwks_refresh_interval(const ac_server_conf *c);
 int ac_conf_clock_skew(const ac_server_conf *c);
 int ac_conf_iat_max_age(const ac_server_conf *c);
+/* the provider block of that name in this vhost, or NULL */
+const ac_provider *ac_conf_find_provider(const ac_server_conf *c, const char *name);
+/* the outbound HTTP options of this vhost */
+void ac_conf_http_opts(const ac_server_conf *c, ac_http_opts *o);
 
 const char *ac_dir_claim_prefix(const ac_dir_conf *d);
 int ac_dir_pass_access_token(const ac_dir_conf *d);

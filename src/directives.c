@@ -15,11 +15,6 @@
 
 static ac_global_conf *global_conf;
 
-ac_global_conf *ac_global(void)
-{
-    return global_conf;
-}
-
 void ac_directives_pre_config(apr_pool_t *pconf)
 {
     /* a fresh record for every configuration cycle (graceful restarts) */
@@ -53,19 +48,6 @@ void *ac_create_dir_config(apr_pool_t *p, char *dir)
 void *ac_merge_dir_config(apr_pool_t *p, void *base, void *add)
 {
     return ac_dir_conf_merge(p, base, add);
-}
-
-const ac_provider *ac_find_provider(const ac_server_conf *c, const char *name)
-{
-    return apr_hash_get(c->providers, name, APR_HASH_KEY_STRING);
-}
-
-void ac_http_opts_for(const ac_server_conf *c, ac_http_opts *o)
-{
-    o->connect_timeout = ac_conf_http_connect_timeout(c);
-    o->timeout = ac_conf_http_timeout(c);
-    o->max_response = (apr_size_t)ac_conf_http_max_response(c);
-    o->ca_file = c->ca_file;
 }
 
 /* ---- global ------------------------------------------------------------- */
@@ -410,7 +392,6 @@ int ac_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
     server_rec *vs;
 
     for (vs = s; vs; vs = vs->next) {
-        ac_sconf(vs)->global = global_conf;
         if (check_providers(pconf, vs) != OK) {
             return HTTP_INTERNAL_SERVER_ERROR;
         }

@@ -12,6 +12,33 @@ const char *ac_html_escape(apr_pool_t *p, const char *s)
     return ap_escape_html2(p, s ? s : "", 1);
 }
 
+ac_error *ac_fail(request_rec *r, ac_error_id id, const char *msg)
+{
+    return ac_error_make(r->pool, id, "%s", msg);
+}
+
+int ac_error_status(ac_error_category category)
+{
+    switch (category) {
+    case AC_CAT_REQUEST:
+        return HTTP_BAD_REQUEST;
+    case AC_CAT_DENIED:
+        /* a refused login is not a request for credentials: 401 would need
+         * a WWW-Authenticate challenge the browser cannot answer */
+        return HTTP_FORBIDDEN;
+    case AC_CAT_PROVIDER:
+        return HTTP_BAD_GATEWAY;
+    case AC_CAT_PROVIDER_TIMEOUT:
+        return HTTP_GATEWAY_TIME_OUT;
+    case AC_CAT_CACHE:
+        return HTTP_SERVICE_UNAVAILABLE;
+    case AC_CAT_CONFIG:
+    case AC_CAT_INTERNAL:
+        break;
+    }
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
 static int log_level_for(int status)
 {
     /* a browser's stale or replayed link is routine; provider and server
@@ -21,14 +48,9 @@ static int log_level_for(int status)
 
 int ac_error_respond(request_rec *r, const ac_error *e)
 {
-    int status = e->http_status ? e->http_status : HTTP_INTERNAL_SERVER_ERROR;
+    int status = ac_error_status(e->category);
     const char *retry = apr_table_get(r->notes, "ac-retry-url");
 
-    /* a refused login is not a request for credentials: 401 would need a
-     * WWW-Authenticate challenge the browser cannot answer */
-    if (status == HTTP_UNAUTHORIZED) {
-        status = HTTP_FORBIDDEN;
-    }
     ap_log_rerror(APLOG_MARK, log_level_for(status), 0, r, "%s: %s [%s]",
                   AC_LOG_TAG, e->message, e->code);
     r->status = status;

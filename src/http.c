@@ -19,6 +19,7 @@
 #include <apr_thread_mutex.h>
 
 #include "http.h"
+#include "url.h"
 
 #define AC_HTTP_USER_AGENT "mod_auth_client/0.1"
 
@@ -84,7 +85,7 @@ static ac_error *share_setup(apr_pool_t *pproc, ac_http_proc *hp)
 
     hp->share = curl_share_init();
     if (hp->share == NULL) {
-        return ac_error_make(pproc, 500, "http_init",
+        return ac_error_make(pproc, AC_E_HTTP_INIT,
                              "libcurl could not create a share handle");
     }
 #if APR_HAS_THREADS
@@ -94,7 +95,7 @@ static ac_error *share_setup(apr_pool_t *pproc, ac_http_proc *hp)
         for (i = 0; i < CURL_LOCK_DATA_LAST; i++) {
             if (apr_thread_mutex_create(&hp->locks[i], APR_THREAD_MUTEX_DEFAULT,
                                         pproc) != APR_SUCCESS) {
-                return ac_error_make(pproc, 500, "http_init",
+                return ac_error_make(pproc, AC_E_HTTP_INIT,
                                      "could not create the libcurl share lock");
             }
         }
@@ -109,7 +110,7 @@ static ac_error *share_setup(apr_pool_t *pproc, ac_http_proc *hp)
                                CURL_LOCK_DATA_CONNECT);
     }
     if (rc != CURLSHE_OK) {
-        return ac_error_make(pproc, 500, "http_init",
+        return ac_error_make(pproc, AC_E_HTTP_INIT,
                              "libcurl cannot share connections: %s",
                              curl_share_strerror(rc));
     }
@@ -125,7 +126,7 @@ ac_error *ac_http_process_init(apr_pool_t *pproc)
         return NULL;
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        return ac_error_make(pproc, 500, "http_init",
+        return ac_error_make(pproc, AC_E_HTTP_INIT,
                              "libcurl global initialisation failed");
     }
     hp = apr_pcalloc(pproc, sizeof(*hp));
@@ -208,30 +209,6 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
-/* The URL as it may appear in a log line: no query (codes, tokens), no
- * fragment, no userinfo. */
-static const char *url_for_log(apr_pool_t *p, const char *url)
-{
-    apr_size_t end = strcspn(url, "?#");
-    const char *sep = strstr(url, "://");
-    const char *auth = (sep != NULL && sep < url + end) ? sep + 3 : url;
-    const char *auth_end = auth + strcspn(auth, "/?#");
-    const char *at = NULL;
-    const char *c;
-
-    for (c = auth; c < auth_end; c++) {
-        if (*c == '@') {
-            at = c;
-        }
-    }
-    if (at != NULL) {
-        return apr_pstrcat(p, apr_pstrmemdup(p, url, auth - url),
-                           apr_pstrmemdup(p, at + 1, url + end - (at + 1)),
-                           NULL);
-    }
-    return apr_pstrmemdup(p, url, end);
-}
-
 static ac_error *build_headers(apr_pool_t *p, http_handle *hh,
                                const apr_table_t *headers,
                                const char *content_type)
@@ -251,7 +228,7 @@ static ac_error *build_headers(apr_pool_t *p, http_handle *hh,
                                   apr_pstrcat(p, e[i].key, ": ", e[i].val,
                                               NULL));
             if (n == NULL) {
-                return ac_error_make(p, 500, "http_transport",
+                return ac_error_make(p, AC_E_HTTP_INIT,
                                      "out of memory building request headers");
             }
             hh->headers = n;
@@ -262,7 +239,7 @@ static ac_error *build_headers(apr_pool_t *p, http_handle *hh,
                               apr_pstrcat(p, "Content-Type: ", content_type,
                                           NULL));
         if (n == NULL) {
-            return ac_error_make(p, 500, "http_transport",
+            return ac_error_make(p, AC_E_HTTP_INIT,
                                  "out of memory building request headers");
         }
         hh->headers = n;
@@ -270,7 +247,7 @@ static ac_error *build_headers(apr_pool_t *p, http_handle *hh,
     /* A POST of a few hundred bytes should not wait for "100 Continue". */
     n = curl_slist_append(hh->headers, "Expect:");
     if (n == NULL) {
-        return ac_error_make(p, 500, "http_transport",
+        return ac_error_make(p, AC_E_HTTP_INIT,
                              "out of memory building request headers");
     }
     hh->headers = n;
@@ -355,18 +332,18 @@ static ac_error *transfer_error(apr_pool_t *p, CURLcode rc,
                                 const char *url)
 {
     const char *what = *errbuf ? errbuf : curl_easy_strerror(rc);
-    const char *where = url_for_log(p, url);
+    const char *where = ac_url_for_log(p, url);
 
     if (sink->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-        return ac_error_make(p, 502, "http_too_large",
+        return ac_error_make(p, AC_E_HTTP_TOO_LARGE,
                              "the response from %s is larger than %"
                              APR_SIZE_T_FMT " bytes", where, sink->max);
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-        return ac_error_make(p, 504, "http_timeout",
+        return ac_error_make(p, AC_E_HTTP_TIMEOUT,
                              "request to %s timed out: %s", where, what);
     }
-    return ac_error_make(p, 502, "http_transport",
+    return ac_error_make(p, AC_E_HTTP_TRANSPORT,
                          "request to %s failed: %s", where, what);
 }
 
@@ -389,12 +366,19 @@ ac_error *ac_http_request(apr_pool_t *p, const ac_http_opts *o,
     sink.max = o->max_response;
     errbuf[0] = '\0';
 
+    /* every outbound URL passes here, discovered endpoints included */
+    if (!ac_url_is_secure_or_loopback(p, url)) {
+        return ac_error_make(p, AC_E_HTTP_INSECURE,
+                             "refusing to send a request to %s: only https "
+                             "(or http to this host) may carry credentials",
+                             ac_url_for_log(p, url));
+    }
     hh = apr_pcalloc(p, sizeof(*hh));
     hh->curl = curl_easy_init();
     if (hh->curl == NULL) {
-        return ac_error_make(p, 500, "http_transport",
+        return ac_error_make(p, AC_E_HTTP_INIT,
                              "libcurl could not create a handle for %s",
-                             url_for_log(p, url));
+                             ac_url_for_log(p, url));
     }
     apr_pool_cleanup_register(p, hh, http_handle_cleanup,
                               apr_pool_cleanup_null);

@@ -30,7 +30,9 @@ ac_error *ac_http_process_init(apr_pool_t *pproc);
  * One request.  `headers` (may be NULL) are sent as given; `body` is NULL for
  * GET, else sent with `content_type`.  A transport failure, timeout or a
  * body over the cap is an error (codes "http_transport", "http_timeout",
- * "http_too_large") whose message names the URL without its query.  Any HTTP
+ * "http_too_large") whose message names the URL without its query.  A URL
+ * that is neither https nor http to a loopback host is refused
+ * ("http_insecure"), whether configured or taken from discovery.  Any HTTP
  * status is returned as a response, not an error.
  */
 ac_error *ac_http_request(apr_pool_t *p, const ac_http_opts *o,

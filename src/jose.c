@@ -17,9 +17,8 @@
 #include <cjose/cjose.h>
 
 #include "jose.h"
-
-/* Checks on untrusted strings quoted in messages: keep log lines short. */
-#define AC_JOSE_QUOTE_MAX 80
+#include "json.h"
+#include "keys.h"
 
 typedef enum {
     ALG_RSA,        /* RS*, PS*: an RSA key from the JWKS */
@@ -57,69 +56,6 @@ static const char *const forbidden_headers[] = {
     "jwk", "jku", "x5u", "x5c", NULL
 };
 
-/* ---- JSON helpers ------------------------------------------------------- */
-
-static apr_status_t json_cleanup(void *data)
-{
-    json_decref((json_t *)data);
-    return APR_SUCCESS;
-}
-
-ac_error *ac_json_parse_object(apr_pool_t *p, const char *text, apr_size_t len,
-                               const char *what, json_t **out)
-{
-    json_error_t jerr;
-    json_t *j;
-
-    *out = NULL;
-    if (text == NULL) {
-        return ac_error_make(p, 502, "json_malformed", "%s is empty", what);
-    }
-    /* Duplicate names are refused: two parsers could pick different ones. */
-    j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (j == NULL) {
-        return ac_error_make(p, 502, "json_malformed",
-                             "%s is not valid JSON (line %d, column %d: %s)",
-                             what, jerr.line, jerr.column, jerr.text);
-    }
-    if (!json_is_object(j)) {
-        json_decref(j);
-        return ac_error_make(p, 502, "json_malformed",
-                             "%s is not a JSON object", what);
-    }
-    apr_pool_cleanup_register(p, j, json_cleanup, apr_pool_cleanup_null);
-    *out = j;
-    return NULL;
-}
-
-void ac_json_pool_own(apr_pool_t *p, json_t *j)
-{
-    apr_pool_cleanup_register(p, j, json_cleanup, apr_pool_cleanup_null);
-}
-
-const char *ac_json_string(json_t *obj, const char *name)
-{
-    return json_string_value(json_object_get(obj, name));
-}
-
-/* An untrusted string made fit for a log line. */
-static const char *quote(apr_pool_t *p, const char *s)
-{
-    apr_size_t n = strlen(s), i;
-    char *q;
-
-    if (n > AC_JOSE_QUOTE_MAX) {
-        n = AC_JOSE_QUOTE_MAX;
-    }
-    q = apr_pstrmemdup(p, s, n);
-    for (i = 0; i < n; i++) {
-        if ((unsigned char)q[i] < 0x20 || (unsigned char)q[i] >= 0x7f) {
-            q[i] = '?';
-        }
-    }
-    return q;
-}
-
 /* ---- cjose objects released with a pool --------------------------------- */
 
 static apr_status_t jws_cleanup(void *data)
@@ -128,17 +64,11 @@ static apr_status_t jws_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-static apr_status_t jwk_cleanup(void *data)
-{
-    cjose_jwk_release((cjose_jwk_t *)data);
-    return APR_SUCCESS;
-}
-
 /* ---- the protected header ----------------------------------------------- */
 
 static ac_error *malformed(apr_pool_t *p, const char *why)
 {
-    return ac_error_make(p, 401, "id_token_malformed",
+    return ac_error_make(p, AC_E_ID_TOKEN_MALFORMED,
                          "the ID token is malformed: %s", why);
 }
 
@@ -227,7 +157,7 @@ static ac_error *header_check(apr_pool_t *p, json_t *hdr,
     }
     /* `none` can never be allowed, whatever the configuration says. */
     if (strcasecmp(alg, "none") == 0) {
-        return ac_error_make(p, 401, "id_token_alg",
+        return ac_error_make(p, AC_E_ID_TOKEN_ALG,
                              "the ID token is unsigned (alg none)");
     }
     for (a = alg_table; a->name != NULL; a++) {
@@ -238,13 +168,13 @@ static ac_error *header_check(apr_pool_t *p, json_t *hdr,
     if (a->name == NULL
         || (e->allowed_algs == NULL && !a->by_default)
         || (e->allowed_algs != NULL && !alg_listed(e->allowed_algs, alg))) {
-        return ac_error_make(p, 401, "id_token_alg",
+        return ac_error_make(p, AC_E_ID_TOKEN_ALG,
                              "the ID token is signed with %s, which is not "
-                             "in the allowed algorithms", quote(p, alg));
+                             "in the allowed algorithms", ac_log_quote(p, alg));
     }
     for (i = 0; forbidden_headers[i] != NULL; i++) {
         if (json_object_get(hdr, forbidden_headers[i]) != NULL) {
-            return ac_error_make(p, 401, "id_token_header",
+            return ac_error_make(p, AC_E_ID_TOKEN_HEADER,
                                  "the ID token header carries '%s'; keys are "
                                  "only taken from the provider's JWKS",
                                  forbidden_headers[i]);
@@ -252,7 +182,7 @@ static ac_error *header_check(apr_pool_t *p, json_t *hdr,
     }
     /* No extension is understood, so any critical one must be refused. */
     if (json_object_get(hdr, "crit") != NULL) {
-        return ac_error_make(p, 401, "id_token_header",
+        return ac_error_make(p, AC_E_ID_TOKEN_HEADER,
                              "the ID token header lists critical extensions");
     }
     if (jkid != NULL && !json_is_string(jkid)) {
@@ -306,7 +236,7 @@ static ac_error *jwks_pick(apr_pool_t *p, const char *jwks_json,
         || ac_json_parse_object(p, jwks_json, strlen(jwks_json), "the JWKS",
                                 &jwks) != NULL
         || !json_is_array(keys = json_object_get(jwks, "keys"))) {
-        return ac_error_make(p, 502, "jwks_invalid",
+        return ac_error_make(p, AC_E_JWKS_INVALID,
                              "the provider's JWKS is not a JSON object with "
                              "a keys array");
     }
@@ -327,18 +257,18 @@ static ac_error *jwks_pick(apr_pool_t *p, const char *jwks_json,
         }
     }
     if (kid != NULL && chosen == NULL && kid_seen) {
-        return ac_error_make(p, 401, "id_token_alg",
+        return ac_error_make(p, AC_E_ID_TOKEN_ALG,
                              "the JWKS key '%s' cannot verify %s (key type, "
-                             "curve, use or alg differ)", quote(p, kid),
+                             "curve, use or alg differ)", ac_log_quote(p, kid),
                              a->name);
     }
     if (kid != NULL && chosen == NULL) {
-        return ac_error_make(p, 401, "jwks_kid_unknown",
+        return ac_error_make(p, AC_E_JWKS_KID_UNKNOWN,
                              "the provider's JWKS has no key '%s'",
-                             quote(p, kid));
+                             ac_log_quote(p, kid));
     }
     if (kid == NULL && fitting != 1) {
-        return ac_error_make(p, 401, "jwks_kid_unknown",
+        return ac_error_make(p, AC_E_JWKS_KID_UNKNOWN,
                              "the ID token names no kid and the JWKS has %d "
                              "%s signing keys (exactly one is needed)",
                              fitting, family_kty(a->family));
@@ -359,13 +289,13 @@ static ac_error *jwk_check_type(apr_pool_t *p, const cjose_jwk_t *jwk,
                          : CJOSE_JWK_KTY_OCT;
 
     if (cjose_jwk_get_kty(jwk, &cerr) != want) {
-        return ac_error_make(p, 401, "id_token_alg",
+        return ac_error_make(p, AC_E_ID_TOKEN_ALG,
                              "the key for %s is not of type %s", a->name,
                              family_kty(a->family));
     }
     if (a->family == ALG_EC
         && (int)cjose_jwk_EC_get_curve(jwk, &cerr) != a->curve) {
-        return ac_error_make(p, 401, "id_token_alg",
+        return ac_error_make(p, AC_E_ID_TOKEN_ALG,
                              "the key for %s is not on curve %s", a->name,
                              a->crv);
     }
@@ -384,7 +314,7 @@ static ac_error *key_for(apr_pool_t *p, const char *jwks_json,
     memset(&cerr, 0, sizeof(cerr));
     if (a->family == ALG_HMAC) {
         if (e->client_secret == NULL || *e->client_secret == '\0') {
-            return ac_error_make(p, 500, "id_token_alg",
+            return ac_error_make(p, AC_E_ID_TOKEN_ALG,
                                  "%s is allowed but the provider has no "
                                  "client secret to verify it with", a->name);
         }
@@ -399,11 +329,11 @@ static ac_error *key_for(apr_pool_t *p, const char *jwks_json,
         jwk = cjose_jwk_import_json((cjose_header_t *)k, &cerr);
     }
     if (jwk == NULL) {
-        return ac_error_make(p, 502, "jwks_invalid",
+        return ac_error_make(p, AC_E_JWKS_INVALID,
                              "the key for %s could not be loaded: %s",
                              a->name, cerr.message ? cerr.message : "?");
     }
-    apr_pool_cleanup_register(p, jwk, jwk_cleanup, apr_pool_cleanup_null);
+    ac_jwk_pool_own(p, jwk);
     err = jwk_check_type(p, jwk, a);
     if (err != NULL) {
         return err;
@@ -429,7 +359,7 @@ static ac_error *signature_verify(apr_pool_t *p, const char *jwt,
     }
     apr_pool_cleanup_register(p, jws, jws_cleanup, apr_pool_cleanup_null);
     if (!cjose_jws_verify(jws, jwk, &cerr)) {
-        return ac_error_make(p, 401, "id_token_signature",
+        return ac_error_make(p, AC_E_ID_TOKEN_SIGNATURE,
                              "the ID token signature does not verify");
     }
     if (!cjose_jws_get_plaintext(jws, &pt, &ptlen, &cerr)) {
@@ -449,12 +379,12 @@ static ac_error *check_iss(apr_pool_t *p, json_t *c, const ac_idtoken_expect *e)
     const char *iss = ac_json_string(c, "iss");
 
     if (iss == NULL) {
-        return ac_error_make(p, 401, "id_token_iss", "the ID token has no iss");
+        return ac_error_make(p, AC_E_ID_TOKEN_ISS, "the ID token has no iss");
     }
     if (e->issuer == NULL || strcmp(iss, e->issuer) != 0) {
-        return ac_error_make(p, 401, "id_token_iss",
+        return ac_error_make(p, AC_E_ID_TOKEN_ISS,
                              "the ID token was issued by '%s', expected '%s'",
-                             quote(p, iss), e->issuer ? e->issuer : "(unset)");
+                             ac_log_quote(p, iss), e->issuer ? e->issuer : "(unset)");
     }
     return NULL;
 }
@@ -468,7 +398,7 @@ static ac_error *check_aud_azp(apr_pool_t *p, json_t *c,
     int found = 0;
 
     if (e->client_id == NULL) {
-        return ac_error_make(p, 500, "id_token_aud", "no client_id to expect");
+        return ac_error_make(p, AC_E_ID_TOKEN_AUD, "no client_id to expect");
     }
     if (json_is_string(aud)) {
         naud = 1;
@@ -486,18 +416,18 @@ static ac_error *check_aud_azp(apr_pool_t *p, json_t *c,
         }
     }
     if (!found) {
-        return ac_error_make(p, 401, "id_token_aud",
+        return ac_error_make(p, AC_E_ID_TOKEN_AUD,
                              "the ID token's audience does not include this "
                              "client (%s)", e->client_id);
     }
     if (jazp == NULL && naud > 1) {
-        return ac_error_make(p, 401, "id_token_azp",
+        return ac_error_make(p, AC_E_ID_TOKEN_AZP,
                              "the ID token has several audiences but no azp");
     }
     if (jazp != NULL && (!json_is_string(jazp)
                          || strcmp(json_string_value(jazp),
                                    e->client_id) != 0)) {
-        return ac_error_make(p, 401, "id_token_azp",
+        return ac_error_make(p, AC_E_ID_TOKEN_AZP,
                              "the ID token was issued to another party (azp)");
     }
     return NULL;
@@ -513,27 +443,27 @@ static ac_error *check_times(apr_pool_t *p, json_t *c,
     double skew = e->clock_skew > 0 ? e->clock_skew : 0;
 
     if (!json_is_number(exp)) {
-        return ac_error_make(p, 401, "id_token_exp",
+        return ac_error_make(p, AC_E_ID_TOKEN_EXP,
                              "the ID token has no numeric exp");
     }
     if (json_number_value(exp) <= now_s - skew) {
-        return ac_error_make(p, 401, "id_token_exp",
+        return ac_error_make(p, AC_E_ID_TOKEN_EXP,
                              "the ID token expired %.0f seconds ago",
                              now_s - json_number_value(exp));
     }
     if (!json_is_number(iat)) {
-        return ac_error_make(p, 401, "id_token_iat",
+        return ac_error_make(p, AC_E_ID_TOKEN_IAT,
                              "the ID token has no numeric iat");
     }
     if (json_number_value(iat) > now_s + skew) {
-        return ac_error_make(p, 401, "id_token_iat",
+        return ac_error_make(p, AC_E_ID_TOKEN_IAT,
                              "the ID token was issued %.0f seconds in the "
                              "future (check the clocks)",
                              json_number_value(iat) - now_s);
     }
     if (e->iat_max_age > 0
         && json_number_value(iat) < now_s - e->iat_max_age - skew) {
-        return ac_error_make(p, 401, "id_token_iat",
+        return ac_error_make(p, AC_E_ID_TOKEN_IAT,
                              "the ID token was issued %.0f seconds ago, more "
                              "than the %d allowed",
                              now_s - json_number_value(iat), e->iat_max_age);
@@ -547,11 +477,11 @@ static ac_error *check_nonce(apr_pool_t *p, json_t *c,
     const char *nonce = ac_json_string(c, "nonce");
 
     if (nonce == NULL) {
-        return ac_error_make(p, 401, "id_token_nonce",
+        return ac_error_make(p, AC_E_ID_TOKEN_NONCE,
                              "the ID token has no nonce");
     }
     if (e->nonce == NULL || !ac_str_equal_ct(nonce, e->nonce)) {
-        return ac_error_make(p, 401, "id_token_nonce",
+        return ac_error_make(p, AC_E_ID_TOKEN_NONCE,
                              "the ID token's nonce is not the one this login "
                              "sent (replayed or mixed-up response)");
     }
@@ -575,12 +505,12 @@ static ac_error *check_at_hash(apr_pool_t *p, json_t *c,
     if (!json_is_string(jat)
         || !EVP_Digest(e->access_token, strlen(e->access_token), digest, &dlen,
                        md, NULL)) {
-        return ac_error_make(p, 401, "id_token_at_hash",
+        return ac_error_make(p, AC_E_ID_TOKEN_AT_HASH,
                              "the ID token's at_hash cannot be checked");
     }
     want = ac_b64url_encode(p, digest, dlen / 2);
     if (!ac_str_equal_ct(want, json_string_value(jat))) {
-        return ac_error_make(p, 401, "id_token_at_hash",
+        return ac_error_make(p, AC_E_ID_TOKEN_AT_HASH,
                              "the ID token's at_hash does not match the "
                              "access token");
     }
@@ -592,7 +522,7 @@ static ac_error *check_sub(apr_pool_t *p, json_t *c)
     const char *sub = ac_json_string(c, "sub");
 
     if (sub == NULL || *sub == '\0') {
-        return ac_error_make(p, 401, "id_token_sub",
+        return ac_error_make(p, AC_E_ID_TOKEN_SUB,
                              "the ID token has no sub");
     }
     return NULL;
@@ -635,7 +565,7 @@ static ac_error *validate(apr_pool_t *tmp, apr_pool_t *p, const char *jwt,
     }
     /* The claims outlive the scratch pool: take a reference for `p`. */
     *claims = json_incref(payload);
-    apr_pool_cleanup_register(p, payload, json_cleanup, apr_pool_cleanup_null);
+    ac_json_pool_own(p, payload);
     return NULL;
 }
 
@@ -653,13 +583,12 @@ ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
     /* Scratch objects (header, JWKS, cjose handles) go with this pool now,
      * not with the request. */
     if (apr_pool_create(&tmp, p) != APR_SUCCESS) {
-        return ac_error_make(p, 500, "id_token_malformed", "out of memory");
+        return ac_error_make(p, AC_E_OUT_OF_MEMORY, "out of memory");
     }
     err = validate(tmp, p, jwt, jwks_json, e, claims);
     if (err != NULL) {
         /* The error must outlive the scratch pool. */
-        err = ac_error_make(p, err->http_status, err->code, "%s",
-                            err->message);
+        err = ac_error_wrap(p, err, NULL);
     }
     apr_pool_destroy(tmp);
     return err;

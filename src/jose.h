@@ -5,7 +5,7 @@
 #define AC_JOSE_H
 
 #include <jansson.h>
-#include "util.h"
+#include "json.h"
 
 typedef struct ac_idtoken_expect {
     const char *issuer;                 /* exact match */
@@ -36,22 +36,11 @@ ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
                               const char *jwks_json,
                               const ac_idtoken_expect *e, json_t **claims);
 
-/* Parse a JSON object document; error when not an object.  Released by a
- * cleanup on `p`. */
-ac_error *ac_json_parse_object(apr_pool_t *p, const char *text, apr_size_t len,
-                               const char *what, json_t **out);
-
-/* Hand one reference of `j` to `p`: json_decref'd when `p` is cleared. */
-void ac_json_pool_own(apr_pool_t *p, json_t *j);
-
 /*
  * A string claim of a JWT's payload WITHOUT checking anything: only for
  * choosing what to check it against (Entra's per-tenant issuer), never for
  * trusting it.
  */
 const char *ac_jwt_peek_string(apr_pool_t *p, const char *jwt, const char *name);
-
-/* String member or NULL. */
-const char *ac_json_string(json_t *obj, const char *name);
 
 #endif

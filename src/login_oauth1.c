@@ -7,11 +7,17 @@
  * The request token secret stays on the server: in the cache, under the
  * request token, bound to the browser by the flow cookie, used once.
  */
-#include "auth_client.h"
-#include "jose.h"
+#include "json.h"
+#include "login.h"
 #include "oauth1.h"
 #include "profile.h"
 #include "url.h"
+
+/* OAuth 1.0a logins in progress have their own key space: their key is
+ * the request token, which the provider picks */
+#define AC_CACHE_FLOW_OAUTH1 "flow1"
+/* the provider chose the token; more than this is not a token */
+#define AC_REQUEST_TOKEN_MAX_LEN 256
 
 static void client_for(const ac_provider *pv, ac_oauth1_client *c)
 {
@@ -26,32 +32,6 @@ static void client_for(const ac_provider *pv, ac_oauth1_client *c)
     c->realm = pv->realm;
 }
 
-/* "a=1&b=2" (already escaped at startup) as the ac_kv list the signer takes */
-static ac_error *params_list(apr_pool_t *p, const char *form,
-                             apr_array_header_t **out)
-{
-    const apr_array_header_t *elts;
-    apr_table_t *t;
-    ac_error *e;
-    int i;
-
-    *out = apr_array_make(p, 4, sizeof(ac_kv));
-    if (form == NULL || *form == '\0') {
-        return NULL;
-    }
-    if ((e = ac_form_parse(p, form, 32, &t)) != NULL) {
-        return e;
-    }
-    elts = apr_table_elts(t);
-    for (i = 0; i < elts->nelts; i++) {
-        const apr_table_entry_t *te = &APR_ARRAY_IDX(elts, i, apr_table_entry_t);
-        ac_kv *kv = apr_array_push(*out);
-        kv->key = te->key;
-        kv->value = te->val;
-    }
-    return NULL;
-}
-
 static apr_array_header_t *one_param(apr_pool_t *p, const char *key,
                                      const char *value)
 {
@@ -63,26 +43,27 @@ static apr_array_header_t *one_param(apr_pool_t *p, const char *key,
     return list;
 }
 
+/* The provider picks request tokens: the key also holds the browser's flow
+ * id, so no provider can aim a token at another user's pending login. */
+static const char *flow_key(apr_pool_t *p, const char *flow_id, const char *token)
+{
+    return apr_pstrcat(p, flow_id ? flow_id : "", " ", token, NULL);
+}
+
 /* ---- login start ------------------------------------------------------------ */
 
-static ac_error *request_token(request_rec *r, const ac_provider *pv,
-                               const ac_flow_entry *fe, ac_oauth1_token *tok)
+static ac_error *request_token(ac_login *lg, ac_oauth1_token *tok)
 {
     ac_oauth1_client c;
-    ac_http_opts h;
     ac_http_response resp;
-    apr_array_header_t *form;
     ac_error *e;
 
-    client_for(pv, &c);
-    ac_http_opts_for(ac_sconf(r->server), &h);
-    if ((e = params_list(r->pool, pv->request_token_params, &form)) != NULL) {
-        return e;
-    }
-    e = ac_oauth1_request(r->pool, &h, &c, "POST", pv->request_token_url,
-                          one_param(r->pool, "oauth_callback", fe->redirect_uri),
-                          form, NULL, NULL, &resp);
-    return e ? e : ac_oauth1_parse_request_token(r->pool, &resp, tok);
+    client_for(lg->pv, &c);
+    e = ac_oauth1_request(lg->r->pool, &lg->http, &c, "POST",
+                          lg->pv->request_token_url,
+                          one_param(lg->r->pool, "oauth_callback", lg->fe.redirect_uri),
+                          lg->pv->request_token_kv, NULL, NULL, &resp);
+    return e ? e : ac_oauth1_parse_request_token(lg->r->pool, &resp, tok);
 }
 
 static const char *authorize_location(request_rec *r, const ac_provider *pv,
@@ -97,24 +78,19 @@ static const char *authorize_location(request_rec *r, const ac_provider *pv,
     return url;
 }
 
-ac_error *ac_oauth1_login_start(request_rec *r, const ac_provider *pv,
-                                ac_flow_entry *fe, const char **location)
+static ac_error *oauth1_start(ac_login *lg, const char **location)
 {
     ac_oauth1_token tok;
     ac_error *e;
 
-    fe->nonce = "";
-    fe->code_verifier = "";
-    if ((e = request_token(r, pv, fe, &tok)) != NULL) {
+    if ((e = request_token(lg, &tok)) != NULL) {
         return e;
     }
-    fe->token_secret = tok.secret;
-    e = ac_flow_store(r, AC_CACHE_FLOW_OAUTH1,
-                      ac_oauth1_flow_key(r->pool, fe->flow_id, tok.token), fe);
-    if (e != NULL) {
+    lg->fe.token_secret = tok.secret;
+    if ((e = ac_login_store(lg, flow_key(lg->r->pool, lg->fe.flow_id, tok.token))) != NULL) {
         return e;
     }
-    *location = authorize_location(r, pv, tok.token);
+    *location = authorize_location(lg->r, lg->pv, tok.token);
     return NULL;
 }
 
@@ -123,22 +99,17 @@ ac_error *ac_oauth1_login_start(request_rec *r, const ac_provider *pv,
 static ac_error *access_token(ac_login *lg, const char *token,
                               const char *verifier, ac_oauth1_token *out)
 {
-    request_rec *r = lg->r;
+    apr_pool_t *p = lg->r->pool;
     ac_oauth1_client c;
-    ac_http_opts h;
     ac_http_response resp;
-    apr_array_header_t *form;
     ac_error *e;
 
     client_for(lg->pv, &c);
-    ac_http_opts_for(ac_sconf(r->server), &h);
-    if ((e = params_list(r->pool, lg->pv->access_token_params, &form)) != NULL) {
-        return e;
-    }
-    e = ac_oauth1_request(r->pool, &h, &c, "POST", lg->pv->access_token_url,
-                          one_param(r->pool, "oauth_verifier", verifier), form,
-                          token, lg->fe.token_secret, &resp);
-    return e ? e : ac_oauth1_parse_access_token(r->pool, &resp, out);
+    e = ac_oauth1_request(p, &lg->http, &c, "POST", lg->pv->access_token_url,
+                          one_param(p, "oauth_verifier", verifier),
+                          lg->pv->access_token_kv, token, lg->fe.token_secret,
+                          &resp);
+    return e ? e : ac_oauth1_parse_access_token(p, &resp, out);
 }
 
 /* user_id and screen_name of the access-token answer, where the profile
@@ -156,23 +127,22 @@ static void add_token_fields(json_t *claims, apr_table_t *fields)
     }
 }
 
-ac_error *ac_oauth1_login_complete(ac_login *lg)
+static ac_error *oauth1_complete(ac_login *lg)
 {
     request_rec *r = lg->r;
     const char *token = apr_table_get(lg->params, "oauth_token");
     const char *verifier = apr_table_get(lg->params, "oauth_verifier");
     ac_oauth1_client c;
     ac_oauth1_token acc;
-    ac_http_opts h;
     ac_error *e;
 
     if (apr_table_get(lg->params, "denied")) {
-        return ac_error_make(r->pool, HTTP_FORBIDDEN, "access_denied", "the "
+        return ac_error_make(r->pool, AC_E_ACCESS_DENIED, "the "
                              "user declined the authorization at provider %s",
                              lg->pv->name);
     }
     if (token == NULL || verifier == NULL || *verifier == '\0') {
-        return ac_error_make(r->pool, HTTP_BAD_REQUEST, "oauth1_verifier_missing",
+        return ac_error_make(r->pool, AC_E_OAUTH1_VERIFIER_MISSING,
                              "the OAuth 1.0a callback lacks oauth_token or "
                              "oauth_verifier");
     }
@@ -180,14 +150,41 @@ ac_error *ac_oauth1_login_complete(ac_login *lg)
         return e;
     }
     client_for(lg->pv, &c);
-    ac_http_opts_for(ac_sconf(r->server), &h);
-    e = ac_profile_fetch_oauth1(r->pool, &h, &c, lg->pv, acc.token, acc.secret,
-                                &lg->claims);
+    e = ac_profile_fetch_oauth1(r->pool, &lg->http, &c, lg->pv, acc.token,
+                                acc.secret, &lg->claims);
     if (e) {
         return e;
     }
     add_token_fields(lg->claims, acc.fields);
-    lg->access_token = acc.token;
+    lg->tokens.access_token = acc.token;
     lg->token_secret = acc.secret;
     return NULL;
 }
+
+/* OAuth 1.0a answers with the request token, or with denied=token when the
+ * user said no; either names the entry, together with the flow cookie */
+static ac_error *oauth1_callback_key(request_rec *r, apr_table_t *params,
+                                     const char *flow_id, const char **key)
+{
+    const char *token = apr_table_get(params, "oauth_token");
+    const char *denied = apr_table_get(params, "denied");
+    const char *named = token ? token : denied;
+
+    if (named == NULL) {
+        return NULL;
+    }
+    if (*named == '\0' || strlen(named) > AC_REQUEST_TOKEN_MAX_LEN) {
+        return ac_fail(r, AC_E_STATE_MISSING, "callback without a usable "
+                       "oauth_token parameter; was it opened directly?");
+    }
+    *key = flow_key(r->pool, flow_id, named);
+    return NULL;
+}
+
+const ac_login_kind ac_login_oauth1 = {
+    "oauth1",
+    AC_CACHE_FLOW_OAUTH1,
+    oauth1_callback_key,
+    oauth1_start,
+    oauth1_complete,
+};

@@ -4,8 +4,7 @@
  * local session and, for an OpenID Connect provider with an
  * end_session_endpoint, continues there with id_token_hint.
  */
-#include "auth_client.h"
-#include "oidc.h"
+#include "login.h"
 #include "url.h"
 
 static int same_origin_post(request_rec *r)
@@ -32,26 +31,51 @@ static int logout_confirm_page(request_rec *r)
     return OK;
 }
 
+/* the form has one field ("return"); a few more are tolerated */
+#define AC_LOGOUT_MAX_PARAMS 4
+#define AC_LOGOUT_MAX_BODY 2048
+
+static const char *brigade_text(apr_pool_t *p, apr_bucket_brigade *bb)
+{
+    apr_off_t len;
+    apr_size_t size;
+    char *buf;
+
+    if (apr_brigade_length(bb, 1, &len) != APR_SUCCESS || len < 0
+        || len > AC_LOGOUT_MAX_BODY) {
+        return NULL;
+    }
+    size = (apr_size_t)len;
+    buf = apr_palloc(p, size + 1);
+    if (apr_brigade_flatten(bb, buf, &size) != APR_SUCCESS) {
+        return NULL;
+    }
+    buf[size] = '\0';
+    return buf;
+}
+
 static ac_error *read_form(request_rec *r, apr_table_t **params)
 {
-    char buf[2048];
-    apr_size_t len = 0;
-    long n;
+    apr_array_header_t *pairs = NULL;
+    int i;
 
-    if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK) {
-        return ac_error_make(r->pool, HTTP_BAD_REQUEST, "logout_body", "unreadable request body");
+    *params = apr_table_make(r->pool, AC_LOGOUT_MAX_PARAMS);
+    if (ap_parse_form_data(r, NULL, &pairs, AC_LOGOUT_MAX_PARAMS,
+                           AC_LOGOUT_MAX_BODY) != OK) {
+        return ac_fail(r, AC_E_LOGOUT_BODY, "the logout form is unreadable or "
+                       "larger than expected");
     }
-    if (ap_should_client_block(r)) {
-        while ((n = ap_get_client_block(r, buf + len, sizeof(buf) - 1 - len)) > 0) {
-            len += n;
-            if (len >= sizeof(buf) - 1) {
-                return ac_error_make(r->pool, HTTP_REQUEST_ENTITY_TOO_LARGE, "logout_body",
-                            "logout form body too large");
-            }
+    for (i = 0; pairs && i < pairs->nelts; i++) {
+        ap_form_pair_t *pair = &APR_ARRAY_IDX(pairs, i, ap_form_pair_t);
+        const char *value = brigade_text(r->pool, pair->value);
+
+        if (value == NULL || apr_table_get(*params, pair->name)) {
+            return ac_fail(r, AC_E_LOGOUT_BODY, "the logout form has an "
+                           "unreadable or repeated field");
         }
+        apr_table_setn(*params, pair->name, value);
     }
-    buf[len] = '\0';
-    return ac_form_parse(r->pool, buf, 4, params);
+    return NULL;
 }
 
 static const char *logout_return(request_rec *r, const char *wanted)
@@ -70,12 +94,16 @@ static const char *logout_return(request_rec *r, const char *wanted)
 static const char *end_session_url(request_rec *r, const ac_session_record *s,
                                    const char *ret)
 {
-    const ac_provider *pv = ac_find_provider(ac_sconf(r->server), s->provider);
+    const ac_provider *pv = ac_conf_find_provider(ac_sconf(r->server), s->provider);
     const ac_oidc_metadata *md;
+    ac_http_opts h;
     const char *url;
 
-    if (pv == NULL || ac_provider_kind(pv) != AC_KIND_OIDC
-        || ac_provider_metadata(r, pv, &md) != NULL || md->end_session_endpoint == NULL) {
+    if (pv == NULL || ac_provider_kind(pv) != AC_KIND_OIDC) {
+        return NULL;
+    }
+    ac_conf_http_opts(ac_sconf(r->server), &h);
+    if (ac_login_discovery(r, &h, pv, &md) != NULL || md->end_session_endpoint == NULL) {
         return NULL;
     }
     url = md->end_session_endpoint;
@@ -108,7 +136,7 @@ int ac_logout(request_rec *r)
         return HTTP_METHOD_NOT_ALLOWED;
     }
     if (!same_origin_post(r)) {
-        return ac_error_respond(r, ac_error_make(r->pool, HTTP_FORBIDDEN, "logout_cross_site",
+        return ac_error_respond(r, ac_error_make(r->pool, AC_E_LOGOUT_CROSS_SITE,
                                         "refusing a cross-site logout request"));
     }
     if ((e = read_form(r, &params)) != NULL) {

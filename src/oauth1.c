@@ -19,7 +19,8 @@
 #include <openssl/rsa.h>
 
 #include "oauth1.h"
-#include "client_auth.h"
+#include "keys.h"
+#include "url.h"
 
 /* RSA-SHA1 is a legacy method; providers that still use it (Jira-style
  * application links) document 1024-bit keys, so that is the floor. */
@@ -84,98 +85,39 @@ typedef struct url_parts {
     int https;
 } url_parts;
 
-/* The URL as it may appear in a message: no query, no fragment. */
-static const char *url_for_log(apr_pool_t *p, const char *url)
-{
-    return apr_pstrmemdup(p, url, strcspn(url, "?#"));
-}
-
 static ac_error *bad_url(apr_pool_t *p, const char *url, const char *why)
 {
-    return ac_error_make(p, 500, "oauth1_url",
+    return ac_error_make(p, AC_E_OAUTH1_URL,
                          "cannot sign a request to %s: %s",
-                         url_for_log(p, url), why);
-}
-
-static void lower(char *s)
-{
-    for (; *s; s++) {
-        *s = (char)apr_tolower(*s);
-    }
-}
-
-/* Host lower-cased, port dropped when it is the scheme's default. */
-static ac_error *authority_normalise(apr_pool_t *p, const char *url,
-                                     const char *scheme, const char *auth,
-                                     apr_size_t len, const char **out)
-{
-    /* an IPv6 literal has colons of its own: the port follows the ']' */
-    const char *bracket = memchr(auth, ']', len);
-    const char *from = bracket ? bracket : auth;
-    const char *colon = memchr(from, ':', len - (apr_size_t)(from - auth));
-    apr_size_t hostlen = colon ? (apr_size_t)(colon - auth) : len;
-    char *host = apr_pstrmemdup(p, auth, hostlen);
-    const char *port = colon ? apr_pstrmemdup(p, colon + 1, len - hostlen - 1)
-                             : "";
-    const char *c;
-
-    if (memchr(auth, '@', len) != NULL) {
-        return bad_url(p, url, "credentials in the URL are not supported");
-    }
-    if (hostlen == 0) {
-        return bad_url(p, url, "it has no host");
-    }
-    for (c = port; *c; c++) {
-        if (!apr_isdigit(*c)) {
-            return bad_url(p, url, "its port is not a number");
-        }
-    }
-    lower(host);
-    if (*port == '\0'
-        || (strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0)
-        || (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0)) {
-        *out = host;
-    }
-    else {
-        *out = apr_pstrcat(p, host, ":", port, NULL);
-    }
-    return NULL;
+                         ac_url_for_log(p, url), why);
 }
 
 static ac_error *url_split(apr_pool_t *p, const char *url, url_parts *out)
 {
-    const char *sep = strstr(url, "://");
-    const char *auth, *rest, *host = NULL;
-    apr_size_t authlen, pathlen, end;
-    char *scheme;
-    ac_error *err;
+    ac_url_origin o;
+    const char *why = ac_url_origin_parse(p, url, &o);
+    const char *host, *port = "";
+    apr_size_t pathlen, end;
 
-    if (sep == NULL) {
-        return bad_url(p, url, "it is not an absolute URL");
+    if (why != NULL) {
+        return bad_url(p, url, why);
     }
-    scheme = apr_pstrmemdup(p, url, (apr_size_t)(sep - url));
-    lower(scheme);
-    if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-        return bad_url(p, url, "only http and https URLs can be signed");
+    /* 3.4.1.2: host lower-cased (done by the parser), default port dropped */
+    host = strchr(o.host, ':') ? apr_pstrcat(p, "[", o.host, "]", NULL) : o.host;
+    if (o.port != (strcmp(o.scheme, "https") == 0 ? 443 : 80)) {
+        port = apr_psprintf(p, ":%d", o.port);
     }
-    auth = sep + 3;
-    authlen = strcspn(auth, "/?#");
-    err = authority_normalise(p, url, scheme, auth, authlen, &host);
-    if (err != NULL) {
-        return err;
-    }
-    rest = auth + authlen;
-    end = strcspn(rest, "#");
-    pathlen = strcspn(rest, "?#");
-    out->base_uri = apr_pstrcat(p, scheme, "://", host,
-                                pathlen ? apr_pstrmemdup(p, rest, pathlen)
+    end = strcspn(o.rest, "#");
+    pathlen = strcspn(o.rest, "?#");
+    out->base_uri = apr_pstrcat(p, o.scheme, "://", host, port,
+                                pathlen ? apr_pstrmemdup(p, o.rest, pathlen)
                                         : "/", NULL);
-    out->query = rest[pathlen] == '?'
-               ? apr_pstrmemdup(p, rest + pathlen + 1, end - pathlen - 1)
+    out->query = o.rest[pathlen] == '?'
+               ? apr_pstrmemdup(p, o.rest + pathlen + 1, end - pathlen - 1)
                : NULL;
     out->without_fragment = apr_pstrmemdup(p, url,
-                                           (apr_size_t)(rest - url) + end);
-    out->https = strcmp(scheme, "https") == 0;
+                                           (apr_size_t)(o.rest - url) + end);
+    out->https = strcmp(o.scheme, "https") == 0;
     return NULL;
 }
 
@@ -242,12 +184,12 @@ static ac_error *method_upper(apr_pool_t *p, const char *method,
     char *m, *c;
 
     if (method == NULL || *method == '\0') {
-        return ac_error_make(p, 500, "oauth1_method", "no HTTP method given");
+        return ac_error_make(p, AC_E_OAUTH1_METHOD, "no HTTP method given");
     }
     m = apr_pstrdup(p, method);
     for (c = m; *c; c++) {
         if (!apr_isalpha(*c)) {
-            return ac_error_make(p, 500, "oauth1_method",
+            return ac_error_make(p, AC_E_OAUTH1_METHOD,
                                  "'%s' is not an HTTP method",
                                  ac_oauth1_encode(p, method));
         }
@@ -268,7 +210,7 @@ ac_error *ac_oauth1_base_string(apr_pool_t *p, const char *method,
     ac_error *err;
 
     if (url == NULL) {
-        return ac_error_make(p, 500, "oauth1_url", "no URL to sign");
+        return ac_error_make(p, AC_E_OAUTH1_URL, "no URL to sign");
     }
     err = method_upper(p, method, &m);
     if (err == NULL) {
@@ -301,15 +243,6 @@ const char *ac_oauth1_method_name(ac_oauth1_method m)
     return NULL;
 }
 
-/* Standard base64 with padding: what 3.4.2 and 3.4.3 ask for. */
-static char *b64_std(apr_pool_t *p, const unsigned char *data, apr_size_t len)
-{
-    char *out = apr_palloc(p, (len + 2) / 3 * 4 + 1);
-
-    EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-    return out;
-}
-
 /* The shared secret of HMAC-* and PLAINTEXT (3.4.2, 3.4.4). */
 static char *secret_key(apr_pool_t *p, const ac_oauth1_client *c,
                         const char *token_secret)
@@ -327,10 +260,10 @@ static ac_error *sign_hmac(apr_pool_t *p, const EVP_MD *md, const char *key,
     if (HMAC(md, key, (int)strlen(key), (const unsigned char *)base,
              strlen(base), mac, &maclen) == NULL) {
         ERR_clear_error();
-        return ac_error_make(p, 500, "oauth1_sign",
+        return ac_error_make(p, AC_E_OAUTH1_SIGN,
                              "OpenSSL could not compute the HMAC signature");
     }
-    *out = b64_std(p, mac, maclen);
+    *out = ac_b64_encode(p, mac, maclen);
     return NULL;
 }
 
@@ -358,12 +291,12 @@ static ac_error *sign_rsa_sha1(apr_pool_t *p, EVP_PKEY *key, const char *base,
     EVP_MD_CTX_free(ctx);
     if (!ok) {
         ERR_clear_error();
-        return ac_error_make(p, 500, "oauth1_sign",
+        return ac_error_make(p, AC_E_OAUTH1_SIGN,
                              "OpenSSL refused to make the RSA-SHA1 signature "
                              "(is SHA-1 signing disabled by the crypto "
                              "policy of this host?)");
     }
-    *out = b64_std(p, sig, siglen);
+    *out = ac_b64_encode(p, sig, siglen);
     return NULL;
 }
 
@@ -386,7 +319,7 @@ ac_error *ac_oauth1_signature(apr_pool_t *p, const ac_oauth1_client *c,
         return err;
     case AC_OAUTH1_RSA_SHA1:
         if (c->rsa_key == NULL) {
-            return ac_error_make(p, 500, "oauth1_rsa_key",
+            return ac_error_make(p, AC_E_OAUTH1_RSA_KEY,
                                  "RSA-SHA1 needs a private key; none is "
                                  "loaded");
         }
@@ -395,7 +328,7 @@ ac_error *ac_oauth1_signature(apr_pool_t *p, const ac_oauth1_client *c,
         *out = secret_key(p, c, token_secret);
         return NULL;
     }
-    return ac_error_make(p, 500, "oauth1_method",
+    return ac_error_make(p, AC_E_OAUTH1_METHOD,
                          "unknown signature method %d", (int)c->method);
 }
 
@@ -414,12 +347,12 @@ ac_error *ac_oauth1_load_rsa_key(apr_pool_t *p, const char *path, void **key)
     }
     pkey = loaded;
     if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
-        return ac_error_make(p, 500, "oauth1_rsa_key",
+        return ac_error_make(p, AC_E_OAUTH1_RSA_KEY,
                              "%s is not an RSA key; RSA-SHA1 needs one "
                              "(openssl genpkey -algorithm RSA)", path);
     }
     if (EVP_PKEY_get_bits(pkey) < AC_OAUTH1_RSA_MIN_BITS) {
-        return ac_error_make(p, 500, "oauth1_rsa_key",
+        return ac_error_make(p, AC_E_OAUTH1_RSA_KEY,
                              "%s holds a %d-bit RSA key; at least %d bits "
                              "are required", path, EVP_PKEY_get_bits(pkey),
                              AC_OAUTH1_RSA_MIN_BITS);
@@ -452,7 +385,7 @@ static ac_error *extra_add(apr_pool_t *p, apr_array_header_t *out,
     for (i = 0; i < extra->nelts; i++) {
         if (kv[i].key == NULL || kv[i].value == NULL
             || strncmp(kv[i].key, "oauth_", 6) != 0) {
-            return ac_error_make(p, 500, "oauth1_param",
+            return ac_error_make(p, AC_E_OAUTH1_PARAM,
                                  "extra protocol parameters must be named "
                                  "oauth_* and have a value");
         }
@@ -460,7 +393,7 @@ static ac_error *extra_add(apr_pool_t *p, apr_array_header_t *out,
          * and sent, and each side could read a different one */
         if (strcmp(kv[i].key, "oauth_signature") == 0
             || is_protocol_name(out, kv[i].key)) {
-            return ac_error_make(p, 500, "oauth1_param",
+            return ac_error_make(p, AC_E_OAUTH1_PARAM,
                                  "protocol parameter %s given twice",
                                  ac_oauth1_encode(p, kv[i].key));
         }
@@ -480,11 +413,11 @@ ac_error *ac_oauth1_protocol_params(apr_pool_t *p, const ac_oauth1_client *c,
 
     *out = NULL;
     if (c->consumer_key == NULL || *c->consumer_key == '\0') {
-        return ac_error_make(p, 500, "oauth1_config",
+        return ac_error_make(p, AC_E_OAUTH1_CONFIG,
                              "no consumer key (ClientID) is configured");
     }
     if (name == NULL) {
-        return ac_error_make(p, 500, "oauth1_method",
+        return ac_error_make(p, AC_E_OAUTH1_METHOD,
                              "unknown signature method %d", (int)c->method);
     }
     kv_push(a, "oauth_consumer_key", c->consumer_key);
@@ -518,16 +451,16 @@ ac_error *ac_oauth1_sign(apr_pool_t *p, const ac_oauth1_client *c,
     url_parts u;
 
     err = url ? url_split(p, url, &u)
-              : ac_error_make(p, 500, "oauth1_url", "no URL to sign");
+              : ac_error_make(p, AC_E_OAUTH1_URL, "no URL to sign");
     if (err != NULL) {
         return err;
     }
     /* 3.4.4: PLAINTEXT puts both secrets on the wire as they are */
     if (c->method == AC_OAUTH1_PLAINTEXT && !u.https) {
-        return ac_error_make(p, 500, "oauth1_plaintext_insecure",
+        return ac_error_make(p, AC_E_OAUTH1_PLAINTEXT_INSECURE,
                              "PLAINTEXT signatures send the secrets in the "
                              "clear; %s is not https (use https or "
-                             "HMAC-SHA1)", url_for_log(p, url));
+                             "HMAC-SHA1)", ac_url_for_log(p, url));
     }
     if (form != NULL) {
         apr_array_cat(params, form);
@@ -551,7 +484,7 @@ static ac_error *realm_quote(apr_pool_t *p, const char *realm,
         unsigned char ch = (unsigned char)*realm;
 
         if (ch < 0x20 || ch == 0x7f) {
-            return ac_error_make(p, 500, "oauth1_realm",
+            return ac_error_make(p, AC_E_OAUTH1_REALM,
                                  "the realm has a control character");
         }
         if (ch == '"' || ch == '\\') {
@@ -677,7 +610,7 @@ ac_error *ac_oauth1_prepare(apr_pool_t *p, const ac_oauth1_client *c,
         return err;
     }
     if (form != NULL && form->nelts > 0 && !has_body(m)) {
-        return ac_error_make(p, 500, "oauth1_form_method",
+        return ac_error_make(p, AC_E_OAUTH1_FORM_METHOD,
                              "a %s request has no body for form parameters",
                              m);
     }
@@ -739,8 +672,8 @@ static ac_error *status_check(apr_pool_t *p, const char *url,
         return NULL;
     }
     text = provider_text(p, r, token, token_secret);
-    return ac_error_make(p, 502, "oauth1_http_status",
-                         "%s answered HTTP %ld%s%s%s", url_for_log(p, url),
+    return ac_error_make(p, AC_E_OAUTH1_HTTP_STATUS,
+                         "%s answered HTTP %ld%s%s%s", ac_url_for_log(p, url),
                          r->status, text ? " (" : "", text ? text : "",
                          text ? ")" : "");
 }
@@ -801,7 +734,7 @@ static ac_error *token_parse(apr_pool_t *p, const ac_http_response *r,
 
     memset(out, 0, sizeof(*out));
     if (r->status < 200 || r->status > 299) {
-        return ac_error_make(p, 502, "oauth1_http_status",
+        return ac_error_make(p, AC_E_OAUTH1_HTTP_STATUS,
                              "the %s endpoint answered HTTP %ld", what,
                              r->status);
     }
@@ -810,13 +743,13 @@ static ac_error *token_parse(apr_pool_t *p, const ac_http_response *r,
         len--;
     }
     if (len == 0) {
-        return ac_error_make(p, 502, "oauth1_malformed",
+        return ac_error_make(p, AC_E_OAUTH1_MALFORMED,
                              "the %s answer is empty", what);
     }
     body = apr_pstrmemdup(p, r->body, len);
     err = ac_form_parse(p, body, AC_OAUTH1_MAX_FIELDS, &out->fields);
     if (err != NULL) {
-        return ac_error_make(p, 502, "oauth1_malformed",
+        return ac_error_make(p, AC_E_OAUTH1_MALFORMED,
                              "the %s answer is not a valid form: %s", what,
                              err->message);
     }
@@ -828,7 +761,7 @@ static ac_error *token_parse(apr_pool_t *p, const ac_http_response *r,
     if (out->token == NULL || *out->token == '\0' || out->secret == NULL
         || *out->secret == '\0') {
         memset(out, 0, sizeof(*out));
-        return ac_error_make(p, 502, "oauth1_malformed",
+        return ac_error_make(p, AC_E_OAUTH1_MALFORMED,
                              "the %s answer lacks oauth_token or "
                              "oauth_token_secret", what);
     }
@@ -850,7 +783,7 @@ ac_error *ac_oauth1_parse_request_token(apr_pool_t *p,
     confirmed = apr_table_get(out->fields, "oauth_callback_confirmed");
     if (confirmed == NULL || strcmp(confirmed, "true") != 0) {
         memset(out, 0, sizeof(*out));
-        return ac_error_make(p, 502, "oauth1_callback_unconfirmed",
+        return ac_error_make(p, AC_E_OAUTH1_CALLBACK_UNCONFIRMED,
                              "the request token answer does not carry "
                              "oauth_callback_confirmed=true; the provider "
                              "does not speak OAuth 1.0a");

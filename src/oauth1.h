@@ -21,11 +21,6 @@ typedef enum {
     AC_OAUTH1_IN_BODY               /* application/x-www-form-urlencoded */
 } ac_oauth1_placement;
 
-typedef struct ac_kv {
-    const char *key;
-    const char *value;
-} ac_kv;
-
 typedef struct ac_oauth1_client {
     const char *consumer_key;
     const char *consumer_secret;    /* HMAC-* and PLAINTEXT */

@@ -3,7 +3,8 @@
  */
 #include <apr_strings.h>
 
-#include "jose.h"
+#include "json.h"
+#include "oauth2.h"
 #include "profile.h"
 #include "url.h"
 
@@ -59,7 +60,7 @@ ac_error *ac_profile_set_sub(apr_pool_t *p, json_t *claims)
         sub = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)json_integer_value(id));
     }
     if (sub == NULL || *sub == '\0') {
-        return ac_error_make(p, 502, "profile_no_id", "the profile answer has "
+        return ac_error_make(p, AC_E_PROFILE_NO_ID, "the profile answer has "
                              "no id (id_str or id) to identify the user by");
     }
     json_object_set_new(claims, "sub", json_string(sub));
@@ -81,7 +82,7 @@ static ac_error *parse_answer(apr_pool_t *p, const char *url,
     json_error_t jerr;
 
     if (r->status != 200) {
-        return ac_error_make(p, 502, "profile_http_status", "the profile call "
+        return ac_error_make(p, AC_E_PROFILE_HTTP_STATUS, "the profile call "
                              "%s answered HTTP %ld", where, r->status);
     }
     *out = json_loadb(r->body ? r->body : "", r->len, JSON_REJECT_DUPLICATES, &jerr);
@@ -89,7 +90,7 @@ static ac_error *parse_answer(apr_pool_t *p, const char *url,
         if (*out) {
             json_decref(*out);
         }
-        return ac_error_make(p, 502, "profile_malformed", "the profile call %s "
+        return ac_error_make(p, AC_E_PROFILE_MALFORMED, "the profile call %s "
                              "did not answer a JSON object or array", where);
     }
     ac_json_pool_own(p, *out);

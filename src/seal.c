@@ -49,7 +49,7 @@ static ac_seal_keys *keys_alloc(apr_pool_t *p, int count)
 static ac_error *keys_usable(apr_pool_t *p, const ac_seal_keys *k)
 {
     if (k->cipher == NULL || k->md == NULL) {
-        return ac_error_make(p, 500, "seal_config", "OpenSSL offers no "
+        return ac_error_make(p, AC_E_SEAL_CONFIG, "OpenSSL offers no "
                              "AES-256-GCM or SHA-256 (FIPS or provider setup?)");
     }
     return NULL;
@@ -93,7 +93,7 @@ ac_error *ac_seal_keys_derive(apr_pool_t *p,
     int i;
 
     if (passphrases == NULL || passphrases->nelts == 0) {
-        return ac_error_make(p, 500, "seal_config", "no passphrase configured");
+        return ac_error_make(p, AC_E_SEAL_CONFIG, "no passphrase configured");
     }
     pass = (const char **)passphrases->elts;
     k = keys_alloc(p, passphrases->nelts);
@@ -102,11 +102,11 @@ ac_error *ac_seal_keys_derive(apr_pool_t *p,
     }
     for (i = 0; i < passphrases->nelts; i++) {
         if (pass[i] == NULL || *pass[i] == '\0' || strlen(pass[i]) > INT_MAX) {
-            return ac_error_make(p, 500, "seal_config",
+            return ac_error_make(p, AC_E_SEAL_CONFIG,
                                  "passphrase %d is empty or unusable", i + 1);
         }
         if (!hkdf_sha256(pass[i], k->keys[i])) {
-            return ac_error_make(p, 500, "seal_config",
+            return ac_error_make(p, AC_E_SEAL_CONFIG,
                                  "HKDF key derivation failed in OpenSSL");
         }
     }
@@ -275,10 +275,10 @@ ac_error *ac_seal(apr_pool_t *p, const ac_seal_keys *keys,
     ac_error *err;
 
     if (keys == NULL || keys->count < 1) {
-        return ac_error_make(p, 500, "seal_config", "no sealing key");
+        return ac_error_make(p, AC_E_SEAL_CONFIG, "no sealing key");
     }
     if (plain_len > INT_MAX - AC_SEAL_OVERHEAD || aad_len > INT_MAX) {
-        return ac_error_make(p, 500, "seal_size", "value too large to seal");
+        return ac_error_make(p, AC_E_SEAL_SIZE, "value too large to seal");
     }
     buf = apr_palloc(p, plain_len + AC_SEAL_OVERHEAD);
     buf[0] = SEAL_VERSION;
@@ -291,7 +291,7 @@ ac_error *ac_seal(apr_pool_t *p, const ac_seal_keys *keys,
     if (!gcm_encrypt(keys->cipher, keys->keys[0], buf + 1, aad, aad_len, plain, plain_len,
                      buf + 1 + SEAL_IV_LEN,
                      buf + 1 + SEAL_IV_LEN + plain_len)) {
-        return ac_error_make(p, 500, "seal", "AES-256-GCM encryption failed");
+        return ac_error_make(p, AC_E_SEAL, "AES-256-GCM encryption failed");
     }
     *out = buf;
     *out_len = plain_len + AC_SEAL_OVERHEAD;
@@ -309,15 +309,15 @@ ac_error *ac_unseal(apr_pool_t *p, const ac_seal_keys *keys,
     int i;
 
     if (keys == NULL || keys->count < 1) {
-        return ac_error_make(p, 500, "seal_config", "no sealing key");
+        return ac_error_make(p, AC_E_SEAL_CONFIG, "no sealing key");
     }
     if (sealed_len < AC_SEAL_OVERHEAD || sealed_len > INT_MAX
         || aad_len > INT_MAX) {
-        return ac_error_make(p, 500, "seal_open",
+        return ac_error_make(p, AC_E_SEAL_OPEN,
                              "sealed value has a bad length");
     }
     if (sealed[0] != SEAL_VERSION) {
-        return ac_error_make(p, 500, "seal_open",
+        return ac_error_make(p, AC_E_SEAL_OPEN,
                              "sealed value has an unknown format version");
     }
     iv = sealed + 1;
@@ -336,7 +336,7 @@ ac_error *ac_unseal(apr_pool_t *p, const ac_seal_keys *keys,
         }
     }
     OPENSSL_cleanse(plain, cipher_len);
-    return ac_error_make(p, 500, "seal_open",
+    return ac_error_make(p, AC_E_SEAL_OPEN,
                          "no configured passphrase opens the value "
                          "(tampered, or sealed under a passphrase since "
                          "removed)");

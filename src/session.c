@@ -150,9 +150,9 @@ ac_error *ac_session_load(request_rec *r, ac_session_record **out, const char **
     if (!ac_random_id_shape_ok(*id)) {
         return NULL;
     }
-    e = ac_cache_get(r, AC_CACHE_SESSION, *id, &buf, &len);
-    if (e) {
-        return strcmp(e->code, "cache_miss") == 0 ? NULL : e;
+    if ((e = ac_cache_get(r, AC_CACHE_SESSION, *id, &buf, &len)) != NULL
+        || buf == NULL) {
+        return e;
     }
     s = apr_palloc(r->pool, sizeof(*s));
     if ((e = ac_session_record_decode(r->pool, buf, len, s)) != NULL) {

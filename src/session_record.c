@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "fields.h"
 #include "session_record.h"
 
 /* Bump with any change of the layout: old records then fail to decode and
@@ -22,7 +23,7 @@
 
 static ac_error *record_error(apr_pool_t *p, const char *what)
 {
-    return ac_error_make(p, 500, "session_record",
+    return ac_error_make(p, AC_E_SESSION_RECORD,
                          "the session record is malformed (%s)", what);
 }
 

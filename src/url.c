@@ -14,30 +14,14 @@
 
 #include "url.h"
 
-typedef struct url_origin {
-    const char *scheme;         /* "http" or "https", lower case */
-    const char *host;           /* lower case, IPv6 without brackets */
-    int port;                   /* explicit or the scheme's default */
-    const char *rest;           /* path, query and fragment: "" or "/..." */
-} url_origin;
+typedef ac_url_origin url_origin;
 
 static ac_error *rejected(apr_pool_t *p, const char *why)
 {
-    return ac_error_make(p, 400, "redirect_rejected",
+    return ac_error_make(p, AC_E_REDIRECT_REJECTED,
                          "the redirect target %s; only a local path or a URL "
                          "of this site or of an allowed origin is followed",
                          why);
-}
-
-static int hex_digit(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
-        || (c >= 'A' && c <= 'F');
-}
-
-static int hex_value(char c)
-{
-    return c <= '9' ? c - '0' : (apr_tolower(c) - 'a' + 10);
 }
 
 /*
@@ -58,10 +42,11 @@ static const char *bad_characters(const char *s)
         if (c == '%') {
             int v;
 
-            if (!hex_digit(s[1]) || !hex_digit(s[2])) {
+            if (ac_hex_value((unsigned char)s[1]) < 0
+                || ac_hex_value((unsigned char)s[2]) < 0) {
                 return "contains a malformed %-escape";
             }
-            v = hex_value(s[1]) * 16 + hex_value(s[2]);
+            v = ac_hex_value((unsigned char)s[1]) * 16 + ac_hex_value((unsigned char)s[2]);
             if (v < 0x20 || v == 0x7f) {
                 return "contains an encoded control character";
             }
@@ -165,11 +150,7 @@ static const char *parse_host_port(apr_pool_t *p, const char *a,
     return colon ? parse_port(colon + 1, end, &o->port) : NULL;
 }
 
-/*
- * Split "http(s)://authority/rest" into a normalised origin.  Returns NULL
- * on success, else why the URL is refused.
- */
-static const char *parse_origin(apr_pool_t *p, const char *url, url_origin *o)
+const char *ac_url_origin_parse(apr_pool_t *p, const char *url, ac_url_origin *o)
 {
     const char *a, *end;
 
@@ -236,7 +217,7 @@ static int allowed_by(apr_pool_t *p, const url_origin *t, const char *entry)
     url_origin e;
     apr_size_t n;
 
-    if (parse_origin(p, entry, &e) != NULL || !origin_equal(t, &e)) {
+    if (ac_url_origin_parse(p, entry, &e) != NULL || !origin_equal(t, &e)) {
         return 0;
     }
     n = strlen(e.rest);
@@ -268,13 +249,13 @@ ac_error *ac_redirect_check(apr_pool_t *p, const char *target,
         return path_is_local(target)
             ? NULL : rejected(p, "starts like a scheme-relative URL");
     }
-    if ((why = parse_origin(p, target, &t)) != NULL) {
+    if ((why = ac_url_origin_parse(p, target, &t)) != NULL) {
         return rejected(p, why);
     }
     if (t.rest[0] == '/' && !path_is_local(t.rest)) {
         return rejected(p, "has a path that starts with an encoded slash");
     }
-    if (self_origin && parse_origin(p, self_origin, &self) == NULL
+    if (self_origin && ac_url_origin_parse(p, self_origin, &self) == NULL
         && origin_equal(&t, &self)) {
         return NULL;
     }
@@ -318,7 +299,7 @@ int ac_url_is_secure_or_loopback(apr_pool_t *p, const char *url)
 {
     url_origin o;
 
-    if (url == NULL || parse_origin(p, url, &o) != NULL) {
+    if (url == NULL || ac_url_origin_parse(p, url, &o) != NULL) {
         return 0;
     }
     if (strcmp(o.scheme, "https") == 0) {
@@ -375,4 +356,26 @@ char *ac_url_join(apr_pool_t *p, const char *base, const char *rel)
         return apr_pstrcat(p, base, "/", rel, NULL);
     }
     return apr_pstrcat(p, base, rel, NULL);
+}
+
+const char *ac_url_for_log(apr_pool_t *p, const char *url)
+{
+    apr_size_t end = strcspn(url, "?#");
+    const char *sep = strstr(url, "://");
+    const char *auth = (sep != NULL && sep < url + end) ? sep + 3 : url;
+    const char *auth_end = auth + strcspn(auth, "/?#");
+    const char *at = NULL;
+    const char *c;
+
+    for (c = auth; c < auth_end; c++) {
+        if (*c == '@') {
+            at = c;
+        }
+    }
+    if (at != NULL) {
+        return apr_pstrcat(p, apr_pstrmemdup(p, url, auth - url),
+                           apr_pstrmemdup(p, at + 1, url + end - (at + 1)),
+                           NULL);
+    }
+    return apr_pstrmemdup(p, url, end);
 }

@@ -20,6 +20,23 @@ ac_error *ac_redirect_check(apr_pool_t *p, const char *target,
                             const char *self_origin,
                             const apr_array_header_t *allow);
 
+/* An absolute http(s) URL's origin, normalised for comparison. */
+typedef struct ac_url_origin {
+    const char *scheme;         /* "http" or "https", lower case */
+    const char *host;           /* lower case, IPv6 without brackets */
+    int port;                   /* explicit or the scheme's default */
+    const char *rest;           /* path, query and fragment: "" or "/..." */
+} ac_url_origin;
+
+/* Split "http(s)://host[:port]/rest".  Returns NULL on success, else why
+ * the URL is refused (userinfo, a %-escape or a bad character in the
+ * authority, a bad port, another scheme). */
+const char *ac_url_origin_parse(apr_pool_t *p, const char *url, ac_url_origin *o);
+
+/* The URL as it may appear in a log line or message: no userinfo, no query
+ * (codes, tokens), no fragment. */
+const char *ac_url_for_log(apr_pool_t *p, const char *url);
+
 /* Is `url` https, or http to a loopback host (127.0.0.0/8, ::1, localhost)? */
 int ac_url_is_secure_or_loopback(apr_pool_t *p, const char *url);
 

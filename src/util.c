@@ -1,5 +1,5 @@
 /*
- * util.c - errors as values, randomness, encodings and form parsing for the
+ * util.c - randomness, encodings and form parsing for the
  * core of mod_auth_client.  No httpd symbols: the unit tests and fuzzers link
  * this file on its own.
  */
@@ -10,21 +10,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <apr_encode.h>
+
 #include "util.h"
-
-ac_error *ac_error_make(apr_pool_t *p, int http_status, const char *code,
-                        const char *fmt, ...)
-{
-    ac_error *e = apr_pcalloc(p, sizeof(*e));
-    va_list ap;
-
-    va_start(ap, fmt);
-    e->message = apr_pvsprintf(p, fmt, ap);
-    va_end(ap);
-    e->code = code;
-    e->http_status = http_status;
-    return e;
-}
 
 /* ---- randomness --------------------------------------------------------- */
 
@@ -36,7 +24,7 @@ ac_error *ac_random_bytes(apr_pool_t *p, unsigned char *buf, apr_size_t len)
         int chunk = len > 65536 ? 65536 : (int)len;
 
         if (RAND_bytes(buf, chunk) != 1) {
-            return ac_error_make(p, 500, "random",
+            return ac_error_make(p, AC_E_RANDOM,
                                  "the OpenSSL random generator failed; "
                                  "check the entropy source of this host");
         }
@@ -62,36 +50,22 @@ ac_error *ac_random_token(apr_pool_t *p, apr_size_t nbytes, const char **out)
 
 /* ---- base64url ---------------------------------------------------------- */
 
-static const char b64url_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-char *ac_b64url_encode(apr_pool_t *p, const unsigned char *data, apr_size_t len)
+const char *ac_b64url_encode(apr_pool_t *p, const unsigned char *data, apr_size_t len)
 {
-    char *out = apr_palloc(p, (len + 2) / 3 * 4 + 1);
-    char *o = out;
-    apr_size_t i;
-
-    for (i = 0; i + 2 < len; i += 3) {
-        *o++ = b64url_alphabet[data[i] >> 2];
-        *o++ = b64url_alphabet[((data[i] & 0x03) << 4) | (data[i + 1] >> 4)];
-        *o++ = b64url_alphabet[((data[i + 1] & 0x0f) << 2)
-                               | (data[i + 2] >> 6)];
-        *o++ = b64url_alphabet[data[i + 2] & 0x3f];
-    }
-    if (len - i == 1) {
-        *o++ = b64url_alphabet[data[i] >> 2];
-        *o++ = b64url_alphabet[(data[i] & 0x03) << 4];
-    }
-    else if (len - i == 2) {
-        *o++ = b64url_alphabet[data[i] >> 2];
-        *o++ = b64url_alphabet[((data[i] & 0x03) << 4) | (data[i + 1] >> 4)];
-        *o++ = b64url_alphabet[(data[i + 1] & 0x0f) << 2];
-    }
-    *o = '\0';
-    return out;
+    return apr_pencode_base64_binary(p, data, (apr_ssize_t)len,
+                                     APR_ENCODE_BASE64URL, NULL);
 }
 
-/* The 6-bit value of a base64url character, or -1. */
+const char *ac_b64_encode(apr_pool_t *p, const unsigned char *data, apr_size_t len)
+{
+    return apr_pencode_base64_binary(p, data, (apr_ssize_t)len, APR_ENCODE_NONE,
+                                     NULL);
+}
+
+/* The decoder is kept by hand on purpose: apr_pdecode_base64 is lenient
+ * (it skips what it does not know), and a token compared in encoded form
+ * must have exactly one spelling.  The 6-bit value of a base64url
+ * character, or -1. */
 static int b64url_value(unsigned char c)
 {
     if (c >= 'A' && c <= 'Z') {
@@ -180,18 +154,41 @@ void ac_sha256(const void *data, apr_size_t len, unsigned char out[32])
     EVP_Digest(data, len, out, &outlen, EVP_sha256(), NULL);
 }
 
-char *ac_hex(apr_pool_t *p, const unsigned char *data, apr_size_t len)
+const char *ac_hex(apr_pool_t *p, const unsigned char *data, apr_size_t len)
 {
-    static const char digits[] = "0123456789abcdef";
-    char *out = apr_palloc(p, len * 2 + 1);
-    apr_size_t i;
+    return apr_pencode_base16_binary(p, data, (apr_ssize_t)len,
+                                     APR_ENCODE_LOWER, NULL);
+}
 
-    for (i = 0; i < len; i++) {
-        out[2 * i] = digits[data[i] >> 4];
-        out[2 * i + 1] = digits[data[i] & 0x0f];
+int ac_hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
     }
-    out[2 * len] = '\0';
-    return out;
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+const char *ac_log_quote(apr_pool_t *p, const char *s)
+{
+    apr_size_t n = s ? strlen(s) : 0, i;
+    char *q;
+
+    if (n > AC_LOG_QUOTE_MAX) {
+        n = AC_LOG_QUOTE_MAX;
+    }
+    q = apr_pstrmemdup(p, s ? s : "", n);
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)q[i] < 0x20 || (unsigned char)q[i] >= 0x7f) {
+            q[i] = '?';
+        }
+    }
+    return q;
 }
 
 /* ---- URL encoding ------------------------------------------------------- */
@@ -228,20 +225,8 @@ char *ac_url_escape(apr_pool_t *p, const char *s)
     return out;
 }
 
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
+/* Kept by hand on purpose: apr_punescape_url cannot refuse %00, which
+ * would cut the C string short and hide what follows from later checks. */
 char *ac_url_unescape(apr_pool_t *p, const char *s)
 {
     char *out, *o;
@@ -255,8 +240,8 @@ char *ac_url_unescape(apr_pool_t *p, const char *s)
             *o++ = ' ';
         }
         else if (*s == '%') {
-            int hi = hex_value((unsigned char)s[1]);
-            int lo = hi < 0 ? -1 : hex_value((unsigned char)s[2]);
+            int hi = ac_hex_value((unsigned char)s[1]);
+            int lo = hi < 0 ? -1 : ac_hex_value((unsigned char)s[2]);
 
             /* %00 would cut the C string short and hide what follows it
              * from every later check, so it counts as malformed */
@@ -289,17 +274,17 @@ static ac_error *form_add_pair(apr_pool_t *p, apr_table_t *t, char *pair)
     }
     name = ac_url_unescape(p, pair);
     if (name == NULL || value == NULL) {
-        return ac_error_make(p, 400, "form_malformed",
+        return ac_error_make(p, AC_E_FORM_MALFORMED,
                              "a parameter has a malformed %%-escape");
     }
     if (*name == '\0') {
-        return ac_error_make(p, 400, "form_malformed",
+        return ac_error_make(p, AC_E_FORM_MALFORMED,
                              "a parameter has an empty name");
     }
     /* apr tables match names case-insensitively, so "State" and "state"
      * count as the same parameter here as they would at lookup */
     if (apr_table_get(t, name) != NULL) {
-        return ac_error_make(p, 400, "form_duplicate",
+        return ac_error_make(p, AC_E_FORM_DUPLICATE,
                              "parameter '%s' appears more than once",
                              ac_url_escape(p, name));
     }
@@ -327,7 +312,7 @@ ac_error *ac_form_parse(apr_pool_t *p, const char *query, int max_params,
         ac_error *err;
 
         if (++count > max_params) {
-            return ac_error_make(p, 400, "form_too_many",
+            return ac_error_make(p, AC_E_FORM_TOO_MANY,
                                  "more than %d parameters", max_params);
         }
         err = form_add_pair(p, t, pair);
@@ -336,97 +321,4 @@ ac_error *ac_form_parse(apr_pool_t *p, const char *query, int max_params,
         }
     }
     return NULL;
-}
-
-/* ---- NUL-separated records ---------------------------------------------- */
-
-char *ac_fields_join(apr_pool_t *p, const apr_array_header_t *fields,
-                     apr_size_t *len)
-{
-    const char **f = (const char **)fields->elts;
-    apr_size_t total = 0;
-    char *buf, *o;
-    int i;
-
-    for (i = 0; i < fields->nelts; i++) {
-        total += (f[i] ? strlen(f[i]) : 0) + 1;
-    }
-    buf = o = apr_palloc(p, total ? total : 1);
-    for (i = 0; i < fields->nelts; i++) {
-        apr_size_t n = f[i] ? strlen(f[i]) : 0;
-
-        memcpy(o, f[i] ? f[i] : "", n + 1);
-        o += n + 1;
-    }
-    *len = total;
-    return buf;
-}
-
-void ac_field_reader_init(ac_field_reader *r, char *buf, apr_size_t len)
-{
-    r->pos = buf;
-    r->end = buf + len;
-}
-
-const char *ac_field_next(ac_field_reader *r)
-{
-    char *field = r->pos;
-    char *nul;
-
-    if (r->pos >= r->end) {
-        return NULL;
-    }
-    nul = memchr(r->pos, '\0', (apr_size_t)(r->end - r->pos));
-    if (nul == NULL) {
-        return NULL;
-    }
-    r->pos = nul + 1;
-    return field;
-}
-
-int ac_field_next_count(ac_field_reader *r, apr_size_t max, apr_size_t *out)
-{
-    const char *f = ac_field_next(r);
-    apr_size_t n = 0;
-
-    if (f == NULL || *f == '\0') {
-        return 0;
-    }
-    for (; *f; f++) {
-        if (*f < '0' || *f > '9') {
-            return 0;
-        }
-        n = n * 10 + (apr_size_t)(*f - '0');
-        /* checked per digit so the multiplication cannot wrap */
-        if (n > max) {
-            return 0;
-        }
-    }
-    *out = n;
-    return 1;
-}
-
-int ac_field_next_time(ac_field_reader *r, apr_time_t *out)
-{
-    const char *f = ac_field_next(r);
-    apr_time_t t = 0;
-
-    if (f == NULL || *f == '\0' || strlen(f) > 18) {
-        /* 18 digits cannot overflow a 64-bit apr_time_t; times are
-         * microseconds since 1970 and need 16 */
-        return 0;
-    }
-    for (; *f; f++) {
-        if (*f < '0' || *f > '9') {
-            return 0;
-        }
-        t = t * 10 + (*f - '0');
-    }
-    *out = t;
-    return 1;
-}
-
-int ac_field_reader_done(const ac_field_reader *r)
-{
-    return r->pos == r->end;
 }

@@ -1,5 +1,5 @@
 /*
- * flowstate.c - the cached half of a login in progress, and PKCE (RFC 7636).
+ * flow_record.c - the cached half of a login in progress.
  *
  * Layout, as the session record's: NUL-terminated fields
  *   "ACF1" flow_id provider original_url redirect_uri nonce code_verifier
@@ -7,16 +7,14 @@
  */
 #include <string.h>
 
-#include "flowstate.h"
+#include "fields.h"
+#include "flow_record.h"
 
 #define FLOW_TAG "ACF1"
 
-/* 256 bits, above the RFC 7636 minimum of 43 characters (4.1) */
-#define PKCE_VERIFIER_BYTES 32
-
 static ac_error *flow_error(apr_pool_t *p, const char *what)
 {
-    return ac_error_make(p, 400, "flow_state",
+    return ac_error_make(p, AC_E_FLOW_STATE,
                          "the login state is malformed (%s); start the "
                          "login again", what);
 }
@@ -79,20 +77,4 @@ ac_error *ac_flow_entry_decode(apr_pool_t *p, char *buf, apr_size_t len,
     }
     *e = d;
     return NULL;
-}
-
-char *ac_pkce_s256(apr_pool_t *p, const char *verifier)
-{
-    unsigned char digest[32];
-
-    if (verifier == NULL) {
-        return NULL;
-    }
-    ac_sha256(verifier, strlen(verifier), digest);
-    return ac_b64url_encode(p, digest, sizeof(digest));
-}
-
-ac_error *ac_pkce_verifier(apr_pool_t *p, const char **out)
-{
-    return ac_random_token(p, PKCE_VERIFIER_BYTES, out);
 }

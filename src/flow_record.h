@@ -1,11 +1,11 @@
 /*
- * flowstate.h - the temporary credentials of a login in progress (state,
+ * flow_record.h - the temporary credentials of a login in progress (state,
  * nonce, PKCE verifier, original URL), stored in the cache under the state
  * (OAuth 1.0a: under the request token) and bound to the browser by the flow
  * cookie's id.
  */
-#ifndef AC_FLOWSTATE_H
-#define AC_FLOWSTATE_H
+#ifndef AC_FLOW_RECORD_H
+#define AC_FLOW_RECORD_H
 
 #include "util.h"
 
@@ -24,11 +24,5 @@ ac_error *ac_flow_entry_encode(apr_pool_t *p, const ac_flow_entry *e,
                                char **buf, apr_size_t *len);
 ac_error *ac_flow_entry_decode(apr_pool_t *p, char *buf, apr_size_t len,
                                ac_flow_entry *e);
-
-/* RFC 7636 4.2: BASE64URL(SHA256(ASCII(code_verifier))). */
-char *ac_pkce_s256(apr_pool_t *p, const char *verifier);
-
-/* A new verifier: 32 random bytes, base64url (43 characters). */
-ac_error *ac_pkce_verifier(apr_pool_t *p, const char **out);
 
 #endif

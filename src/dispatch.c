@@ -1,0 +1,234 @@
+/*
+ * dispatch.c - the request side of the module: check_authn for every
+ * request under "AuthType oauth" (a session, or a login, or a 401), the
+ * provider chooser, and the quick handler that owns the callback and
+ * logout paths whatever the <Location> configuration around them says.
+ */
+#include "login.h"
+#include "url.h"
+
+#define AC_CALLBACK_MAX_PARAMS 16
+
+/* a request a browser made by navigating can follow a redirect to the
+ * provider; XHR, fetch() and form posts cannot come back from it */
+static int is_navigation(request_rec *r)
+{
+    const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
+    const char *xrw = apr_table_get(r->headers_in, "X-Requested-With");
+
+    if (r->method_number != M_GET) {  /* HEAD is M_GET too */
+        return 0;
+    }
+    if (mode && strcmp(mode, "navigate") != 0) {
+        return 0;
+    }
+    return xrw == NULL || strcasecmp(xrw, "XMLHttpRequest") != 0;
+}
+
+static int unauthorized(request_rec *r)
+{
+    apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+                   "Bearer realm=\"mod_auth_client\", error=\"login_required\"");
+    return HTTP_UNAUTHORIZED;
+}
+
+/* ---- login start --------------------------------------------------------------- */
+
+static int start_login(request_rec *r, const ac_provider *pv,
+                       const char *original_url)
+{
+    ac_login lg;
+    const char *location = NULL;
+    ac_error *e = ac_login_begin(r, pv, original_url, &lg);
+
+    if (e == NULL) {
+        e = lg.kind->start(&lg, &location);
+    }
+    if (e) {
+        return ac_error_respond(r, e);
+    }
+    return ac_redirect(r, HTTP_MOVED_TEMPORARILY, location);
+}
+
+/* ---- provider selection -------------------------------------------------------- */
+
+static const apr_array_header_t *location_providers(request_rec *r)
+{
+    ac_dir_conf *d = ac_dconf(r);
+    ac_server_conf *c = ac_sconf(r->server);
+    apr_array_header_t *all;
+    apr_hash_index_t *hi;
+
+    if (d->providers) {
+        return d->providers;
+    }
+    /* no AuthClientProvider: every provider of this vhost */
+    all = apr_array_make(r->pool, 4, sizeof(const char *));
+    for (hi = apr_hash_first(r->pool, c->providers); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(all, const char *) = apr_hash_this_key(hi);
+    }
+    return all;
+}
+
+/* on the hot path: no list is built when the location names no provider */
+static int session_counts_here(request_rec *r, const char *provider)
+{
+    const apr_array_header_t *names = ac_dconf(r)->providers;
+    int i;
+
+    if (names == NULL) {
+        return ac_conf_find_provider(ac_sconf(r->server), provider) != NULL;
+    }
+    for (i = 0; i < names->nelts; i++) {
+        if (strcmp(APR_ARRAY_IDX(names, i, const char *), provider) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int chooser_page(request_rec *r, const apr_array_header_t *names)
+{
+    const char *cb = ac_conf_callback_path(ac_sconf(r->server));
+    const char *target = ac_url_escape(r->pool, r->unparsed_uri);
+    int i;
+
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    ap_rputs("<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n"
+             "<body>\n<h1>Sign in with</h1>\n<ul>\n", r);
+    for (i = 0; i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        ap_rprintf(r, "<li><a href=\"%s?login=%s&amp;target=%s\">%s</a></li>\n",
+                   ac_html_escape(r->pool, cb),
+                   ac_html_escape(r->pool, ac_url_escape(r->pool, name)),
+                   ac_html_escape(r->pool, target), ac_html_escape(r->pool, name));
+    }
+    ap_rputs("</ul>\n</body></html>\n", r);
+    return DONE;
+}
+
+static int login_or_choose(request_rec *r)
+{
+    ac_server_conf *c = ac_sconf(r->server);
+    const apr_array_header_t *names = location_providers(r);
+    const ac_provider *pv;
+
+    if (names->nelts == 0) {
+        return ac_error_respond(r, ac_fail(r, AC_E_NO_PROVIDER, "AuthType oauth "
+                                           "is set but no <AuthClientProvider> "
+                                           "is defined for this virtual host"));
+    }
+    if (names->nelts > 1) {
+        return chooser_page(r, names);
+    }
+    pv = ac_conf_find_provider(c, APR_ARRAY_IDX(names, 0, const char *));
+    if (pv == NULL) {
+        return ac_error_respond(r, ac_error_make(r->pool, AC_E_PROVIDER_NOT_DEFINED,
+                                "AuthClientProvider %s: no <AuthClientProvider> "
+                                "block of that name in this virtual host",
+                                APR_ARRAY_IDX(names, 0, const char *)));
+    }
+    return start_login(r, pv, r->unparsed_uri);
+}
+
+/* ---- check_authn ------------------------------------------------------------- */
+
+static int use_session(request_rec *r, ac_session_record *s, const char *id)
+{
+    ac_request_state *st = ac_request_state_get(r);
+
+    st->session = s;
+    st->session_id = id;
+    ac_session_export(r, ac_dconf(r), s);
+    return OK;
+}
+
+int ac_check_authn(request_rec *r)
+{
+    const char *type = ap_auth_type(r);
+    ac_session_record *s;
+    const char *id;
+    ac_error *e;
+
+    if (type == NULL || strcasecmp(type, AC_AUTH_TYPE) != 0) {
+        return DECLINED;
+    }
+    ac_strip_spoofed_headers(r, ac_dconf(r));
+    if (r->main) {
+        /* a subrequest reuses its main request's session: no second read */
+        ac_request_state *main_st = ac_request_state_get(r->main);
+        if (main_st->session) {
+            return use_session(r, main_st->session, main_st->session_id);
+        }
+    }
+    if ((e = ac_session_load(r, &s, &id)) != NULL) {
+        return ac_error_respond(r, e);
+    }
+    if (s && session_counts_here(r, s->provider)) {
+        return use_session(r, s, id);
+    }
+    if (!is_navigation(r) || ac_dir_unauth_action(ac_dconf(r)) == AC_UNAUTH_401) {
+        return unauthorized(r);
+    }
+    return login_or_choose(r);
+}
+
+/* ---- quick handler -------------------------------------------------------------- */
+
+static int chooser_selection(request_rec *r, apr_table_t *params)
+{
+    const char *name = apr_table_get(params, "login");
+    const char *target = apr_table_get(params, "target");
+    const ac_provider *pv = ac_conf_find_provider(ac_sconf(r->server), name);
+    ac_error *e;
+
+    if (pv == NULL) {
+        return ac_error_respond(r, ac_fail(r, AC_E_UNKNOWN_PROVIDER,
+                                           "the login parameter names no provider"));
+    }
+    if (target == NULL) {
+        target = "/";
+    }
+    if ((e = ac_redirect_check(r->pool, target, ac_self_origin(r), NULL)) != NULL) {
+        return ac_error_respond(r, e);
+    }
+    return start_login(r, pv, target);
+}
+
+static int callback_path(request_rec *r)
+{
+    apr_table_t *params;
+    ac_error *e;
+
+    if (r->method_number != M_GET) {
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    e = ac_form_parse(r->pool, r->args ? r->args : "", AC_CALLBACK_MAX_PARAMS,
+                      &params);
+    if (e) {
+        return ac_error_respond(r, e);
+    }
+    /* the chooser's links come back here with the provider picked */
+    if (apr_table_get(params, "login")) {
+        return chooser_selection(r, params);
+    }
+    return ac_callback(r, params);
+}
+
+int ac_quick_handler(request_rec *r, int lookup)
+{
+    ac_server_conf *c = ac_sconf(r->server);
+
+    if (r->main || lookup || r->uri == NULL) {
+        return DECLINED;
+    }
+    /* r->uri is not yet normalised here; only the exact path is ours */
+    if (strcmp(r->uri, ac_conf_callback_path(c)) == 0) {
+        return callback_path(r);
+    }
+    if (strcmp(r->uri, ac_conf_logout_path(c)) == 0) {
+        return ac_logout(r);
+    }
+    return DECLINED;
+}

@@ -1,0 +1,160 @@
+/*
+ * login.c - the services every login kind uses: the flow cookie that binds
+ * a login in progress to one browser, the single-use cache entry of that
+ * login, the provider's endpoints, and the redirects.
+ */
+#include "login.h"
+
+/* ---- flow cookie ------------------------------------------------------------------ */
+
+const char *ac_login_flow_cookie(request_rec *r)
+{
+    const char *id = ac_cookie_get(r, ac_conf_flow_cookie_name(ac_sconf(r->server)));
+
+    return ac_random_id_shape_ok(id) ? id : NULL;
+}
+
+/*
+ * One flow cookie per browser, reused by every login in progress, so many
+ * tabs never pile up state cookies; each cache entry records the id.
+ */
+static ac_error *browser_flow_id(request_rec *r, const char **id)
+{
+    ac_server_conf *c = ac_sconf(r->server);
+    ac_error *e;
+
+    if ((*id = ac_login_flow_cookie(r)) != NULL) {
+        return NULL;
+    }
+    if ((e = ac_random_token(r->pool, AC_RANDOM_ID_BYTES, id)) != NULL) {
+        return e;
+    }
+    ac_cookie_set(r, ac_conf_flow_cookie_name(c), *id, ac_conf_state_ttl(c));
+    return NULL;
+}
+
+/* ---- the login in progress ---------------------------------------------------------- */
+
+static void login_init(request_rec *r, const ac_provider *pv, ac_login *lg)
+{
+    memset(lg, 0, sizeof(*lg));
+    lg->r = r;
+    lg->pv = pv;
+    lg->kind = pv ? ac_login_kind_of(pv) : NULL;
+    ac_conf_http_opts(ac_sconf(r->server), &lg->http);
+}
+
+ac_error *ac_login_begin(request_rec *r, const ac_provider *pv,
+                         const char *original_url, ac_login *lg)
+{
+    ac_flow_entry *fe = &lg->fe;
+
+    login_init(r, pv, lg);
+    fe->provider = pv->name;
+    fe->original_url = original_url;
+    fe->redirect_uri = ac_redirect_uri(r);
+    fe->created = apr_time_now();
+    fe->nonce = "";
+    fe->code_verifier = "";
+    fe->token_secret = "";
+    return browser_flow_id(r, &fe->flow_id);
+}
+
+ac_error *ac_login_store(ac_login *lg, const char *key)
+{
+    request_rec *r = lg->r;
+    char *buf;
+    apr_size_t len;
+    ac_error *e = ac_flow_entry_encode(r->pool, &lg->fe, &buf, &len);
+
+    if (e) {
+        return e;
+    }
+    return ac_cache_put(r, lg->kind->cache_type, key, buf, len,
+                        apr_time_now()
+                        + apr_time_from_sec(ac_conf_state_ttl(ac_sconf(r->server))));
+}
+
+static ac_error *take_entry(request_rec *r, const ac_login_kind *kind,
+                            const char *key, ac_flow_entry *fe)
+{
+    char *buf;
+    apr_size_t len;
+    ac_error *e = ac_cache_take(r, kind->cache_type, key, &buf, &len);
+
+    if (e) {
+        return e;
+    }
+    if (buf == NULL) {
+        return ac_fail(r, AC_E_STATE_UNKNOWN, "no login in progress for this "
+                       "state: it expired (AuthClientStateTimeout), was already "
+                       "used, or was started against another cache");
+    }
+    return ac_flow_entry_decode(r->pool, buf, len, fe);
+}
+
+ac_error *ac_login_resume(request_rec *r, const ac_login_kind *kind,
+                          const char *key, apr_table_t *params, ac_login *lg)
+{
+    const char *cookie = ac_login_flow_cookie(r);
+    ac_error *e;
+
+    login_init(r, NULL, lg);
+    lg->params = params;
+    if (cookie == NULL) {
+        return ac_fail(r, AC_E_FLOW_COOKIE_MISSING, "callback without the flow "
+                       "cookie; check AuthClientCookiePath, that the callback "
+                       "is on the same host name as the protected page, and "
+                       "that nothing strips SameSite=Lax cookies");
+    }
+    if ((e = take_entry(r, kind, key, &lg->fe)) != NULL) {
+        return e;
+    }
+    if (!ac_str_equal_ct(lg->fe.flow_id, cookie)) {
+        return ac_fail(r, AC_E_STATE_MISMATCH, "the state belongs to a login "
+                       "started in another browser");
+    }
+    lg->pv = ac_conf_find_provider(ac_sconf(r->server), lg->fe.provider);
+    if (lg->pv == NULL) {
+        return ac_fail(r, AC_E_UNKNOWN_PROVIDER, "the login was started for a "
+                       "provider this virtual host no longer has");
+    }
+    lg->kind = ac_login_kind_of(lg->pv);
+    /* an entry of one kind must not complete a login of another */
+    if (lg->kind != kind) {
+        return ac_fail(r, AC_E_STATE_MISMATCH, "the callback does not fit the "
+                       "kind of login that was started");
+    }
+    return NULL;
+}
+
+/* ---- endpoints ---------------------------------------------------------------------- */
+
+ac_error *ac_login_discovery(request_rec *r, const ac_http_opts *h,
+                             const ac_provider *pv, const ac_oidc_metadata **md)
+{
+    const char *warning = NULL;
+    ac_error *e = ac_oidc_metadata_get(r->pool, h, pv,
+                                       ac_conf_metadata_ttl(ac_sconf(r->server)),
+                                       md, &warning);
+    if (warning) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: provider %s: %s",
+                      AC_LOG_TAG, pv->name, warning);
+    }
+    return e;
+}
+
+/* ---- redirects ------------------------------------------------------------------------ */
+
+const char *ac_redirect_uri(request_rec *r)
+{
+    return apr_pstrcat(r->pool, ac_self_origin(r),
+                       ac_conf_callback_path(ac_sconf(r->server)), NULL);
+}
+
+int ac_redirect(request_rec *r, int status, const char *location)
+{
+    apr_table_setn(r->headers_out, "Location", location);
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    return status;
+}
