@@ -63,12 +63,15 @@ apache2_running() {
     pid=$(cat "$(system_pidfile)" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
+# $state_dirs is a list of words on purpose
+# shellcheck disable=SC2086
 state_listing() {
     (cd / && find $state_dirs -printf '%p %y %l\n' 2>/dev/null | sort)
 }
 
 save_state() {
     state_listing > "$work/state.before"
+    # shellcheck disable=SC2086
     tar -C / -cf "$work/state.tar" $state_dirs || fail "could not save the apache2 state"
     saved=1
 }
@@ -97,7 +100,7 @@ cleanup() {
     if [ "$installed" = 1 ] && [ -n "$(package_status)" ] &&
         [ "$(package_status)" != not-installed ]; then
         say "cleanup: purging $pkg"
-        dpkg --purge "$pkg" > "$work/cleanup-purge.log" 2>&1 || cat "$work/cleanup-purge.log"
+        dpkg --purge "$pkg" > "$work/cleanup-purge.log" 2>&1 9>&- || cat "$work/cleanup-purge.log"
     fi
     restore_state
     if [ "$was_running" = 0 ] && apache2_running; then
@@ -109,11 +112,13 @@ cleanup() {
     exit "$rc"
 }
 
-# runs a command, its output to a log; on failure shows the log's end
+# runs a command, its output to a log; on failure shows the log's end.  The
+# lock's descriptor is closed for it: an apache2 that a maintainer script
+# starts must not hold the lock for ever.
 run_logged() {
     log=$1
     shift
-    if ! "$@" > "$log" 2>&1; then
+    if ! "$@" > "$log" 2>&1 9>&-; then
         tail -n 40 "$log" | sed 's/^/    /'
         return 1
     fi
