@@ -4,9 +4,12 @@
 # apt for what is missing.  Run as root.
 set -eu
 
+# debhelper and dpkg-dev build the Debian package (test/package/check.sh);
+# on Debian 12 dh_apache2 (the virtual package dh-apache2) is in apache2-dev.
 PACKAGES="
     build-essential autoconf automake libtool pkg-config
     apache2 apache2-dev libapr1-dev libaprutil1-dev
+    debhelper dpkg-dev
     libcurl4-openssl-dev libssl-dev libjansson-dev libcjose-dev
     check valgrind
     libapache2-mod-perl2 libwww-perl liblwp-protocol-https-perl libhttp-cookies-perl

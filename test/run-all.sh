@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs what is missing, builds, and runs every test of mod_auth_client:
 #   1. unit tests (libcheck), plain, under valgrind, and under ASan/UBSan
-#   2. the directive reference check
-#   3. the integration suite (Apache::Test) on shmcb, memcached and redis
+#   2. the directive reference check and the apachectl -t checks
+#   3. the Debian package: build, install, a2enmod, apachectl -t, purge
+#   4. the demo, headless Chromium logins and the integration suite
+#      (Apache::Test) on shmcb, memcached and redis
 # Ends with one "N passed, N failed" line; exits non-zero on any failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +71,7 @@ step unit-valgrind unit_valgrind
 step unit-sanitizers unit_sanitizers
 step conf-reference sh test/check_conf_reference.sh
 step config-errors sh test/config/check_errors.sh
+step package sh test/package/check.sh
 step demo sh test/demo.sh --check
 step browser sh test/browser/run.sh
 step integration-shmcb integration shmcb
