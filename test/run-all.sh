@@ -45,9 +45,7 @@ unit_valgrind() {
 unit_sanitizers() {
     asan=/tmp/mod_auth_client-asan
     rm -rf "$asan"
-    mkdir -p "$asan"
-    git ls-files -z | xargs -0 -I{} cp --parents {} "$asan"/
-    git diff --quiet || true
+    sh test/copy-source.sh "$asan"
     (cd "$asan" && autoreconf -fi >/dev/null &&
         ./configure --enable-werror --enable-sanitizers >/dev/null &&
         make -j"$(nproc)" >/dev/null &&

@@ -158,26 +158,8 @@ run_logged "$work/baseline.log" configtest ||
 save_state
 
 # ---- build --------------------------------------------------------------------
-# A copy of everything but the version control data and build products (those
-# named in .gitignore), so that the check works from a git checkout and from
-# an unpacked tarball alike, and leaves the developer's own build alone.
-mkdir "$work/src"
-tar -C "$top" -cf - \
-    --exclude=.git --exclude=node_modules \
-    --exclude='*.o' --exclude='*.lo' --exclude='*.la' --exclude=.libs \
-    --exclude=.deps --exclude=.dirstamp --exclude=Makefile --exclude=Makefile.in \
-    --exclude=./aclocal.m4 --exclude=./autom4te.cache --exclude=./build-aux \
-    --exclude=./m4 --exclude=./config.log --exclude=./config.status \
-    --exclude=./configure --exclude='./configure~' --exclude=./libtool \
-    --exclude=./stamp-h1 --exclude=./mod_auth_client.so \
-    --exclude=./test/unit/run_unit --exclude='./test/unit/*.log' \
-    --exclude='./test/unit/*.trs' --exclude=./test-suite.log --exclude=./build \
-    --exclude=./test/logs --exclude=./test/t/logs --exclude=./test/t/certs \
-    --exclude=./debian/.debhelper --exclude="./debian/$pkg" --exclude=./debian/tmp \
-    --exclude=./debian/files --exclude='./debian/*.substvars' \
-    --exclude='./debian/*.debhelper' --exclude='./debian/*.debhelper.log' \
-    --exclude=./debian/debhelper-build-stamp --exclude='./debian/autoreconf.*' \
-    . | tar -C "$work/src" -xf - || fail "could not copy the tree"
+# A copy without version control data or build products (test/copy-source.sh).
+sh "$top/test/copy-source.sh" "$work/src" || fail "could not copy the tree"
 t0=$(date +%s)
 run_logged "$work/build.log" sh -c "cd '$work/src' &&
     DEB_BUILD_OPTIONS='parallel=$(nproc)' dpkg-buildpackage -us -uc -b" ||
