@@ -62,6 +62,8 @@ static void ac_register_hooks(apr_pool_t *p)
     /* the callback and logout paths belong to the module whatever the
      * <Location> configuration says, so they are served before it */
     ap_hook_quick_handler(ac_quick_handler, NULL, NULL, APR_HOOK_FIRST);
+    /* before any authorization decision, which may skip check_authn */
+    ap_hook_header_parser(ac_header_parser, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_check_authn(ac_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ac_authz_register(p);

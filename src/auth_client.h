@@ -21,6 +21,7 @@
 #include "claims.h"
 #include "session_record.h"
 #include "http.h"
+#include "cookie.h"
 
 extern module AP_MODULE_DECLARE_DATA auth_client_module;
 APLOG_USE_MODULE(auth_client);
@@ -86,7 +87,9 @@ ac_request_state *ac_request_state_get(request_rec *r);
 ac_error *ac_session_load(request_rec *r, ac_session_record **out,
                           const char **id);
 ac_error *ac_session_create(request_rec *r, ac_session_record *s);
-ac_error *ac_session_destroy(request_rec *r);
+/* the cookie cleared; the record of `id` (the loaded session; may be NULL)
+ * removed */
+ac_error *ac_session_destroy(request_rec *r, const char *id);
 void ac_session_export(request_rec *r, const ac_dir_conf *d,
                        const ac_session_record *s);
 void ac_strip_spoofed_headers(request_rec *r, const ac_dir_conf *d);
@@ -95,8 +98,12 @@ void ac_strip_spoofed_headers(request_rec *r, const ac_dir_conf *d);
 #define AC_RANDOM_ID_BYTES 32
 #define AC_RANDOM_ID_LEN 43
 int ac_random_id_shape_ok(const char *id);
-/* cookies */
-const char *ac_cookie_get(request_rec *r, const char *name);
+/* cookies: the ids of the right shape in every cookie called `name`, at
+ * most AC_COOKIE_MAX_VALUES (cookie.h); the name with its __Host- prefix
+ * where the request and the cookie settings allow it */
+int ac_cookie_ids(request_rec *r, const char *name, const char **ids);
+const char *ac_cookie_name(request_rec *r, const char *base);
+const char *ac_session_cookie_name(request_rec *r);
 void ac_cookie_set(request_rec *r, const char *name, const char *value,
                    int max_age);
 int ac_request_is_https(request_rec *r);
@@ -105,6 +112,7 @@ const char *ac_self_origin(request_rec *r);
 /* ---- dispatch.c, callback.c ------------------------------------------------ */
 int ac_check_authn(request_rec *r);
 int ac_quick_handler(request_rec *r, int lookup);
+int ac_header_parser(request_rec *r);
 /* the callback path with its parsed query, after the chooser's turn */
 int ac_callback(request_rec *r, apr_table_t *params);
 

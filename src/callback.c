@@ -32,7 +32,7 @@ static ac_error *remote_user_for(ac_login *lg, const apr_array_header_t *claims,
     }
     *user = ap_pregsub(r->pool, lg->pv->remote_user_replace, *user,
                        AP_MAX_REG_MATCH, m);
-    return *user ? NULL : ac_fail(r, AC_E_REMOTE_USER_REWRITE,
+    return *user ? NULL : ac_fail(r, AC_E_REMOTE_USER_REPLACE,
                                   "the RemoteUserClaim replacement failed");
 }
 
@@ -47,6 +47,7 @@ static ac_error *create_session(ac_login *lg)
     ac_error *e;
 
     s->provider = lg->pv->name;
+    s->fingerprint = lg->pv->fingerprint;
     s->claims = ac_claims_flatten(lg->r->pool, lg->claims);
     if ((e = remote_user_for(lg, s->claims, &s->remote_user)) != NULL) {
         return e;

@@ -63,6 +63,7 @@ ac_server_conf *ac_server_conf_merge(apr_pool_t *p, const ac_server_conf *base,
     c->clock_skew = MERGE_INT(clock_skew);
     c->iat_max_age = MERGE_INT(iat_max_age);
     c->logout_redirect_allow = MERGE_PTR(logout_redirect_allow);
+    c->session_scope = MERGE_PTR(session_scope);
     /* a vhost may redefine a provider by name: its own entries win */
     c->providers = apr_hash_overlay(p, add->providers, base->providers);
     return c;
@@ -143,6 +144,11 @@ int ac_conf_iat_max_age(const ac_server_conf *c)
     return OR_DEFAULT(c->iat_max_age, 600);
 }
 
+const char *ac_conf_session_scope(const ac_server_conf *c, const char *server_name)
+{
+    return c->session_scope ? c->session_scope : (server_name ? server_name : "");
+}
+
 const ac_provider *ac_conf_find_provider(const ac_server_conf *c, const char *name)
 {
     return name ? apr_hash_get(c->providers, name, APR_HASH_KEY_STRING) : NULL;
@@ -178,6 +184,13 @@ ac_dir_conf *ac_dir_conf_merge(apr_pool_t *p, const ac_dir_conf *base,
     d->claim_headers = MERGE_INT(claim_headers);
     d->unauth_action = MERGE_ENUM(unauth_action);
     return d;
+}
+
+int ac_dir_conf_in_use(const ac_dir_conf *d)
+{
+    return d->providers != NULL || d->claim_prefix != NULL
+        || d->pass_access_token != AC_UNSET || d->claim_headers != AC_UNSET
+        || d->unauth_action != AC_UNAUTH_UNSET;
 }
 
 const char *ac_dir_claim_prefix(const ac_dir_conf *d)
@@ -828,12 +841,30 @@ static const char *params_list(apr_pool_t *p, const char *form,
     return NULL;
 }
 
+/* The fields that say which provider this is: its kind, the first of
+ * issuer, metadata URL, request token and authorize URL that is set, and
+ * the client id. */
+static const char *fingerprint(apr_pool_t *p, const ac_provider *pv)
+{
+    const char *where = pv->issuer ? pv->issuer
+                      : pv->server_metadata_url ? pv->server_metadata_url
+                      : pv->request_token_url ? pv->request_token_url
+                      : pv->authorize_url ? pv->authorize_url : "";
+    const char *id = apr_pstrcat(p, ac_kind_name(pv->kind), "\n", where, "\n",
+                                 pv->client_id ? pv->client_id : "", NULL);
+    unsigned char digest[32];
+
+    ac_sha256(id, strlen(id), digest);
+    return ac_hex(p, digest, 16);
+}
+
 /* what every login would otherwise work out again */
 static const char *precompute(apr_pool_t *p, ac_provider *pv)
 {
     const char *err;
 
     pv->kind = kind_derive(pv);
+    pv->fingerprint = fingerprint(p, pv);
     if ((err = params_list(p, pv->request_token_params, &pv->request_token_kv)) != NULL) {
         return apr_pstrcat(p, "RequestTokenParams: ", err, NULL);
     }

@@ -69,6 +69,10 @@ typedef struct ac_provider {
 
     /* the kind its keys imply, worked out once at the end of the block */
     ac_kind kind;
+    /* hex digest of what identifies it (kind, issuer or endpoints, client
+     * id): sessions and logins are bound to it, so a same-named provider
+     * of another vhost, issuer or tenant does not accept them */
+    const char *fingerprint;
 
     const char *scope;
     ac_token_auth token_auth;
@@ -141,6 +145,9 @@ typedef struct ac_server_conf {
 
     apr_array_header_t *logout_redirect_allow; /* absolute URL prefixes */
 
+    /* sessions are valid within one scope; default the vhost's ServerName */
+    const char *session_scope;
+
     apr_hash_t *providers;          /* name -> ac_provider * */
 } ac_server_conf;
 
@@ -185,11 +192,16 @@ int ac_conf_metadata_ttl(const ac_server_conf *c);
 int ac_conf_jwks_refresh_interval(const ac_server_conf *c);
 int ac_conf_clock_skew(const ac_server_conf *c);
 int ac_conf_iat_max_age(const ac_server_conf *c);
+/* the scope this vhost's sessions are bound to: AuthClientSessionScope,
+ * else `server_name` (the vhost's ServerName) */
+const char *ac_conf_session_scope(const ac_server_conf *c, const char *server_name);
 /* the provider block of that name in this vhost, or NULL */
 const ac_provider *ac_conf_find_provider(const ac_server_conf *c, const char *name);
 /* the outbound HTTP options of this vhost */
 void ac_conf_http_opts(const ac_server_conf *c, ac_http_opts *o);
 
+/* Does any AuthClient* directive apply to this directory? */
+int ac_dir_conf_in_use(const ac_dir_conf *d);
 const char *ac_dir_claim_prefix(const ac_dir_conf *d);
 int ac_dir_pass_access_token(const ac_dir_conf *d);
 int ac_dir_claim_headers(const ac_dir_conf *d);

@@ -128,6 +128,12 @@ static const char *set_cookie_domain(cmd_parms *cmd, void *dummy, const char *ar
     return NULL;
 }
 
+static const char *set_session_scope(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    server_conf(cmd)->session_scope = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
 static const char *set_ca_file(cmd_parms *cmd, void *dummy, const char *arg)
 {
     const char *path = ap_server_root_relative(cmd->pool, arg);
@@ -325,6 +331,9 @@ const command_rec ac_directives[] = {
                   "session cookie name (default ac_session)"),
     AP_INIT_TAKE1("AuthClientCookieDomain", set_cookie_domain, NULL, RSRC_CONF,
                   "cookie Domain attribute (default: none, host-only)"),
+    AP_INIT_TAKE1("AuthClientSessionScope", set_session_scope, NULL, RSRC_CONF,
+                  "vhosts with the same scope accept each other's sessions "
+                  "(default: the vhost's ServerName)"),
     SRV_INT("AuthClientSessionInactivityTimeout", session_inactivity, "seconds (default 3600)"),
     SRV_INT("AuthClientSessionMaxDuration", session_max, "seconds (default 28800)"),
     SRV_INT("AuthClientStateTimeout", state_ttl, "seconds a login may take (default 300)"),

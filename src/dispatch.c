@@ -154,7 +154,7 @@ int ac_check_authn(request_rec *r)
     if (type == NULL || strcasecmp(type, AC_AUTH_TYPE) != 0) {
         return DECLINED;
     }
-    ac_strip_spoofed_headers(r, ac_dconf(r));
+    /* the identity headers are gone already: ac_header_parser */
     if (r->main) {
         /* a subrequest reuses its main request's session: no second read */
         ac_request_state *main_st = ac_request_state_get(r->main);
@@ -225,10 +225,31 @@ int ac_quick_handler(request_rec *r, int lookup)
     }
     /* r->uri is not yet normalised here; only the exact path is ours */
     if (strcmp(r->uri, ac_conf_callback_path(c)) == 0) {
+        ac_strip_spoofed_headers(r, ac_dconf(r));
         return callback_path(r);
     }
     if (strcmp(r->uri, ac_conf_logout_path(c)) == 0) {
+        ac_strip_spoofed_headers(r, ac_dconf(r));
         return ac_logout(r);
+    }
+    return DECLINED;
+}
+
+/* ---- identity headers ------------------------------------------------------------ */
+
+/*
+ * Client headers that could pose as what the module exports go on every
+ * request to a location configured for the module, whatever authorization
+ * asks for there: under "Require all granted", "Require ip" or a <Limit>,
+ * check_authn never runs, but the backend still trusts those names.
+ */
+int ac_header_parser(request_rec *r)
+{
+    const char *type = ap_auth_type(r);
+    const ac_dir_conf *d = ac_dconf(r);
+
+    if ((type != NULL && strcasecmp(type, AC_AUTH_TYPE) == 0) || ac_dir_conf_in_use(d)) {
+        ac_strip_spoofed_headers(r, d);
     }
     return DECLINED;
 }

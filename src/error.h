@@ -87,6 +87,7 @@ typedef enum {
     X(CLIENT_KEY, "client_key", CONFIG) \
     X(KEY_FILE, "key_file", CONFIG) \
     X(HTTP_INSECURE, "http_insecure", CONFIG) \
+    X(ID_TOKEN_CONFIG, "id_token_config", CONFIG) \
     X(NO_PROVIDER, "no_provider", CONFIG) \
     X(OAUTH1_CONFIG, "oauth1_config", CONFIG) \
     X(OAUTH1_FORM_METHOD, "oauth1_form_method", CONFIG) \
@@ -108,6 +109,7 @@ typedef enum {
     X(OIDC_INIT, "oidc_init", INTERNAL) \
     X(OUT_OF_MEMORY, "out_of_memory", INTERNAL) \
     X(RANDOM, "random", INTERNAL) \
+    X(REMOTE_USER_REPLACE, "remote_user_replace", INTERNAL) \
     X(SEAL, "seal", INTERNAL) \
     X(SEAL_OPEN, "seal_open", INTERNAL) \
     X(SEAL_SIZE, "seal_size", INTERNAL) \

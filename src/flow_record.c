@@ -2,7 +2,8 @@
  * flow_record.c - the cached half of a login in progress.
  *
  * Layout, as the session record's: NUL-terminated fields
- *   "ACF1" flow_id provider original_url redirect_uri nonce code_verifier
+ *   "ACF2" flow_id scope provider fingerprint original_url redirect_uri
+ *   nonce code_verifier
  *   token_secret created
  */
 #include <string.h>
@@ -10,7 +11,7 @@
 #include "fields.h"
 #include "flow_record.h"
 
-#define FLOW_TAG "ACF1"
+#define FLOW_TAG "ACF2"
 
 static ac_error *flow_error(apr_pool_t *p, const char *what)
 {
@@ -22,15 +23,17 @@ static ac_error *flow_error(apr_pool_t *p, const char *what)
 ac_error *ac_flow_entry_encode(apr_pool_t *p, const ac_flow_entry *e,
                                char **buf, apr_size_t *len)
 {
-    apr_array_header_t *f = apr_array_make(p, 9, sizeof(const char *));
+    apr_array_header_t *f = apr_array_make(p, 11, sizeof(const char *));
 
     if (e->flow_id == NULL || *e->flow_id == '\0' || e->provider == NULL
-        || e->created < 0) {
-        return flow_error(p, "no flow id, no provider or a negative time");
+        || e->scope == NULL || e->fingerprint == NULL || e->created < 0) {
+        return flow_error(p, "no flow id, no provider, no binding or a negative time");
     }
     APR_ARRAY_PUSH(f, const char *) = FLOW_TAG;
     APR_ARRAY_PUSH(f, const char *) = e->flow_id;
+    APR_ARRAY_PUSH(f, const char *) = e->scope;
     APR_ARRAY_PUSH(f, const char *) = e->provider;
+    APR_ARRAY_PUSH(f, const char *) = e->fingerprint;
     APR_ARRAY_PUSH(f, const char *) = e->original_url;
     APR_ARRAY_PUSH(f, const char *) = e->redirect_uri;
     APR_ARRAY_PUSH(f, const char *) = e->nonce;
@@ -60,7 +63,9 @@ ac_error *ac_flow_entry_decode(apr_pool_t *p, char *buf, apr_size_t len,
     /* a missing field makes every later one missing: the last check
      * covers them all */
     d.flow_id = ac_field_next(&r);
+    d.scope = ac_field_next(&r);
     d.provider = ac_field_next(&r);
+    d.fingerprint = ac_field_next(&r);
     d.original_url = ac_field_next(&r);
     d.redirect_uri = ac_field_next(&r);
     d.nonce = ac_field_next(&r);

@@ -11,7 +11,11 @@
 
 typedef struct ac_flow_entry {
     const char *flow_id;        /* must equal the flow cookie's value */
+    /* what made it: the session scope (vhost) and the provider's
+     * configuration fingerprint; refused anywhere else */
+    const char *scope;
     const char *provider;
+    const char *fingerprint;
     const char *original_url;
     const char *redirect_uri;   /* sent at authorize, repeated at the token call */
     const char *nonce;          /* OIDC; may be "" */

@@ -314,7 +314,7 @@ static ac_error *key_for(apr_pool_t *p, const char *jwks_json,
     memset(&cerr, 0, sizeof(cerr));
     if (a->family == ALG_HMAC) {
         if (e->client_secret == NULL || *e->client_secret == '\0') {
-            return ac_error_make(p, AC_E_ID_TOKEN_ALG,
+            return ac_error_make(p, AC_E_ID_TOKEN_CONFIG,
                                  "%s is allowed but the provider has no "
                                  "client secret to verify it with", a->name);
         }
@@ -398,7 +398,7 @@ static ac_error *check_aud_azp(apr_pool_t *p, json_t *c,
     int found = 0;
 
     if (e->client_id == NULL) {
-        return ac_error_make(p, AC_E_ID_TOKEN_AUD, "no client_id to expect");
+        return ac_error_make(p, AC_E_ID_TOKEN_CONFIG, "no client_id to expect");
     }
     if (json_is_string(aud)) {
         naud = 1;

@@ -7,11 +7,35 @@
 
 /* ---- flow cookie ------------------------------------------------------------------ */
 
+static const char *flow_cookie_name(request_rec *r)
+{
+    return ac_cookie_name(r, ac_conf_flow_cookie_name(ac_sconf(r->server)));
+}
+
 const char *ac_login_flow_cookie(request_rec *r)
 {
-    const char *id = ac_cookie_get(r, ac_conf_flow_cookie_name(ac_sconf(r->server)));
+    const char *ids[AC_COOKIE_MAX_VALUES];
 
-    return ac_random_id_shape_ok(id) ? id : NULL;
+    return ac_cookie_ids(r, flow_cookie_name(r), ids) > 0 ? ids[0] : NULL;
+}
+
+/* Does the entry's flow id equal one of the browser's flow cookies? */
+static int flow_cookie_matches(request_rec *r, const char *flow_id)
+{
+    const char *ids[AC_COOKIE_MAX_VALUES];
+    int i, n = ac_cookie_ids(r, flow_cookie_name(r), ids);
+
+    for (i = 0; i < n; i++) {
+        if (ac_str_equal_ct(flow_id, ids[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *session_scope(request_rec *r)
+{
+    return ac_conf_session_scope(ac_sconf(r->server), r->server->server_hostname);
 }
 
 /*
@@ -29,7 +53,7 @@ static ac_error *browser_flow_id(request_rec *r, const char **id)
     if ((e = ac_random_token(r->pool, AC_RANDOM_ID_BYTES, id)) != NULL) {
         return e;
     }
-    ac_cookie_set(r, ac_conf_flow_cookie_name(c), *id, ac_conf_state_ttl(c));
+    ac_cookie_set(r, flow_cookie_name(r), *id, ac_conf_state_ttl(c));
     return NULL;
 }
 
@@ -50,7 +74,9 @@ ac_error *ac_login_begin(request_rec *r, const ac_provider *pv,
     ac_flow_entry *fe = &lg->fe;
 
     login_init(r, pv, lg);
+    fe->scope = session_scope(r);
     fe->provider = pv->name;
+    fe->fingerprint = pv->fingerprint;
     fe->original_url = original_url;
     fe->redirect_uri = ac_redirect_uri(r);
     fe->created = apr_time_now();
@@ -96,12 +122,11 @@ static ac_error *take_entry(request_rec *r, const ac_login_kind *kind,
 ac_error *ac_login_resume(request_rec *r, const ac_login_kind *kind,
                           const char *key, apr_table_t *params, ac_login *lg)
 {
-    const char *cookie = ac_login_flow_cookie(r);
     ac_error *e;
 
     login_init(r, NULL, lg);
     lg->params = params;
-    if (cookie == NULL) {
+    if (ac_login_flow_cookie(r) == NULL) {
         return ac_fail(r, AC_E_FLOW_COOKIE_MISSING, "callback without the flow "
                        "cookie; check AuthClientCookiePath, that the callback "
                        "is on the same host name as the protected page, and "
@@ -110,7 +135,7 @@ ac_error *ac_login_resume(request_rec *r, const ac_login_kind *kind,
     if ((e = take_entry(r, kind, key, &lg->fe)) != NULL) {
         return e;
     }
-    if (!ac_str_equal_ct(lg->fe.flow_id, cookie)) {
+    if (!flow_cookie_matches(r, lg->fe.flow_id)) {
         return ac_fail(r, AC_E_STATE_MISMATCH, "the state belongs to a login "
                        "started in another browser");
     }
@@ -118,6 +143,14 @@ ac_error *ac_login_resume(request_rec *r, const ac_login_kind *kind,
     if (lg->pv == NULL) {
         return ac_fail(r, AC_E_UNKNOWN_PROVIDER, "the login was started for a "
                        "provider this virtual host no longer has");
+    }
+    /* a login started under another vhost's (or tenant's) provider of the
+     * same name must not finish here */
+    if (strcmp(lg->fe.fingerprint, lg->pv->fingerprint) != 0
+        || strcmp(lg->fe.scope, session_scope(r)) != 0) {
+        return ac_fail(r, AC_E_STATE_MISMATCH, "the login was started in "
+                       "another session scope or with another provider "
+                       "configuration of that name");
     }
     lg->kind = ac_login_kind_of(lg->pv);
     /* an entry of one kind must not complete a login of another */

@@ -146,7 +146,7 @@ int ac_logout(request_rec *r)
     if (ac_session_load(r, &s, &id) == NULL && s) {
         provider_url = end_session_url(r, s, ret);
     }
-    if ((e = ac_session_destroy(r)) != NULL) {
+    if ((e = ac_session_destroy(r, s ? id : NULL)) != NULL) {
         return ac_error_respond(r, e);
     }
     return ac_redirect(r, HTTP_SEE_OTHER, provider_url ? provider_url : ret);

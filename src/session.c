@@ -6,6 +6,7 @@
 #include <apr_lib.h>
 
 #include "auth_client.h"
+#include "cookie.h"
 #include "session_record.h"
 
 /* ---- request state (shared with authz and subrequests) --------------------- */
@@ -24,45 +25,59 @@ ac_request_state *ac_request_state_get(request_rec *r)
 /* ---- cookies ----------------------------------------------------------------- */
 
 typedef struct cookie_search {
-    apr_pool_t *pool;
     const char *name;
-    apr_size_t name_len;
-    const char *value;
+    ac_cookie_values found;
 } cookie_search;
 
-/* one Cookie header: "a=1; b=2"; the first cookie of that name wins */
-static int find_cookie(void *data, const char *key, const char *header)
+static int scan_cookie_header(void *data, const char *key, const char *header)
 {
     cookie_search *cs = data;
-    const char *s = header;
 
-    while (*s) {
-        const char *end;
-        while (*s == ' ' || *s == ';') {
-            s++;
-        }
-        end = s + strcspn(s, ";");
-        if ((apr_size_t)(end - s) > cs->name_len
-            && strncmp(s, cs->name, cs->name_len) == 0 && s[cs->name_len] == '=') {
-            const char *v = s + cs->name_len + 1;
-            cs->value = apr_pstrmemdup(cs->pool, v, end - v);
+    (void)key;
+    ac_cookie_scan(header, cs->name, &cs->found);
+    return cs->found.count < AC_COOKIE_MAX_VALUES;
+}
+
+static int id_chars_ok(const char *s, apr_size_t len)
+{
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (!apr_isalnum(s[i]) && s[i] != '-' && s[i] != '_') {
             return 0;
         }
-        s = end;
     }
     return 1;
 }
 
-/*
- * A lighter reader than ap_cookie_read, which this hot path paid for
- * dearly: the module's cookies hold only base64url ids, so no unquoting.
- */
-const char *ac_cookie_get(request_rec *r, const char *name)
+int ac_cookie_ids(request_rec *r, const char *name, const char **ids)
 {
-    cookie_search cs = { r->pool, name, strlen(name), NULL };
+    cookie_search cs;
+    int i, n = 0;
 
-    apr_table_do(find_cookie, &cs, r->headers_in, "Cookie", NULL);
-    return cs.value;
+    cs.name = name;
+    cs.found.count = 0;
+    apr_table_do(scan_cookie_header, &cs, r->headers_in, "Cookie", NULL);
+    for (i = 0; i < cs.found.count; i++) {
+        if (cs.found.len[i] == AC_RANDOM_ID_LEN
+            && id_chars_ok(cs.found.value[i], AC_RANDOM_ID_LEN)) {
+            ids[n++] = apr_pstrmemdup(r->pool, cs.found.value[i], AC_RANDOM_ID_LEN);
+        }
+    }
+    return n;
+}
+
+const char *ac_cookie_name(request_rec *r, const char *base)
+{
+    ac_server_conf *c = ac_sconf(r->server);
+
+    /* a __Host- cookie can be set only over https, with Path=/ and without
+     * Domain: no sibling subdomain and no plain-http page can plant one */
+    if (c->cookie_domain == NULL && ac_request_is_https(r)
+        && strcmp(ac_conf_cookie_path(c), "/") == 0) {
+        return apr_pstrcat(r->pool, "__Host-", base, NULL);
+    }
+    return base;
 }
 
 int ac_request_is_https(request_rec *r)
@@ -91,17 +106,8 @@ const char *ac_self_origin(request_rec *r)
 
 int ac_random_id_shape_ok(const char *id)
 {
-    const char *s;
-
-    if (id == NULL || strlen(id) != AC_RANDOM_ID_LEN) {
-        return 0;
-    }
-    for (s = id; *s; s++) {
-        if (!apr_isalnum(*s) && *s != '-' && *s != '_') {
-            return 0;
-        }
-    }
-    return 1;
+    return id != NULL && strlen(id) == AC_RANDOM_ID_LEN
+        && id_chars_ok(id, AC_RANDOM_ID_LEN);
 }
 
 /* ---- load ----------------------------------------------------------------------- */
@@ -136,21 +142,28 @@ static ac_error *store(request_rec *r, const char *id, const ac_session_record *
                         record_expiry(ac_sconf(r->server), s));
 }
 
-ac_error *ac_session_load(request_rec *r, ac_session_record **out, const char **id)
+/* A record is valid only where it was made: a provider of this vhost with
+ * the same configuration fingerprint, in this vhost's session scope. */
+static int belongs_here(request_rec *r, const ac_session_record *s)
+{
+    ac_server_conf *c = ac_sconf(r->server);
+    const ac_provider *pv = ac_conf_find_provider(c, s->provider);
+
+    return pv != NULL && strcmp(s->fingerprint, pv->fingerprint) == 0
+        && strcmp(s->scope, ac_conf_session_scope(c, r->server->server_hostname)) == 0;
+}
+
+/* The record of one candidate id when it is valid here, else *out NULL. */
+static ac_error *load_one(request_rec *r, const char *id, apr_time_t now,
+                          ac_session_record **out)
 {
     ac_server_conf *c = ac_sconf(r->server);
     ac_session_record *s;
-    apr_time_t now = apr_time_now();
     char *buf;
     apr_size_t len;
     ac_error *e;
 
-    *out = NULL;
-    *id = ac_cookie_get(r, ac_conf_cookie_name(c));
-    if (!ac_random_id_shape_ok(*id)) {
-        return NULL;
-    }
-    if ((e = ac_cache_get(r, AC_CACHE_SESSION, *id, &buf, &len)) != NULL
+    if ((e = ac_cache_get(r, AC_CACHE_SESSION, id, &buf, &len)) != NULL
         || buf == NULL) {
         return e;
     }
@@ -160,18 +173,47 @@ ac_error *ac_session_load(request_rec *r, ac_session_record **out, const char **
                       "record that does not decode: %s", e->code, e->message);
         return NULL;
     }
+    if (!belongs_here(r, s)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: ignoring a session "
+                      "made in another session scope or by another provider "
+                      "configuration (provider %s)", AC_LOG_TAG,
+                      ac_log_quote(r->pool, s->provider));
+        return NULL;
+    }
     if (now >= record_expiry(c, s)) {
-        ac_cache_remove(r, AC_CACHE_SESSION, *id);
+        ac_cache_remove(r, AC_CACHE_SESSION, id);
         return NULL;
     }
     if (needs_touch(c, s, now)) {
         s->last_seen = now;
-        if ((e = store(r, *id, s)) != NULL) {
+        if ((e = store(r, id, s)) != NULL) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: %s", e->code,
                           e->message);
         }
     }
     *out = s;
+    return NULL;
+}
+
+ac_error *ac_session_load(request_rec *r, ac_session_record **out, const char **id)
+{
+    const char *ids[AC_COOKIE_MAX_VALUES];
+    int n = ac_cookie_ids(r, ac_session_cookie_name(r), ids);
+    apr_time_t now = apr_time_now();
+    int i;
+
+    *out = NULL;
+    *id = NULL;
+    /* every candidate, not only the first: a planted cookie must not shadow
+     * the real one */
+    for (i = 0; i < n; i++) {
+        ac_error *e = load_one(r, ids[i], now, out);
+
+        if (e != NULL || *out != NULL) {
+            *id = ids[i];
+            return e;
+        }
+    }
     return NULL;
 }
 
@@ -188,26 +230,26 @@ ac_error *ac_session_create(request_rec *r, ac_session_record *s)
     if ((e = ac_random_token(r->pool, AC_RANDOM_ID_BYTES, &id)) != NULL) {
         return e;
     }
+    s->scope = ac_conf_session_scope(c, r->server->server_hostname);
     s->created = now;
     s->last_seen = now;
     s->expires = now + apr_time_from_sec(ac_conf_session_max(c));
     if ((e = store(r, id, s)) != NULL) {
         return e;
     }
-    ac_cookie_set(r, ac_conf_cookie_name(c), id, ac_conf_session_max(c));
+    ac_cookie_set(r, ac_session_cookie_name(r), id, ac_conf_session_max(c));
     return NULL;
 }
 
-ac_error *ac_session_destroy(request_rec *r)
+ac_error *ac_session_destroy(request_rec *r, const char *id)
 {
-    ac_server_conf *c = ac_sconf(r->server);
-    const char *id = ac_cookie_get(r, ac_conf_cookie_name(c));
+    ac_cookie_set(r, ac_session_cookie_name(r), "", 0);
+    return id ? ac_cache_remove(r, AC_CACHE_SESSION, id) : NULL;
+}
 
-    ac_cookie_set(r, ac_conf_cookie_name(c), "", 0);
-    if (!ac_random_id_shape_ok(id)) {
-        return NULL;
-    }
-    return ac_cache_remove(r, AC_CACHE_SESSION, id);
+const char *ac_session_cookie_name(request_rec *r)
+{
+    return ac_cookie_name(r, ac_conf_cookie_name(ac_sconf(r->server)));
 }
 
 /* ---- export ------------------------------------------------------------------ */

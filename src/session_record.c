@@ -2,7 +2,7 @@
  * session_record.c - the session as stored in the cache.
  *
  * Layout: NUL-terminated fields, in this order:
- *   "ACS1" provider remote_user created expires last_seen
+ *   "ACS2" scope provider fingerprint remote_user created expires last_seen
  *   access_token id_token refresh_token token_secret nclaims
  *   then per claim: path env_name env_value nvalues value...
  * Times and counts are decimal.  Decoding points into the buffer, so the
@@ -16,7 +16,7 @@
 
 /* Bump with any change of the layout: old records then fail to decode and
  * their users log in again, instead of being misread. */
-#define RECORD_TAG "ACS1"
+#define RECORD_TAG "ACS2"
 
 /* The least a claim can occupy: four empty fields. */
 #define CLAIM_MIN_BYTES 4
@@ -63,11 +63,14 @@ ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
     ac_error *err;
 
     if (s->provider == NULL || s->remote_user == NULL || *s->remote_user == '\0'
+        || s->scope == NULL || s->fingerprint == NULL
         || s->created < 0 || s->expires < 0 || s->last_seen < 0) {
-        return record_error(p, "no provider, no user or a negative time");
+        return record_error(p, "no provider, no user, no binding or a negative time");
     }
     APR_ARRAY_PUSH(f, const char *) = RECORD_TAG;
+    APR_ARRAY_PUSH(f, const char *) = s->scope;
     APR_ARRAY_PUSH(f, const char *) = s->provider;
+    APR_ARRAY_PUSH(f, const char *) = s->fingerprint;
     APR_ARRAY_PUSH(f, const char *) = s->remote_user;
     APR_ARRAY_PUSH(f, const char *) = time_text(p, s->created);
     APR_ARRAY_PUSH(f, const char *) = time_text(p, s->expires);
@@ -139,7 +142,9 @@ ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
     if (tag == NULL || strcmp(tag, RECORD_TAG) != 0) {
         return record_error(p, "unknown format");
     }
+    d.scope = ac_field_next(&r);
     d.provider = ac_field_next(&r);
+    d.fingerprint = ac_field_next(&r);
     d.remote_user = ac_field_next(&r);
     /* an empty user must never authenticate, whatever wrote the record */
     if (d.remote_user == NULL || *d.remote_user == '\0'

@@ -9,7 +9,11 @@
 #include "claims.h"
 
 typedef struct ac_session_record {
+    /* what made it: the session scope (vhost) and the provider's
+     * configuration fingerprint; refused anywhere else */
+    const char *scope;
     const char *provider;
+    const char *fingerprint;
     const char *remote_user;
     apr_time_t created;             /* login time */
     apr_time_t expires;             /* hard limit (maximum duration) */

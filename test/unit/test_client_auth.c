@@ -1,9 +1,9 @@
 /*
  * test_client_auth.c - client authentication by signed JWT (RFC 7523 2.2):
- * key loading, then assertions taken apart by hand (split, base64url-decode,
- * parse) and their signatures checked twice - by cjose with only the public
- * half of the key, and by OpenSSL on its own, so that a cjose quirk present
- * on both the signing and the verifying side cannot hide.  The keys are in
+ * assertions taken apart by hand (split, base64url-decode, parse) and their
+ * signatures checked twice - by cjose with only the public half of the key,
+ * and by OpenSSL on its own, so that a cjose quirk present on both the
+ * signing and the verifying side cannot hide.  The keys are in
  * test/unit/data/ (made with `openssl genpkey`, for these tests only).
  */
 #include <stdlib.h>
@@ -20,22 +20,13 @@
 #include <openssl/rsa.h>
 
 #include "client_auth.h"
+#include "keys.h"
 #include "unit.h"
 
 #define CLIENT "s6BhdRkqt3"
 #define AUD "https://server.example.com/token"
 #define SECRET "a client secret for client_secret_jwt tests"
 #define NOW 1700000000
-
-static const char *data_path(const char *name)
-{
-    /* the automake test harness exports srcdir; a manual run starts at the
-     * top of the tree */
-    const char *dir = getenv("srcdir");
-
-    return apr_pstrcat(unit_pool, dir ? dir : ".", "/test/unit/data/", name,
-                       NULL);
-}
 
 /* ---- taking a JWT apart ------------------------------------------------- */
 
@@ -184,7 +175,7 @@ static int cjose_verifies_secret(const char *jwt, const char *secret)
 
 static EVP_PKEY *pem_public(const char *file)
 {
-    BIO *bio = BIO_new_file(data_path(file), "r");
+    BIO *bio = BIO_new_file(unit_data_path(file), "r");
     EVP_PKEY *k;
 
     ck_assert_ptr_nonnull(bio);
@@ -218,7 +209,7 @@ static int openssl_verifies_rsa(const jwt_parts *p, int pss)
 /* ES256: JWS carries r || s (RFC 7518 3.4); OpenSSL wants DER. */
 static int openssl_verifies_es256(const jwt_parts *p)
 {
-    BIO *bio = BIO_new_file(data_path("ec_p256.pem"), "r");
+    BIO *bio = BIO_new_file(unit_data_path("ec_p256.pem"), "r");
     EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
     ECDSA_SIG *es = ECDSA_SIG_new();
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -254,69 +245,6 @@ static int openssl_verifies_hs256(const jwt_parts *p, const char *secret)
     return len == 32 && p->siglen == 32 && memcmp(mac, p->sig, 32) == 0;
 }
 
-/* ---- key loading -------------------------------------------------------- */
-
-START_TEST(key_load_rsa)
-{
-    void *jwk = NULL;
-    const char *alg = NULL;
-    char *json;
-
-    ck_assert_ptr_null(ac_client_key_load(unit_pool, data_path("rsa2048.pem"),
-                                          "rsa-1", &jwk, &alg));
-    ck_assert_str_eq(alg, "RS256");
-    ck_assert_int_eq(cjose_jwk_get_kty(jwk, NULL), CJOSE_JWK_KTY_RSA);
-    ck_assert_str_eq(cjose_jwk_get_kid(jwk, NULL), "rsa-1");
-    ck_assert_int_eq(cjose_jwk_get_keysize(jwk, NULL), 2048);
-    /* the private half made it across */
-    json = cjose_jwk_to_json(jwk, true, NULL);
-    ck_assert_ptr_nonnull(json);
-    ck_assert_ptr_nonnull(strstr(json, "\"d\""));
-    ck_assert_ptr_nonnull(strstr(json, "\"qi\""));
-    cjose_get_dealloc()(json);
-}
-END_TEST
-
-START_TEST(key_load_ec)
-{
-    void *jwk = NULL;
-    const char *alg = NULL;
-
-    ck_assert_ptr_null(ac_client_key_load(unit_pool, data_path("ec_p256.pem"),
-                                          NULL, &jwk, &alg));
-    ck_assert_str_eq(alg, "ES256");
-    ck_assert_int_eq(cjose_jwk_get_kty(jwk, NULL), CJOSE_JWK_KTY_EC);
-    ck_assert_int_eq(cjose_jwk_EC_get_curve(jwk, NULL), CJOSE_JWK_EC_P_256);
-    ck_assert_ptr_null(cjose_jwk_get_kid(jwk, NULL));
-}
-END_TEST
-
-START_TEST(key_load_refusals)
-{
-    static const struct { const char *file, *code; } cases[] = {
-        { "ec_p384.pem", "client_key" },
-        { "rsa2048_encrypted.pem", "key_file" },
-        { "rsa2048_public.pem", "key_file" },
-        { "no-such-key.pem", "key_file" },
-        { NULL, NULL }
-    };
-    int i;
-
-    for (i = 0; cases[i].file != NULL; i++) {
-        void *jwk = (void *)1;
-        const char *alg = "x";
-        ac_error *err = ac_client_key_load(unit_pool, data_path(cases[i].file),
-                                           "k", &jwk, &alg);
-
-        ck_assert_msg(err != NULL, "%s accepted", cases[i].file);
-        ck_assert_str_eq(err->code, cases[i].code);
-        ck_assert_ptr_nonnull(strstr(err->message, cases[i].file));
-        ck_assert_ptr_null(jwk);
-        ck_assert_ptr_null(alg);
-    }
-}
-END_TEST
-
 /* ---- assertions --------------------------------------------------------- */
 
 static void *key(const char *file, const char *kid)
@@ -324,7 +252,7 @@ static void *key(const char *file, const char *kid)
     void *jwk = NULL;
     const char *alg = NULL;
 
-    ck_assert_ptr_null(ac_client_key_load(unit_pool, data_path(file), kid,
+    ck_assert_ptr_null(ac_client_key_load(unit_pool, unit_data_path(file), kid,
                                           &jwk, &alg));
     return jwk;
 }
@@ -495,15 +423,8 @@ END_TEST
 Suite *client_auth_suite(void)
 {
     Suite *s = suite_create("client_auth");
-    TCase *tc = tcase_create("keys");
+    TCase *tc = tcase_create("assertion");
 
-    tcase_add_checked_fixture(tc, unit_setup, unit_teardown);
-    tcase_add_test(tc, key_load_rsa);
-    tcase_add_test(tc, key_load_ec);
-    tcase_add_test(tc, key_load_refusals);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("assertion");
     tcase_add_checked_fixture(tc, unit_setup, unit_teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, assertion_rs256);

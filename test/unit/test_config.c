@@ -305,7 +305,7 @@ START_TEST(every_key_is_documented_in_the_table)
 }
 END_TEST
 
-/* ---- presets ------------------------------------------------------------ */
+/* ---- end of block ------------------------------------------------------- */
 
 static ac_provider *preset_provider(const char *name, const char *arg)
 {
@@ -318,65 +318,6 @@ static ac_provider *preset_provider(const char *name, const char *arg)
     ck_assert_ptr_null(set1(pv, "ClientSecret", "s"));
     return pv;
 }
-
-START_TEST(preset_github_fills_and_explicit_wins)
-{
-    ac_provider *pv = preset_provider("github", NULL);
-
-    ck_assert_ptr_null(set1(pv, "Scope", "read:user"));
-    ck_assert_ptr_null(ac_provider_finish(unit_pool, pv));
-    ck_assert_int_eq(ac_provider_kind(pv), AC_KIND_OAUTH2);
-    ck_assert_str_eq(pv->authorize_url, "https://github.com/login/oauth/authorize");
-    ck_assert_str_eq(pv->userinfo_url, "user");
-    ck_assert_str_eq(APR_ARRAY_IDX(pv->userinfo_extra_urls, 0, const char *), "user/emails");
-    ck_assert_str_eq(ac_provider_remote_user_claim(pv), "login");
-    ck_assert_str_eq(pv->scope, "read:user");   /* set in the block: kept */
-}
-END_TEST
-
-START_TEST(preset_twitter_is_oauth1)
-{
-    ac_provider *pv = preset_provider("twitter", NULL);
-
-    ck_assert_ptr_null(ac_provider_finish(unit_pool, pv));
-    ck_assert_int_eq(ac_provider_kind(pv), AC_KIND_OAUTH1);
-    ck_assert_str_eq(ac_provider_remote_user_claim(pv), "screen_name");
-}
-END_TEST
-
-START_TEST(preset_microsoft_multi_tenant)
-{
-    ac_provider *common = preset_provider("microsoft", NULL);
-    ac_provider *tenant = preset_provider("microsoft", "contoso.onmicrosoft.com");
-
-    ck_assert_ptr_null(ac_provider_finish(unit_pool, common));
-    ck_assert_ptr_null(ac_provider_finish(unit_pool, tenant));
-    ck_assert_int_eq(ac_provider_kind(common), AC_KIND_OIDC);
-    ck_assert_int_eq(common->multi_tenant_issuer, 1);
-    ck_assert_int_eq(tenant->multi_tenant_issuer, 0);
-    ck_assert_str_eq(tenant->server_metadata_url,
-                     "https://login.microsoftonline.com/contoso.onmicrosoft.com"
-                     "/v2.0/.well-known/openid-configuration");
-}
-END_TEST
-
-START_TEST(preset_keycloak_needs_realm_and_unknown_refused)
-{
-    ac_provider *kc = preset_provider("keycloak", NULL);
-    ac_provider *ok = preset_provider("keycloak", "https://sso.example.org/realms/staff");
-    ac_provider *bad = preset_provider("facebook", NULL);
-    const char *err;
-
-    err = ac_provider_finish(unit_pool, kc);
-    ck_assert_msg(err && strstr(err, "realm"), "keycloak without realm: %s", err);
-    ck_assert_ptr_null(ac_provider_finish(unit_pool, ok));
-    ck_assert_str_eq(ok->server_metadata_url, "https://sso.example.org/realms/staff"
-                     "/.well-known/openid-configuration");
-    err = ac_provider_finish(unit_pool, bad);
-    ck_assert_msg(err && strstr(err, "facebook") && strstr(err, "github"),
-                  "unknown preset lists the known ones: %s", err);
-}
-END_TEST
 
 START_TEST(oauth1_startup_checks)
 {
@@ -397,6 +338,136 @@ START_TEST(oauth1_startup_checks)
     ck_assert_ptr_null(set1(pv, "SignatureMethod", "PLAINTEXT"));
     ck_assert_ptr_null(ac_provider_finish(unit_pool, pv));
     ck_assert_ptr_nonnull(set1(pv, "SignatureMethod", "HMAC-MD5"));
+}
+END_TEST
+
+START_TEST(provider_finish_precomputes)
+{
+    ac_provider *pv = preset_provider("twitter", NULL);
+    char *rt[] = { "x_auth_access_type=read", "note=a b&c" };
+    char *at[] = { "lang=de" };
+    const ac_kv *kv;
+
+    ck_assert_ptr_null(ac_provider_set(unit_pool, unit_pool, pv,
+                                       "RequestTokenParams", 2, rt));
+    ck_assert_ptr_null(ac_provider_set(unit_pool, unit_pool, pv,
+                                       "AccessTokenParams", 1, at));
+    ck_assert_int_eq(pv->kind, AC_KIND_UNSET);
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, pv));
+    ck_assert_int_eq(pv->kind, AC_KIND_OAUTH1);
+    ck_assert_int_eq(ac_provider_kind(pv), AC_KIND_OAUTH1);
+    /* decoded name/value pairs in the order given, ready for signing */
+    ck_assert_ptr_nonnull(pv->request_token_kv);
+    ck_assert_int_eq(pv->request_token_kv->nelts, 2);
+    kv = (const ac_kv *)pv->request_token_kv->elts;
+    ck_assert_str_eq(kv[0].key, "x_auth_access_type");
+    ck_assert_str_eq(kv[0].value, "read");
+    ck_assert_str_eq(kv[1].key, "note");
+    ck_assert_str_eq(kv[1].value, "a b&c");
+    ck_assert_ptr_nonnull(pv->access_token_kv);
+    ck_assert_int_eq(pv->access_token_kv->nelts, 1);
+    kv = (const ac_kv *)pv->access_token_kv->elts;
+    ck_assert_str_eq(kv[0].key, "lang");
+    ck_assert_str_eq(kv[0].value, "de");
+
+    /* without parameters the lists are empty, not missing */
+    pv = oidc_provider();
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, pv));
+    ck_assert_int_eq(pv->kind, AC_KIND_OIDC);
+    ck_assert_ptr_nonnull(pv->request_token_kv);
+    ck_assert_int_eq(pv->request_token_kv->nelts, 0);
+    ck_assert_ptr_nonnull(pv->access_token_kv);
+    ck_assert_int_eq(pv->access_token_kv->nelts, 0);
+
+    pv = preset_provider("github", NULL);
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, pv));
+    ck_assert_int_eq(pv->kind, AC_KIND_OAUTH2);
+}
+END_TEST
+
+/* ---- lookups ------------------------------------------------------------ */
+
+/* sessions and logins are bound to the fingerprint: it must tell apart
+ * what makes another provider, and only that */
+START_TEST(provider_fingerprint)
+{
+    ac_provider *a = oidc_provider();
+    ac_provider *b = oidc_provider();
+    ac_provider *c = oidc_provider();
+    char *other_client[] = { "another-client" };
+
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, a));
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, b));
+    ck_assert_ptr_nonnull(a->fingerprint);
+    ck_assert_int_eq(strlen(a->fingerprint), 32);
+    ck_assert_str_eq(a->fingerprint, b->fingerprint);
+    ck_assert_ptr_null(ac_provider_set(unit_pool, unit_pool, c, "ClientID", 1,
+                                       other_client));
+    ck_assert_ptr_null(ac_provider_finish(unit_pool, c));
+    ck_assert_str_ne(a->fingerprint, c->fingerprint);
+}
+END_TEST
+
+START_TEST(session_scope_default_and_override)
+{
+    ac_server_conf *c = ac_server_conf_create(unit_pool);
+
+    ck_assert_str_eq(ac_conf_session_scope(c, "www.example.org"), "www.example.org");
+    ck_assert_str_eq(ac_conf_session_scope(c, NULL), "");
+    c->session_scope = "shop";
+    ck_assert_str_eq(ac_conf_session_scope(c, "www.example.org"), "shop");
+}
+END_TEST
+
+START_TEST(dir_conf_in_use)
+{
+    ac_dir_conf *d = ac_dir_conf_create(unit_pool);
+
+    ck_assert_int_eq(ac_dir_conf_in_use(d), 0);
+    d->claim_prefix = "AC_";
+    ck_assert_int_eq(ac_dir_conf_in_use(d), 1);
+    d = ac_dir_conf_create(unit_pool);
+    d->pass_access_token = 0;
+    ck_assert_int_eq(ac_dir_conf_in_use(d), 1);
+}
+END_TEST
+
+START_TEST(find_provider)
+{
+    ac_server_conf *c = ac_server_conf_create(unit_pool);
+    ac_provider *google = ac_provider_create(unit_pool, "google", "a:1");
+
+    ck_assert_ptr_null(ac_conf_find_provider(c, "google"));
+    apr_hash_set(c->providers, "google", APR_HASH_KEY_STRING, google);
+    ck_assert_ptr_eq(ac_conf_find_provider(c, "google"), google);
+    ck_assert_ptr_null(ac_conf_find_provider(c, "github"));
+    ck_assert_ptr_null(ac_conf_find_provider(c, "Google"));
+    ck_assert_ptr_null(ac_conf_find_provider(c, ""));
+    ck_assert_ptr_null(ac_conf_find_provider(c, NULL));
+}
+END_TEST
+
+START_TEST(conf_http_opts)
+{
+    ac_server_conf *c = ac_server_conf_create(unit_pool);
+    ac_http_opts o;
+
+    memset(&o, 0x5a, sizeof(o));
+    ac_conf_http_opts(c, &o);
+    ck_assert_int_eq(o.connect_timeout, 5);
+    ck_assert_int_eq(o.timeout, 10);
+    ck_assert_uint_eq(o.max_response, 1048576);
+    ck_assert_ptr_null(o.ca_file);
+
+    c->http_connect_timeout = 2;
+    c->http_timeout = 7;
+    c->http_max_response = 4096;
+    c->ca_file = "/etc/ssl/ca.pem";
+    ac_conf_http_opts(c, &o);
+    ck_assert_int_eq(o.connect_timeout, 2);
+    ck_assert_int_eq(o.timeout, 7);
+    ck_assert_uint_eq(o.max_response, 4096);
+    ck_assert_str_eq(o.ca_file, "/etc/ssl/ca.pem");
 }
 END_TEST
 
@@ -421,11 +492,13 @@ Suite *config_suite(void)
     tcase_add_test(tc, hmac_algs_need_a_secret);
     tcase_add_test(tc, params_are_form_encoded);
     tcase_add_test(tc, every_key_is_documented_in_the_table);
-    tcase_add_test(tc, preset_github_fills_and_explicit_wins);
-    tcase_add_test(tc, preset_twitter_is_oauth1);
-    tcase_add_test(tc, preset_microsoft_multi_tenant);
-    tcase_add_test(tc, preset_keycloak_needs_realm_and_unknown_refused);
     tcase_add_test(tc, oauth1_startup_checks);
+    tcase_add_test(tc, provider_finish_precomputes);
+    tcase_add_test(tc, provider_fingerprint);
+    tcase_add_test(tc, session_scope_default_and_override);
+    tcase_add_test(tc, dir_conf_in_use);
+    tcase_add_test(tc, find_provider);
+    tcase_add_test(tc, conf_http_opts);
     suite_add_tcase(s, tc);
     return s;
 }

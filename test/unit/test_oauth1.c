@@ -29,16 +29,6 @@
 #include "oauth1.h"
 #include "unit.h"
 
-static const char *data_path(const char *name)
-{
-    /* the automake test harness exports srcdir; a manual run starts at the
-     * top of the tree */
-    const char *dir = getenv("srcdir");
-
-    return apr_pstrcat(unit_pool, dir ? dir : ".", "/test/unit/data/", name,
-                       NULL);
-}
-
 static apr_array_header_t *kvs(const char *const *pairs)
 {
     apr_array_header_t *a = apr_array_make(unit_pool, 4, sizeof(ac_kv));
@@ -415,7 +405,7 @@ START_TEST(oauthlib_rsa_sha1)
     ac_oauth1_client c = lib_client(AC_OAUTH1_RSA_SHA1);
 
     ck_assert_ptr_null(ac_oauth1_load_rsa_key(unit_pool,
-                                              data_path("rsa2048.pem"),
+                                              unit_data_path("rsa2048.pem"),
                                               &c.rsa_key));
     ck_assert_str_eq(lib_sign(&c),
         "m5HUkSv+eeO6++WrxJBTnurhsJ8PDrGQRwZq8frY6oSr1bjU71Qb6KtQDnEixaXJw25Y"
@@ -674,26 +664,29 @@ START_TEST(rsa_key_loading)
     ac_error *err;
 
     ck_assert_ptr_null(ac_oauth1_load_rsa_key(unit_pool,
-                                              data_path("rsa2048.pem"), &key));
+                                              unit_data_path("rsa2048.pem"),
+                                              &key));
     ck_assert_ptr_nonnull(key);
 
-    err = ac_oauth1_load_rsa_key(unit_pool, data_path("ec_p256.pem"), &key);
+    err = ac_oauth1_load_rsa_key(unit_pool, unit_data_path("ec_p256.pem"),
+                                 &key);
     ck_assert_ptr_nonnull(err);
     ck_assert_str_eq(err->code, "oauth1_rsa_key");
     ck_assert_ptr_null(key);
 
     /* refused, never prompted for */
-    err = ac_oauth1_load_rsa_key(unit_pool, data_path("rsa2048_encrypted.pem"),
-                                 &key);
+    err = ac_oauth1_load_rsa_key(unit_pool,
+                                 unit_data_path("rsa2048_encrypted.pem"), &key);
     ck_assert_ptr_nonnull(err);
     ck_assert_str_eq(err->code, "key_file");
 
-    err = ac_oauth1_load_rsa_key(unit_pool, data_path("rsa2048_public.pem"),
-                                 &key);
+    err = ac_oauth1_load_rsa_key(unit_pool,
+                                 unit_data_path("rsa2048_public.pem"), &key);
     ck_assert_ptr_nonnull(err);
     ck_assert_str_eq(err->code, "key_file");
 
-    err = ac_oauth1_load_rsa_key(unit_pool, data_path("missing.pem"), &key);
+    err = ac_oauth1_load_rsa_key(unit_pool, unit_data_path("missing.pem"),
+                                 &key);
     ck_assert_ptr_nonnull(err);
     ck_assert_str_eq(err->code, "key_file");
     ck_assert_ptr_nonnull(strstr(err->message, "missing.pem"));

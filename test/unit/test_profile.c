@@ -1,7 +1,7 @@
 /* test_profile.c - claims of plain OAuth 2.0 / OAuth 1.0a logins. */
 #include <string.h>
 #include "unit.h"
-#include "jose.h"
+#include "json.h"
 #include "profile.h"
 
 static json_t *parse(const char *text)

@@ -141,8 +141,10 @@ START_TEST(redirect_rejected)
     ac_error *e = ac_redirect_check(unit_pool, in, SELF, allow_list());
 
     ck_assert_msg(e != NULL, "accepted \"%s\"", in);
-    ck_assert_msg(strcmp(e->code, "redirect_rejected") == 0 && e->http_status == 400,
-                  "\"%s\" gave %s/%d", in, e->code, e->http_status);
+    ck_assert_msg(e->id == AC_E_REDIRECT_REJECTED
+                  && strcmp(e->code, "redirect_rejected") == 0
+                  && e->category == AC_CAT_REQUEST,
+                  "\"%s\" gave %s/%d", in, e->code, (int)e->category);
 }
 END_TEST
 
@@ -230,6 +232,144 @@ START_TEST(secure_or_loopback)
 }
 END_TEST
 
+/* ---- origins ---------------------------------------------------------------- */
+
+static ac_url_origin origin_of(const char *url)
+{
+    ac_url_origin o;
+    const char *why;
+
+    memset(&o, 0, sizeof(o));
+    why = ac_url_origin_parse(unit_pool, url, &o);
+    ck_assert_msg(why == NULL, "\"%s\" refused: %s", url, why ? why : "");
+    return o;
+}
+
+START_TEST(origin_parse)
+{
+    ac_url_origin o;
+
+    o = origin_of("https://IdP.Example/path?q=1#f");
+    ck_assert_str_eq(o.scheme, "https");
+    ck_assert_str_eq(o.host, "idp.example");
+    ck_assert_int_eq(o.port, 443);
+    ck_assert_str_eq(o.rest, "/path?q=1#f");
+
+    o = origin_of("HTTP://localhost:8080");
+    ck_assert_str_eq(o.scheme, "http");
+    ck_assert_str_eq(o.host, "localhost");
+    ck_assert_int_eq(o.port, 8080);
+    ck_assert_str_eq(o.rest, "");
+
+    /* "host:" is the default port; the query may follow the host */
+    o = origin_of("http://h.example:?x=1");
+    ck_assert_int_eq(o.port, 80);
+    ck_assert_str_eq(o.rest, "?x=1");
+    o = origin_of("https://h.example:65535/");
+    ck_assert_int_eq(o.port, 65535);
+}
+END_TEST
+
+START_TEST(origin_parse_ipv6)
+{
+    ac_url_origin o;
+
+    o = origin_of("http://[::1]:8080/x");
+    ck_assert_str_eq(o.host, "::1");
+    ck_assert_int_eq(o.port, 8080);
+    ck_assert_str_eq(o.rest, "/x");
+    o = origin_of("https://[2001:DB8::A]/");
+    ck_assert_str_eq(o.host, "2001:db8::a");
+    ck_assert_int_eq(o.port, 443);
+    o = origin_of("https://[::ffff:127.0.0.1]");
+    ck_assert_str_eq(o.host, "::ffff:127.0.0.1");
+}
+END_TEST
+
+START_TEST(origin_parse_refusals)
+{
+    static const char *const bad[] = {
+        "https://user@idp.example/",        /* userinfo */
+        "https://user:pw@idp.example/",
+        "https://@idp.example/",
+        "https://idp.example:0/",           /* bad ports */
+        "https://idp.example:65536/",
+        "https://idp.example:123456/",
+        "https://idp.example:-1/",
+        "https://idp.example:8o/",
+        "https://idp.example: 80/",
+        "https://[::1/",                    /* broken IPv6 literals */
+        "https://[::1]x/",
+        "https://[idp.example]/",
+        "https://[]/",
+        "https://idp%2eexample/",           /* escapes in the authority */
+        "https://idp.example%3a443/",
+        "https://",                         /* no host */
+        "https:///path",
+        "https://:443/",
+        "https://idp example/",
+        "ftp://idp.example/",               /* other schemes */
+        "javascript://idp.example/",
+        "//idp.example/",
+        "/local/path",
+        "",
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ac_url_origin o;
+        const char *why = ac_url_origin_parse(unit_pool, bad[i], &o);
+
+        ck_assert_msg(why != NULL, "\"%s\" parsed", bad[i]);
+    }
+    /* the reason is fit for a message */
+    {
+        ac_url_origin o;
+        const char *why;
+
+        why = ac_url_origin_parse(unit_pool, "https://a@b.example/", &o);
+        ck_assert_ptr_nonnull(strstr(why, "'@'"));
+        why = ac_url_origin_parse(unit_pool, "https://b.example:99999/", &o);
+        ck_assert_ptr_nonnull(strstr(why, "port"));
+    }
+}
+END_TEST
+
+/* ---- URLs in log lines ------------------------------------------------------ */
+
+START_TEST(for_log)
+{
+    /* userinfo, query and fragment can carry credentials and codes */
+    ck_assert_str_eq(ac_url_for_log(unit_pool, "https://user:pw@idp.example"
+                                    "/token?code=abc#f"),
+                     "https://idp.example/token");
+    ck_assert_str_eq(ac_url_for_log(unit_pool, "https://user@idp.example/x"),
+                     "https://idp.example/x");
+    /* the last '@' of the authority ends the userinfo */
+    ck_assert_str_eq(ac_url_for_log(unit_pool, "https://a@b@idp.example:8443/"),
+                     "https://idp.example:8443/");
+    ck_assert_str_eq(ac_url_for_log(unit_pool,
+                                    "https://idp.example/cb?state=s&code=c"),
+                     "https://idp.example/cb");
+    ck_assert_str_eq(ac_url_for_log(unit_pool,
+                                    "https://idp.example#access_token=t"),
+                     "https://idp.example");
+    /* an '@' after the authority is not userinfo */
+    ck_assert_str_eq(ac_url_for_log(unit_pool, "https://idp.example/u/@me?x"),
+                     "https://idp.example/u/@me");
+    ck_assert_str_eq(ac_url_for_log(unit_pool, "https://idp.example/a?b=@c"),
+                     "https://idp.example/a");
+    ck_assert_str_eq(ac_url_for_log(unit_pool, "http://[::1]:8080/jwks?k=1"),
+                     "http://[::1]:8080/jwks");
+    /* not a URL this module sends, still cleaned */
+    ck_assert_str_eq(ac_url_for_log(unit_pool, "gopher://u:pw@127.0.0.1/x?y"),
+                     "gopher://127.0.0.1/x");
+    ck_assert_str_eq(ac_url_for_log(unit_pool, "https://idp.example/plain"),
+                     "https://idp.example/plain");
+    ck_assert_str_eq(ac_url_for_log(unit_pool, ""), "");
+}
+END_TEST
+
 /* ---- builders ------------------------------------------------------------------ */
 
 START_TEST(add_param)
@@ -286,6 +426,10 @@ Suite *url_suite(void)
     tcase_add_test(tc, redirect_userinfo_reason);
     tcase_add_test(tc, redirect_self_with_port);
     tcase_add_test(tc, secure_or_loopback);
+    tcase_add_test(tc, origin_parse);
+    tcase_add_test(tc, origin_parse_ipv6);
+    tcase_add_test(tc, origin_parse_refusals);
+    tcase_add_test(tc, for_log);
     tcase_add_test(tc, add_param);
     tcase_add_test(tc, join);
     suite_add_tcase(s, tc);

@@ -128,7 +128,7 @@ sub stop_nodes {
     }
 }
 
-my %url = map { $_ => "http://127.0.0.1:$_/app/env.cgi" } 8530, 8531, 8532, 8533;
+my %url = map { $_ => "http://127.0.0.1:$_/app/env.cgi" } 8640, 8641, 8642, 8643;
 
 sub to_login {
     my ($res, $what) = @_;
@@ -137,30 +137,30 @@ sub to_login {
              "$what: to the provider");
 }
 
-ok t_cmp(start_node(8530, $passphrase), undef, 'node 8530 started');
-ok t_cmp(start_node(8531, $passphrase), undef, 'node 8531 started');
-ok t_cmp(start_node(8532, "another-passphrase-0123456789"), undef,
-         'node 8532 (another passphrase) started');
-# nothing listens on this port: the cache of node 8533 is down
-ok t_cmp(start_node(8533, $passphrase, 11799), undef,
-         'node 8533 (memcached down) started');
+ok t_cmp(start_node(8640, $passphrase), undef, 'node 8640 started');
+ok t_cmp(start_node(8641, $passphrase), undef, 'node 8641 started');
+ok t_cmp(start_node(8642, "another-passphrase-0123456789"), undef,
+         'node 8642 (another passphrase) started');
+# nothing listens on this port: the cache of node 8643 is down
+ok t_cmp(start_node(8643, $passphrase, 11799), undef,
+         'node 8643 (memcached down) started');
 
 # a login on one node is a session on the other
 my $ua = browser();
-my $res = (login($ua, $url{8530}))[-1];
-ok t_cmp(env_of($res)->{REMOTE_USER}, 'alice', 'logged in on 8530');
+my $res = (login($ua, $url{8640}))[-1];
+ok t_cmp(env_of($res)->{REMOTE_USER}, 'alice', 'logged in on 8640');
 my $sid = jar_cookie($ua, 'ac_session') // '';
-$res = $ua->get($url{8531});
-ok t_cmp($res->code, 200, '8531 takes the session');
-ok t_cmp(env_of($res)->{REMOTE_USER}, 'alice', '8531: REMOTE_USER');
-ok t_cmp(env_of($res)->{OIDC_CLAIM_groups}, 'staff,admins', '8531: claims');
+$res = $ua->get($url{8641});
+ok t_cmp($res->code, 200, '8641 takes the session');
+ok t_cmp(env_of($res)->{REMOTE_USER}, 'alice', '8641: REMOTE_USER');
+ok t_cmp(env_of($res)->{OIDC_CLAIM_groups}, 'staff,admins', '8641: claims');
 
 # another passphrase cannot open the sessions
-to_login($ua->get($url{8532}), 'node with another passphrase');
+to_login($ua->get($url{8642}), 'node with another passphrase');
 
 # a cache outage is an error page, for a session and for a new login alike
 for my $who ([$ua, 'with a session'], [browser(), 'without a session']) {
-    $res = $who->[0]->get($url{8533});
+    $res = $who->[0]->get($url{8643});
     ok t_cmp($res->code, 503, "memcached down, $who->[1]: 503");
     ok t_cmp($res->header('X-Auth-Client-Error') // '', 'cache_unavailable',
              "memcached down, $who->[1]: cache_unavailable");
@@ -169,9 +169,9 @@ for my $who ([$ua, 'with a session'], [browser(), 'without a session']) {
 }
 
 # a logout on one node ends the session on the other
-$res = $ua->request(POST 'http://127.0.0.1:8530/auth/logout',
-                    Origin => 'http://127.0.0.1:8530', Content => []);
-ok t_cmp($res->code, 303, 'logged out on 8530');
+$res = $ua->request(POST 'http://127.0.0.1:8640/auth/logout',
+                    Origin => 'http://127.0.0.1:8640', Content => []);
+ok t_cmp($res->code, 303, 'logged out on 8640');
 my $replay = browser();
 $replay->cookie_jar->set_cookie(0, 'ac_session', $sid, '/', '127.0.0.1');
-to_login($replay->get($url{8531}), 'the old session cookie on 8531');
+to_login($replay->get($url{8641}), 'the old session cookie on 8641');
