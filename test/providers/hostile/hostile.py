@@ -294,7 +294,15 @@ DEFAULT_HOOKS = {
     "token_delay": 0,     # seconds to sleep before the token answer
     "userinfo": userinfo_ok,
     "tenant": None,       # set: an Entra-like multi-tenant issuer
+    # set: a refresh token comes with a short-lived access token, and a
+    # refresh answers an id_token for the sub this returns (no real
+    # provider turns a session into another user's: a forged answer)
+    "refresh_sub": None,
 }
+
+
+def refresh_other_sub():
+    return "someone-else"
 
 SCENARIOS = {
     "good": {},
@@ -323,7 +331,12 @@ SCENARIOS = {
     "entra_no_tid": {"tenant": tenant_missing},
     "entra_bad_tid": {"tenant": tenant_traversal},
     "entra_tid_dots": {"tenant": tenant_guid_sized},
+    "refresh_other_sub": {"refresh_sub": refresh_other_sub},
 }
+
+# Access token lifetime of the refresh scenarios: short, so that the
+# module's refresh (margin configured above it) is due at once.
+REFRESH_TOKEN_TTL = 5
 
 
 def hook(scenario, name):
@@ -340,6 +353,7 @@ class State:
         self.lock = threading.Lock()
         self.codes = {}
         self.access_tokens = {}
+        self.refresh_tokens = {}
         self.stats = {name: {"jwks_fetches": 0, "token_requests": 0} for name in SCENARIOS}
 
     def count(self, scenario, counter):
@@ -366,6 +380,16 @@ class State:
         with self.lock:
             self.access_tokens[token] = scenario
         return token
+
+    def remember_refresh_token(self, details):
+        token = secrets.token_urlsafe(24)
+        with self.lock:
+            self.refresh_tokens[token] = details
+        return token
+
+    def refresh_details(self, token):
+        with self.lock:
+            return self.refresh_tokens.get(token)
 
     def knows_access_token(self, token):
         with self.lock:
@@ -552,6 +576,8 @@ class Handler(fixture.Handler):
         creds = client_credentials(self.headers, form)
         if creds is None or creds[1] != CLIENT_SECRET:
             return self.token_error(401, "invalid_client", "client authentication failed")
+        if form.get("grant_type") == "refresh_token" and hook(self.scenario, "refresh_sub"):
+            return self.refresh(form)
         if form.get("grant_type") != "authorization_code":
             return self.token_error(400, "unsupported_grant_type", "only authorization_code")
 
@@ -568,6 +594,17 @@ class Handler(fixture.Handler):
         time.sleep(hook(self.scenario, "token_delay"))
         self.send_token_response(details)
 
+    def refresh(self, form):
+        details = STATE.refresh_details(form.get("refresh_token", ""))
+        if details is None:
+            return self.token_error(400, "invalid_grant", "unknown refresh token")
+        access_token = STATE.remember_access_token(self.scenario)
+        claims = id_token_claims(self.issuer, dict(details, nonce=None), access_token)
+        claims["sub"] = hook(self.scenario, "refresh_sub")()
+        self.send_json(200, {"access_token": access_token, "token_type": "Bearer",
+                             "expires_in": REFRESH_TOKEN_TTL,
+                             "id_token": sign_ok(claims)})
+
     def send_token_response(self, details):
         access_token = STATE.remember_access_token(self.scenario)
         claims = id_token_claims(self.issuer, details, access_token)
@@ -577,6 +614,9 @@ class Handler(fixture.Handler):
         claims = hook(self.scenario, "claims")(claims)
         response = {"access_token": access_token, "token_type": "Bearer",
                     "expires_in": TOKEN_TTL, "id_token": hook(self.scenario, "sign")(claims)}
+        if hook(self.scenario, "refresh_sub") is not None:
+            response["refresh_token"] = STATE.remember_refresh_token(details)
+            response["expires_in"] = REFRESH_TOKEN_TTL
         override = hook(self.scenario, "token_body")
         if override is not None:
             return self.send_bytes(200, override(response), "application/json")

@@ -17,6 +17,13 @@
 //   OIDC_LAX_CLIENT_AUTH  "1": let clients use client_secret_basic and
 //                    client_secret_post interchangeably (oidc-provider's
 //                    own behaviour); default: only the registered method
+//   OIDC_SHORT_TOKEN_TTL  access token lifetime in seconds for the clients
+//                    of the refresh tests (ac-refresh; default 8)
+//
+// Every client allowed the refresh_token grant gets a refresh token, which
+// rotates on each use (reuse of an old one is refused).  GET /test/stats
+// answers the count of successful grants per client and grant type, so a
+// test can tell how many refreshes reached the provider.
 //
 // See ../README for the test contract (users, clients, forms).
 
@@ -39,6 +46,12 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 // They only sign the provider's cookies and protect nothing real.
 const COOKIE_KEYS = ['ac-test-cookie-key-1-not-secret', 'ac-test-cookie-key-2-not-secret'];
 
+// Clients whose access tokens live only OIDC_SHORT_TOKEN_TTL seconds.
+const SHORT_TTL_CLIENTS = new Set(['ac-refresh']);
+
+// Successful grants: client id -> grant type -> count (GET /test/stats).
+const GRANTS = {};
+
 function readSettings(env, argv) {
   const tlsCert = env.OIDC_TLS_CERT || '';
   const tlsKey = env.OIDC_TLS_KEY || '';
@@ -56,6 +69,7 @@ function readSettings(env, argv) {
     jwksFile: env.OIDC_JWKS || '',
     pkceForAll: env.OIDC_PKCE === 'all',
     claimsInIdToken: env.OIDC_CLAIMS_IN_ID_TOKEN === '1',
+    shortTokenTtl: Number.parseInt(env.OIDC_SHORT_TOKEN_TTL || '8', 10),
   };
 }
 
@@ -136,10 +150,20 @@ function providerConfiguration(settings, clients) {
     responseTypes: ['code'],
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     pkce: { methods: ['S256'], required: pkceRequired(settings) },
+    ttl: {
+      AccessToken: (ctx, token, client) => (client && SHORT_TTL_CLIENTS.has(client.clientId)
+        ? settings.shortTokenTtl : 3600),
+    },
+    // refresh tokens without offline_access and consent: the module's
+    // refresh is what is under test, not the provider's consent rules
+    issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
     },
     renderError,
   };
@@ -167,8 +191,29 @@ function logTokenClients(provider) {
   provider.on('grant.success', (ctx) => {
     const { clientId, clientAuthMethod, clientAuthSigningAlg } = ctx.oidc.client;
     const alg = clientAuthSigningAlg ? ` ${clientAuthSigningAlg}` : '';
-    console.log(`  grant.success: client ${clientId} auth ${clientAuthMethod}${alg}`);
+    const type = ctx.oidc.params.grant_type;
+    console.log(`  grant.success: client ${clientId} auth ${clientAuthMethod}${alg} grant ${type}`);
+    GRANTS[clientId] = GRANTS[clientId] || {};
+    GRANTS[clientId][type] = (GRANTS[clientId][type] || 0) + 1;
   });
+}
+
+// Refused grants count too (as "<grant_type>_error"): a test can then tell
+// that a dead refresh token was not sent again.
+function countGrantErrors(provider) {
+  provider.on('grant.error', (ctx) => {
+    const clientId = ctx.oidc && ctx.oidc.client ? ctx.oidc.client.clientId : 'unknown';
+    const type = `${(ctx.oidc && ctx.oidc.params && ctx.oidc.params.grant_type) || 'unknown'}_error`;
+    GRANTS[clientId] = GRANTS[clientId] || {};
+    GRANTS[clientId][type] = (GRANTS[clientId][type] || 0) + 1;
+  });
+}
+
+function sendStats(req, res) {
+  if (req.method !== 'GET' || req.url !== '/test/stats') return false;
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify({ grants: GRANTS }));
+  return true;
 }
 
 function logRequests(handler) {
@@ -186,6 +231,7 @@ function buildHandler(provider, settings, clients) {
   const providerCallback = provider.callback();
   return logRequests(async (req, res) => {
     try {
+      if (sendStats(req, res)) return;
       if (await handleInteraction(provider, req, res)) return;
       if (settings.strictClientAuth && await enforceClientAuthMethod(clients, req, res)) return;
     } catch (err) {
@@ -211,6 +257,7 @@ function main() {
   const provider = new Provider(settings.issuer, providerConfiguration(settings, clients));
   logProviderErrors(provider);
   logTokenClients(provider);
+  countGrantErrors(provider);
 
   const server = createServer(settings, buildHandler(provider, settings, clients));
   server.listen(settings.port, settings.host, () => {

@@ -17,7 +17,7 @@ use ACTest::Cache qw(memcached_stats memcached_entries redis redis_entries redis
 my %defines = map { $_ => 1 } split ' ', Apache::Test::vars('defines') // '';
 my $backend = $defines{AC_MEMCACHE} ? 'memcache' : $defines{AC_REDIS} ? 'redis' : 'shmcb';
 
-plan tests => $backend eq 'shmcb' ? 7 : 15;
+plan tests => $backend eq 'shmcb' ? 7 : 16;
 
 my $base = base_url();
 my $app = "$base/app/env.cgi";
@@ -38,12 +38,16 @@ my $sid = jar_cookie($ua, 'ac_session') // '';
 my $token = $env->{OIDC_access_token} // '';
 
 # the counters of one backend while authenticated requests are made
+# /prefix/ exports no tokens: its requests read the session record only;
+# /app/ exports the access token, which has a record of its own
+my $no_tokens = "$base/prefix/env.cgi";
+
 sub hits_per_request {
-    my ($hits) = @_;
+    my ($hits, $url) = @_;
     my @deltas;
     for (1 .. 3) {
         my $h = $hits->();
-        my $who = env_of($ua->get($app))->{REMOTE_USER} // '';
+        my $who = env_of($ua->get($url // $no_tokens))->{REMOTE_USER} // '';
         push @deltas, $who eq 'alice' ? $hits->() - $h : 'not authenticated';
     }
     return join ',', @deltas;
@@ -68,6 +72,8 @@ if ($backend eq 'memcache') {
     ok t_cmp(rd_size(), $before{rd_size}, 'memcache: redis unchanged');
     ok t_cmp(hits_per_request(\&mc_hits), '1,1,1',
              'memcache: each authenticated request is one memcached hit');
+    ok t_cmp(hits_per_request(\&mc_hits, $app), '2,2,2',
+             'memcache: one more where the tokens are exported');
     my $rd = rd_hits();
     $ua->get($app);
     ok t_cmp(rd_hits(), $rd, 'memcache: redis not read');
@@ -78,6 +84,8 @@ else {
     ok t_cmp(mc_items(), $before{mc_items}, 'redis: memcached unchanged');
     ok t_cmp(hits_per_request(\&rd_hits), '1,1,1',
              'redis: each authenticated request is one redis hit');
+    ok t_cmp(hits_per_request(\&rd_hits, $app), '2,2,2',
+             'redis: one more where the tokens are exported');
     my $mc = mc_hits();
     $ua->get($app);
     ok t_cmp(mc_hits(), $mc, 'redis: memcached not read');

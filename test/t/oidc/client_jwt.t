@@ -35,7 +35,7 @@ sub oidc_log_count {
 
 sub granted {
     my ($client, $auth) = @_;
-    return oidc_log_count(qr/^  grant\.success: client \Q$client\E auth \Q$auth\E$/);
+    return oidc_log_count(qr/^  grant\.success: client \Q$client\E auth \Q$auth\E grant authorization_code$/);
 }
 
 for my $c (@clients) {

@@ -23,13 +23,18 @@ sub connect_to {
 # ---- memcached (text protocol) ------------------------------------------------
 
 # Sends one command; returns the answer's lines up to the one matching $end.
+# The lines of the answer to $command before the one matching $end; that
+# last one goes to $$last when a reference is given.
 sub memcached_lines {
-    my ($sock, $command, $end) = @_;
+    my ($sock, $command, $end, $last) = @_;
     print $sock "$command\r\n";
     my @lines;
     while (defined(my $line = <$sock>)) {
         $line =~ s/\r?\n\z//;
-        last if $line =~ $end;
+        if ($line =~ $end) {
+            $$last = $line if $last;
+            last;
+        }
         die "memcached: $line\n" if $line =~ /^(ERROR|CLIENT_ERROR|SERVER_ERROR)/;
         push @lines, $line;
     }
@@ -47,10 +52,18 @@ sub memcached_stats {
 sub memcached_entries {
     my $sock = connect_to($ACTest::Services::PORT{memcached});
     my @keys;
-    for (memcached_lines($sock, 'lru_crawler metadump all', qr/^(END|OK)$/)) {
-        next unless /^key=(\S+)/;
-        (my $key = $1) =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge;
-        push @keys, $key;
+    # the LRU crawler answers BUSY while a previous crawl still runs, and a
+    # crawl can miss items that have not left the newest LRU segment yet:
+    # ask again for a little while when it lists nothing
+    for my $attempt (1 .. 20) {
+        my $last = '';
+        for (memcached_lines($sock, 'lru_crawler metadump all', qr/^(END|OK|BUSY.*)$/, \$last)) {
+            next unless /^key=(\S+)/;
+            (my $key = $1) =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge;
+            push @keys, $key;
+        }
+        last if @keys;
+        select undef, undef, undef, 0.1;
     }
     my %entries;
     for my $key (@keys) {
