@@ -122,6 +122,19 @@ static const char *quote(apr_pool_t *p, const char *s)
 
 /* ---- cjose objects released with a pool --------------------------------- */
 
+/*
+ * cjose 0.6 (Debian 12 ships 0.6.2.1) asserts, and so aborts the httpd
+ * child, when the first '=' of a base64url string it decodes follows 4n+1
+ * characters.  Every string handed to its decoder is checked here first;
+ * `end` bounds `s` (a JWT part), NULL means up to the NUL.
+ */
+static int cjose_b64_would_abort(const char *s, const char *end)
+{
+    const char *eq = strchr(s, '=');
+
+    return eq != NULL && (end == NULL || eq < end) && (eq - s) % 4 == 1;
+}
+
 static apr_status_t jws_cleanup(void *data)
 {
     cjose_jws_release((cjose_jws_t *)data);
@@ -392,9 +405,23 @@ static ac_error *key_for(apr_pool_t *p, const char *jwks_json,
                                         strlen(e->client_secret), &cerr);
     }
     else {
+        static const char *const b64_members[] = {
+            "n", "e", "d", "p", "q", "dp", "dq", "qi", "x", "y", "k", NULL
+        };
+        int i;
+
         err = jwks_pick(p, jwks_json, a, kid, &k);
         if (err != NULL) {
             return err;
+        }
+        for (i = 0; b64_members[i] != NULL; i++) {
+            const char *v = ac_json_string(k, b64_members[i]);
+
+            if (v != NULL && cjose_b64_would_abort(v, NULL)) {
+                return ac_error_make(p, 502, "jwks_invalid",
+                                     "the key for %s has a malformed '%s'",
+                                     a->name, b64_members[i]);
+            }
         }
         jwk = cjose_jwk_import_json((cjose_header_t *)k, &cerr);
     }
@@ -421,7 +448,15 @@ static ac_error *signature_verify(apr_pool_t *p, const char *jwt,
     cjose_jws_t *jws;
     uint8_t *pt = NULL;
     size_t ptlen = 0;
+    const char *part;
 
+    /* the header was decoded strictly already; the other two parts were not */
+    for (part = strchr(jwt, '.'); part != NULL; part = strchr(part, '.')) {
+        part++;
+        if (cjose_b64_would_abort(part, strchr(part, '.'))) {
+            return malformed(p, "its payload or signature is not base64url");
+        }
+    }
     memset(&cerr, 0, sizeof(cerr));
     jws = cjose_jws_import(jwt, strlen(jwt), &cerr);
     if (jws == NULL) {
