@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what is missing, builds, and runs every test of mod_auth_client:
 #   1. unit tests (libcheck), plain, under valgrind, and under ASan/UBSan
-#   2. the directive reference check
-#   3. the integration suite (Apache::Test) on shmcb, memcached and redis
+#   2. the fuzz targets (clang, libFuzzer) replayed over their corpora
+#   3. the directive reference check
+#   4. the integration suite (Apache::Test) on shmcb, memcached and redis
 # Ends with one "N passed, N failed" line; exits non-zero on any failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,6 +68,7 @@ sh test/build.sh || exit 1
 step unit unit_plain
 step unit-valgrind unit_valgrind
 step unit-sanitizers unit_sanitizers
+step fuzz-replay sh test/fuzz/replay.sh
 step conf-reference sh test/check_conf_reference.sh
 step config-errors sh test/config/check_errors.sh
 step demo sh test/demo.sh --check
