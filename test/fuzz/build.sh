@@ -34,7 +34,7 @@ printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
     'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
     > "$probe.c"
 "$CC" -fsanitize=fuzzer,address,undefined "$probe.c" -o "$probe" 2> "$probe.log" ||
-    die "$CC cannot link -fsanitize=fuzzer,address,undefined ($(head -n 1 "$probe.log")); install libclang-rt-14-dev"
+    die "$CC cannot link -fsanitize=fuzzer,address,undefined ($(head -n 1 "$probe.log")); libFuzzer needs clang and the Debian package libclang-rt-14-dev"
 rm -f "$probe" "$probe.c" "$probe.log"
 
 # Every word ending in .c of src_libac_core_la_SOURCES (= and +=, with line
