@@ -46,13 +46,13 @@ core=$(awk '
         sub(/\\[ \t]*$/, "")
         for (i = 1; i <= NF; i++) if ($i ~ /\.c$/) print $i
         if (!cont) on = 0
-    }' "$top/Makefile.am")
-[ -n "$core" ] || die "no .c files in src_libac_core_la_SOURCES of $top/Makefile.am"
+    }' "$top/Makefile.am" | tr '\n' ' ')
+[ -n "$(echo $core)" ] || die "no .c files in src_libac_core_la_SOURCES of $top/Makefile.am"
 for f in $core; do
     [ -f "$top/$f" ] || die "$f (from Makefile.am) does not exist"
 done
 # the core's headers sit next to its sources
-incdirs=$(for f in $core; do dirname "$f"; done | sort -u | sed "s|^|-I$top/|")
+incdirs=$(for f in $core; do dirname "$f"; done | sort -u | sed "s|^|-I$top/|" | tr '\n' ' ')
 
 pkgs="libcurl libcrypto jansson cjose"
 pkg-config --exists $pkgs ||
@@ -66,8 +66,8 @@ cppflags="$incdirs -I$top/test/fuzz $httpd_inc $(apr-1-config --cppflags --inclu
 libs="$(pkg-config --libs $pkgs) $(apu-1-config --link-ld) $(apr-1-config --link-ld) -lpthread -ldl"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 
-targets=$(cd "$top/test/fuzz" && ls fuzz_*.c | sed -n 's/^fuzz_\(.*\)\.c$/\1/p')
-[ -n "$targets" ] || die "no fuzz_*.c targets in $top/test/fuzz"
+targets=$(cd "$top/test/fuzz" && ls fuzz_*.c | sed -n 's/^fuzz_\(.*\)\.c$/\1/p' | tr '\n' ' ')
+[ -n "$(echo $targets)" ] || die "no fuzz_*.c targets in $top/test/fuzz"
 
 jobs=$(nproc 2>/dev/null || echo 2)
 make -s -j"$jobs" -f "$top/test/fuzz/fuzz.mk" \
