@@ -63,6 +63,13 @@ static const char *header_alg(apr_pool_t *p, const char *jwt)
     return alg;
 }
 
+static int member_is(json_t *c, const char *name, const char *want)
+{
+    const char *v = json_string_value(json_object_get(c, name));
+
+    return v != NULL && strcmp(v, want) == 0;
+}
+
 /* what every accepted token must satisfy, checked independently */
 static void check_claims(apr_pool_t *p, json_t *c, int hs_allowed,
                          const char *jwt)
@@ -74,8 +81,8 @@ static void check_claims(apr_pool_t *p, json_t *c, int hs_allowed,
     int found = json_is_string(aud) && strcmp(json_string_value(aud), FZ_CLIENT) == 0;
 
     FZ_ASSERT(json_is_object(c));
-    FZ_ASSERT(strcmp(json_string_value(json_object_get(c, "iss")) ?: "", FZ_ISS) == 0);
-    FZ_ASSERT(strcmp(json_string_value(json_object_get(c, "nonce")) ?: "", FZ_NONCE) == 0);
+    FZ_ASSERT(member_is(c, "iss", FZ_ISS));
+    FZ_ASSERT(member_is(c, "nonce", FZ_NONCE));
     FZ_ASSERT(sub != NULL && *sub != '\0');
     for (i = 0; json_is_array(aud) && i < json_array_size(aud); i++) {
         json_t *v = json_array_get(aud, i);
@@ -83,6 +90,9 @@ static void check_claims(apr_pool_t *p, json_t *c, int hs_allowed,
         found |= json_is_string(v) && strcmp(json_string_value(v), FZ_CLIENT) == 0;
     }
     FZ_ASSERT(found);
+    /* several audiences: azp names this client */
+    FZ_ASSERT(!(json_is_array(aud) && json_array_size(aud) > 1)
+              || member_is(c, "azp", FZ_CLIENT));
     FZ_ASSERT(json_is_number(json_object_get(c, "exp")));
     FZ_ASSERT(json_number_value(json_object_get(c, "exp")) > FZ_NOW_SEC - FZ_SKEW);
     FZ_ASSERT(json_is_number(json_object_get(c, "iat")));
