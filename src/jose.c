@@ -58,6 +58,19 @@ static const char *const forbidden_headers[] = {
 
 /* ---- cjose objects released with a pool --------------------------------- */
 
+/*
+ * cjose 0.6 (Debian 12 ships 0.6.2.1) asserts, and so aborts the httpd
+ * child, when the first '=' of a base64url string it decodes follows 4n+1
+ * characters.  Every string handed to its decoder is checked here first;
+ * `end` bounds `s` (a JWT part), NULL means up to the NUL.
+ */
+static int cjose_b64_would_abort(const char *s, const char *end)
+{
+    const char *eq = strchr(s, '=');
+
+    return eq != NULL && (end == NULL || eq < end) && (eq - s) % 4 == 1;
+}
+
 static apr_status_t jws_cleanup(void *data)
 {
     cjose_jws_release((cjose_jws_t *)data);
@@ -302,6 +315,41 @@ static ac_error *jwk_check_type(apr_pool_t *p, const cjose_jwk_t *jwk,
     return NULL;
 }
 
+/*
+ * The public members of the JWKS entry `k`, the only ones cjose is given:
+ * verifying needs nothing else, and cjose 0.6 leaks when an RSA key has
+ * some of its private members but not all.  Each must be safe for cjose's
+ * base64url decoder (see cjose_b64_would_abort).
+ */
+static ac_error *jwk_public_part(apr_pool_t *p, json_t *k, const alg_info *a,
+                                 json_t **out)
+{
+    static const char *const rsa[] = { "kty", "n", "e", NULL };
+    static const char *const ec[] = { "kty", "crv", "x", "y", NULL };
+    const char *const *m = a->family == ALG_RSA ? rsa : ec;
+    json_t *pub = json_object();
+
+    if (pub == NULL) {
+        return ac_error_make(p, AC_E_OUT_OF_MEMORY, "out of memory");
+    }
+    ac_json_pool_own(p, pub);
+    for (; *m != NULL; m++) {
+        json_t *v = json_object_get(k, *m);
+        const char *text = json_string_value(v);
+
+        if (text != NULL && cjose_b64_would_abort(text, NULL)) {
+            return ac_error_make(p, AC_E_JWKS_INVALID,
+                                 "the key for %s has a malformed '%s'",
+                                 a->name, *m);
+        }
+        if (v != NULL) {
+            json_object_set(pub, *m, v);
+        }
+    }
+    *out = pub;
+    return NULL;
+}
+
 static ac_error *key_for(apr_pool_t *p, const char *jwks_json,
                          const ac_idtoken_expect *e, const alg_info *a,
                          const char *kid, cjose_jwk_t **out)
@@ -323,6 +371,9 @@ static ac_error *key_for(apr_pool_t *p, const char *jwks_json,
     }
     else {
         err = jwks_pick(p, jwks_json, a, kid, &k);
+        if (err == NULL) {
+            err = jwk_public_part(p, k, a, &k);
+        }
         if (err != NULL) {
             return err;
         }
@@ -351,7 +402,15 @@ static ac_error *signature_verify(apr_pool_t *p, const char *jwt,
     cjose_jws_t *jws;
     uint8_t *pt = NULL;
     size_t ptlen = 0;
+    const char *part;
 
+    /* the header was decoded strictly already; the other two parts were not */
+    for (part = strchr(jwt, '.'); part != NULL; part = strchr(part, '.')) {
+        part++;
+        if (cjose_b64_would_abort(part, strchr(part, '.'))) {
+            return malformed(p, "its payload or signature is not base64url");
+        }
+    }
     memset(&cerr, 0, sizeof(cerr));
     jws = cjose_jws_import(jwt, strlen(jwt), &cerr);
     if (jws == NULL) {

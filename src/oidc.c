@@ -413,14 +413,11 @@ static ac_error *metadata_complete(apr_pool_t *p, const ac_provider *pv,
     return NULL;
 }
 
-static ac_error *discovery_load(apr_pool_t *p, const ac_http_opts *h,
-                                const ac_provider *pv, int ttl,
-                                json_t **doc, const char **warning)
+/* What the discovery document of `pv` must name as its issuer. */
+static ac_error *issuer_expect_init(apr_pool_t *p, const ac_provider *pv,
+                                    issuer_expect *out)
 {
     issuer_expect x;
-    doc_request rq;
-    const char *body;
-    ac_error *err;
 
     x.issuer = pv->issuer;
     x.derived = 0;
@@ -447,6 +444,22 @@ static ac_error *discovery_load(apr_pool_t *p, const ac_http_opts *h,
                                             "/{tenantid}/", at + strlen(seg), NULL);
         }
     }
+    *out = x;
+    return NULL;
+}
+
+static ac_error *discovery_load(apr_pool_t *p, const ac_http_opts *h,
+                                const ac_provider *pv, int ttl,
+                                const char **body, const char **warning)
+{
+    issuer_expect x;
+    doc_request rq;
+    ac_error *err;
+
+    err = issuer_expect_init(p, pv, &x);
+    if (err != NULL) {
+        return err;
+    }
     memset(&rq, 0, sizeof(rq));
     rq.what = "discovery document";
     rq.error_id = AC_E_OIDC_DISCOVERY;
@@ -454,34 +467,31 @@ static ac_error *discovery_load(apr_pool_t *p, const ac_http_opts *h,
     rq.ttl = ttl;
     rq.check = discovery_check;
     rq.ctx = &x;
-    err = doc_get(p, h, &rq, &body, warning);
-    if (err == NULL) {
-        err = ac_json_parse_object(p, body, strlen(body),
-                                   "discovery document", doc);
-    }
-    /* Again for a cached copy: two providers may share a metadata URL but
-     * not their Issuer setting. */
-    if (err == NULL) {
-        err = issuer_check(p, &x, *doc);
-    }
-    return err;
+    return doc_get(p, h, &rq, body, warning);
 }
 
-ac_error *ac_oidc_metadata_get(apr_pool_t *p, const ac_http_opts *h,
-                               const ac_provider *pv, int ttl,
-                               const ac_oidc_metadata **out,
-                               const char **warning)
+ac_error *ac_oidc_metadata_parse(apr_pool_t *p, const ac_provider *pv,
+                                 const char *body, apr_size_t len,
+                                 const ac_oidc_metadata **out)
 {
     ac_oidc_metadata *md = apr_pcalloc(p, sizeof(*md));
     json_t *doc = NULL;
     ac_error *err;
 
     *out = NULL;
-    if (warning != NULL) {
-        *warning = NULL;
-    }
-    if (pv->server_metadata_url != NULL) {
-        err = discovery_load(p, h, pv, ttl, &doc, warning);
+    if (body != NULL) {
+        issuer_expect x;
+
+        err = issuer_expect_init(p, pv, &x);
+        if (err == NULL) {
+            err = ac_json_parse_object(p, body, len, "discovery document",
+                                       &doc);
+        }
+        /* Again for a cached copy: two providers may share a metadata URL
+         * but not their Issuer setting. */
+        if (err == NULL) {
+            err = issuer_check(p, &x, doc);
+        }
         if (err != NULL) {
             return err;
         }
@@ -505,6 +515,27 @@ ac_error *ac_oidc_metadata_get(apr_pool_t *p, const ac_http_opts *h,
     }
     *out = md;
     return NULL;
+}
+
+ac_error *ac_oidc_metadata_get(apr_pool_t *p, const ac_http_opts *h,
+                               const ac_provider *pv, int ttl,
+                               const ac_oidc_metadata **out,
+                               const char **warning)
+{
+    const char *body = NULL;
+    ac_error *err;
+
+    *out = NULL;
+    if (warning != NULL) {
+        *warning = NULL;
+    }
+    if (pv->server_metadata_url != NULL) {
+        err = discovery_load(p, h, pv, ttl, &body, warning);
+        if (err != NULL) {
+            return err;
+        }
+    }
+    return ac_oidc_metadata_parse(p, pv, body, body ? strlen(body) : 0, out);
 }
 
 /* ---- JWKS --------------------------------------------------------------- */

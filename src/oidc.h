@@ -36,6 +36,17 @@ ac_error *ac_oidc_metadata_get(apr_pool_t *p, const ac_http_opts *h,
                                const char **warning);
 
 /*
+ * What ac_oidc_metadata_get does once it has the discovery document: `body`
+ * (`len` bytes; NULL when the provider has no ServerMetadataURL) parsed,
+ * its issuer checked, its endpoints merged under the provider's explicit
+ * keys and the result checked for completeness.  No network: the fuzzers
+ * call it directly.
+ */
+ac_error *ac_oidc_metadata_parse(apr_pool_t *p, const ac_provider *pv,
+                                 const char *body, apr_size_t len,
+                                 const ac_oidc_metadata **out);
+
+/*
  * The JWKS document at `jwks_uri`, cached per process.  With `kid_miss` set
  * (the cached set had no key for a token's kid) it is fetched again, but at
  * most once per `min_interval` seconds, so a flood of unknown kids causes at

@@ -275,6 +275,11 @@ static int is_ipv4_loopback(const char *host)
 
     for (;; host++) {
         if (apr_isdigit(*host)) {
+            /* a leading zero makes the octet octal to inet_aton, and so
+             * to getaddrinfo and curl: "0127.0.0.1" is 87.0.0.1 */
+            if (value == 0) {
+                return 0;
+            }
             value = (value < 0 ? 0 : value * 10) + (*host - '0');
             if (value > 255) {
                 return 0;

@@ -11,7 +11,7 @@ PACKAGES="
     apache2 apache2-dev libapr1-dev libaprutil1-dev
     debhelper dpkg-dev
     libcurl4-openssl-dev libssl-dev libjansson-dev libcjose-dev
-    check valgrind
+    check valgrind clang libclang-rt-14-dev
     libapache2-mod-perl2 libwww-perl liblwp-protocol-https-perl libhttp-cookies-perl
     libjson-perl libhtml-parser-perl
     memcached redis-server php-cgi

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs what is missing, builds, and runs every test of mod_auth_client:
 #   1. unit tests (libcheck), plain, under valgrind, and under ASan/UBSan
-#   2. the directive reference check and the apachectl -t checks
-#   3. the Debian package: build, install, a2enmod, apachectl -t, purge
-#   4. the demo, headless Chromium logins and the integration suite
+#   2. the fuzz targets (clang, libFuzzer) replayed over their corpora
+#   3. the directive reference check and the apachectl -t checks
+#   4. the Debian package: build, install, a2enmod, apachectl -t, purge
+#   5. the demo, headless Chromium logins and the integration suite
 #      (Apache::Test) on shmcb, memcached and redis
 # Ends with one "N passed, N failed" line; exits non-zero on any failure.
 set -u
@@ -67,6 +68,7 @@ sh test/build.sh || exit 1
 step unit unit_plain
 step unit-valgrind unit_valgrind
 step unit-sanitizers unit_sanitizers
+step fuzz-replay sh test/fuzz/replay.sh
 step conf-reference sh test/check_conf_reference.sh
 step config-errors sh test/config/check_errors.sh
 step package sh test/package/check.sh
