@@ -11,6 +11,7 @@
 #include <http_main.h>
 
 #include "auth_client.h"
+#include "seal.h"
 #include "secret.h"
 
 static ac_global_conf *global_conf;
@@ -67,7 +68,7 @@ static const char *set_cache(cmd_parms *cmd, void *dummy, const char *arg)
 static const char *add_passphrase(cmd_parms *cmd, void *dummy, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    const char *secret;
+    const char *secret, *weak;
 
     if (err) {
         return err;
@@ -76,10 +77,14 @@ static const char *add_passphrase(cmd_parms *cmd, void *dummy, const char *arg)
     if (secret == NULL) {
         return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
     }
-    if (strlen(secret) < 16) {
-        return apr_psprintf(cmd->pool, "%s: the passphrase is shorter than 16 "
-                            "characters; use a long random value (e.g. "
-                            "openssl rand -base64 32)", cmd->cmd->name);
+    /* the cache's only protection from whoever can read memcached or
+     * redis: refuse what a guesser would try first */
+    if ((weak = ac_passphrase_weakness(secret)) != NULL) {
+        return apr_psprintf(cmd->pool, "%s: the passphrase %s; use a long "
+                            "random value, e.g. the output of "
+                            "\"openssl rand -base64 32\" in a file read with "
+                            "file:/etc/apache2/auth_client.key", cmd->cmd->name,
+                            weak);
     }
     APR_ARRAY_PUSH(global_conf->passphrases, const char *) = secret;
     return NULL;

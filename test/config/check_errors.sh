@@ -182,5 +182,13 @@ $(good_provider)" "AuthClientHTTPTimeout must be a whole number from 1 to 300" "
 expect bad_callback_path "AuthClientCallbackPath auth/callback
 $(good_provider)" "must be a local URL path" "line 12 of" "bad_callback_path.conf"
 
+# ---- passphrases a guesser would try first ---------------------------------------
+
+expect low_variety_passphrase "AuthClientPassphrase aaaaaaaabbbbbbbbcccccccc
+$(good_provider)" "fewer than 8 different characters" "openssl rand -base64 32" "line 12 of" "low_variety_passphrase.conf"
+
+expect repeated_passphrase "AuthClientPassphrase Passw0rd!Passw0rd!Passw0rd!
+$(good_provider)" "one short piece repeated" "openssl rand -base64 32" "line 12 of" "repeated_passphrase.conf"
+
 echo "check_config_errors: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
