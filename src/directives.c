@@ -410,6 +410,7 @@ int ac_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
+    ac_authz_check_config(s);
     if ((err = ac_cache_configure(pconf, ptemp, global_conf)) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;

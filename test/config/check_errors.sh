@@ -58,6 +58,29 @@ expect() {
     fi
 }
 
+# expect_ok NAME BODY WORD... : the config must pass and its output name
+# every WORD (a startup warning)
+expect_ok() {
+    name=$1 body=$2
+    shift 2
+    conf="$work/$name.conf"
+    { base; printf '%s\n' "$body"; } > "$conf"
+    out=$(/usr/sbin/apache2 -t -f "$conf" 2>&1)
+    rc=$?
+    ok=1
+    [ $rc -eq 0 ] || ok=0
+    for word in "$@"; do
+        case "$out" in *"$word"*) ;; *) ok=0 ;; esac
+    done
+    if [ $ok = 1 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name (exit $rc), expected success and: $*"
+        echo "$out" | sed 's/^/    /'
+    fi
+}
+
 # the good configuration must pass, or every failure below proves nothing
 { base; good_provider; } > "$work/good.conf"
 if /usr/sbin/apache2 -t -f "$work/good.conf" >/dev/null 2>&1; then
@@ -189,6 +212,45 @@ $(good_provider)" "fewer than 8 different characters" "openssl rand -base64 32" 
 
 expect repeated_passphrase "AuthClientPassphrase Passw0rd!Passw0rd!Passw0rd!
 $(good_provider)" "one short piece repeated" "openssl rand -base64 32" "line 12 of" "repeated_passphrase.conf"
+
+# ---- mod_auth_openidc side by side ---------------------------------------------------
+# Both register "Require claim"; httpd keeps the last one.  With
+# mod_auth_openidc loaded after this module, startup warns, and "Require
+# oauth-claim" is still this module's (its parse error is ours).
+openidc=$mods/mod_auth_openidc.so
+if [ -f "$openidc" ]; then
+    expect_ok openidc_after "LoadModule auth_openidc_module $openidc
+$(good_provider)
+<Location /x>
+    AuthType oauth
+    Require oauth-claim email:alice@example.org
+</Location>" "[auth_client:warn]" "'Require claim' belongs to mod_auth_openidc" "Require oauth-claim" "Syntax OK"
+    expect openidc_after_alias_is_ours "LoadModule auth_openidc_module $openidc
+$(good_provider)
+<Location /x>
+    AuthType oauth
+    Require oauth-claim email~^(unclosed
+</Location>" "Require oauth-claim: regex '^(unclosed' does not compile" "line 20 of"
+    # the other order: "claim" is ours, and mod_auth_openidc's locations
+    # lose their claim checks - also worth a warning
+    { base | grep -v auth_client_module
+      echo "LoadModule auth_openidc_module $openidc"
+      echo "LoadModule auth_client_module \"$top/.libs/mod_auth_client.so\""
+      good_provider; } > "$work/openidc_before.conf"
+    out=$(/usr/sbin/apache2 -t -f "$work/openidc_before.conf" 2>&1)
+    case "$out" in
+        *"mod_auth_openidc is loaded too"*"Syntax OK"*) passed=$((passed + 1)) ;;
+        *) failed=$((failed + 1)); echo "FAIL openidc_before:"; echo "$out" | sed 's/^/    /' ;;
+    esac
+    # and no warning at all without mod_auth_openidc
+    out=$(/usr/sbin/apache2 -t -f "$work/good.conf" 2>&1)
+    case "$out" in
+        *"Require claim"*) failed=$((failed + 1)); echo "FAIL good configuration warns:"; echo "$out" | sed 's/^/    /' ;;
+        *) passed=$((passed + 1)) ;;
+    esac
+else
+    echo "check_config_errors: $openidc missing (libapache2-mod-auth-openidc), coexistence cases skipped"
+fi
 
 echo "check_config_errors: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
