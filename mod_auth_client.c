@@ -20,6 +20,7 @@ static int ac_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     ac_directives_pre_config(pconf);
     ac_cache_pre_config(pconf);
+    ac_refresh_pre_config(pconf);
     return OK;
 }
 
@@ -37,6 +38,9 @@ static int ac_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s", e->code, e->message);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (ac_refresh_post_config(pconf, s) != OK) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     return ac_cache_post_config(pconf, ptemp, s);
 }
 
@@ -45,6 +49,7 @@ static void ac_child_init(apr_pool_t *pchild, server_rec *s)
     ac_error *e;
 
     ac_cache_child_init(pchild, s);
+    ac_refresh_child_init(pchild, s);
     /* each child builds its own connection cache: sockets opened by the
      * parent must not be shared between processes */
     if ((e = ac_http_process_init(pchild)) != NULL

@@ -22,6 +22,8 @@
 #include "session_record.h"
 #include "http.h"
 #include "cookie.h"
+#include "oauth2.h"
+#include "token_record.h"
 
 extern module AP_MODULE_DECLARE_DATA auth_client_module;
 APLOG_USE_MODULE(auth_client);
@@ -74,6 +76,8 @@ ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
 ac_error *ac_cache_take(request_rec *r, const char *type, const char *id,
                         char **value, apr_size_t *len);
 ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id);
+/* Is the cache shared with other nodes (memcache, redis)? */
+int ac_cache_shared(void);
 
 /* ---- session.c ------------------------------------------------------------- */
 /* the per-request result of check_authn, for authz and subrequests */
@@ -86,7 +90,12 @@ ac_request_state *ac_request_state_get(request_rec *r);
 /* NULL session when there is no valid one (not an error) */
 ac_error *ac_session_load(request_rec *r, ac_session_record **out,
                           const char **id);
-ac_error *ac_session_create(request_rec *r, ac_session_record *s);
+/* A new session under a new id, with its tokens; sets the cookie. */
+ac_error *ac_session_create(request_rec *r, ac_session_record *s,
+                            const ac_token_set *t);
+/* Store a loaded session again (after a refresh changed its expiry). */
+ac_error *ac_session_store(request_rec *r, const char *id,
+                           const ac_session_record *s);
 /* the cookie cleared; the record of `id` (the loaded session; may be NULL)
  * removed */
 ac_error *ac_session_destroy(request_rec *r, const char *id);
@@ -108,6 +117,43 @@ void ac_cookie_set(request_rec *r, const char *name, const char *value,
                    int max_age);
 int ac_request_is_https(request_rec *r);
 const char *ac_self_origin(request_rec *r);
+
+/* ---- tokens.c: the session's tokens, on demand ----------------------------- */
+#define AC_CACHE_TOKENS "tokens"
+#define AC_ACCESS_TOKEN_VAR "OIDC_access_token"
+/* OAuth 1.0a: an API call is signed with the token and its secret */
+#define AC_TOKEN_SECRET_VAR "OIDC_access_token_secret"
+#define AC_TOKEN_TYPE_VAR "OIDC_access_token_type"
+#define AC_TOKEN_EXPIRES_VAR "OIDC_access_token_expires"
+#define AC_REFRESH_TOKEN_VAR "OIDC_refresh_token"
+/* NULL *out when the session has none */
+ac_error *ac_tokens_load(request_rec *r, const char *session_id,
+                         ac_token_set **out);
+ac_error *ac_tokens_store(request_rec *r, const char *session_id,
+                          const ac_token_set *t, apr_time_t until);
+ac_error *ac_tokens_remove(request_rec *r, const char *session_id);
+/* A token response as a token set; what the response leaves out (a
+ * rotated refresh token, a repeated id_token) is taken from `old`. */
+void ac_tokens_from_response(apr_pool_t *p, const ac_token_response *resp,
+                             const char *token_secret, const ac_token_set *old,
+                             ac_token_set *t);
+void ac_tokens_export(request_rec *r, const ac_dir_conf *d, const ac_token_set *t);
+/* Run the token_update hook (mod_auth_client.h). */
+void ac_tokens_announce(request_rec *r, const char *provider, const char *user,
+                        const ac_token_set *tokens, const ac_token_set *replaced);
+
+/* ---- refresh.c -------------------------------------------------------------- */
+typedef enum {
+    AC_REFRESH_OK,                  /* go on (tokens exported if asked) */
+    AC_REFRESH_SESSION_ENDED,       /* the policy ended the session */
+    AC_REFRESH_ERROR                /* answer with the error */
+} ac_refresh_outcome;
+void ac_refresh_pre_config(apr_pool_t *pconf);
+int ac_refresh_post_config(apr_pool_t *pconf, server_rec *s);
+void ac_refresh_child_init(apr_pool_t *pchild, server_rec *s);
+/* For a request with a session (ac_request_state): its tokens, refreshed
+ * first when due, exported when the location asks. */
+ac_refresh_outcome ac_refresh_for_request(request_rec *r, ac_error **err);
 
 /* ---- dispatch.c, callback.c ------------------------------------------------ */
 int ac_check_authn(request_rec *r);

@@ -422,3 +422,8 @@ ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id)
     return (rv == APR_SUCCESS || rv == APR_NOTFOUND) ? NULL
                                                      : cache_error(r, rv, "remove an entry");
 }
+
+int ac_cache_shared(void)
+{
+    return cache != NULL && strcmp(cache->provider_name, "shmcb") != 0;
+}

@@ -36,14 +36,10 @@ static ac_error *remote_user_for(ac_login *lg, const apr_array_header_t *claims,
                                   "the RemoteUserClaim replacement failed");
 }
 
-static const char *or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
 static ac_error *create_session(ac_login *lg)
 {
     ac_session_record *s = apr_pcalloc(lg->r->pool, sizeof(*s));
+    ac_token_set t;
     ac_error *e;
 
     s->provider = lg->pv->name;
@@ -52,11 +48,12 @@ static ac_error *create_session(ac_login *lg)
     if ((e = remote_user_for(lg, s->claims, &s->remote_user)) != NULL) {
         return e;
     }
-    s->access_token = or_empty(lg->tokens.access_token);
-    s->id_token = or_empty(lg->tokens.id_token);
-    s->refresh_token = or_empty(lg->tokens.refresh_token);
-    s->token_secret = or_empty(lg->token_secret);
-    return ac_session_create(lg->r, s);
+    ac_tokens_from_response(lg->r->pool, &lg->tokens, lg->token_secret, NULL, &t);
+    if ((e = ac_session_create(lg->r, s, &t)) != NULL) {
+        return e;
+    }
+    ac_tokens_announce(lg->r, lg->pv->name, s->remote_user, &t, NULL);
+    return NULL;
 }
 
 static ac_error *complete_login(request_rec *r, apr_table_t *params,

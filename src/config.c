@@ -174,6 +174,8 @@ ac_dir_conf *ac_dir_conf_create(apr_pool_t *p)
 
     d->pass_access_token = AC_UNSET;
     d->claim_headers = AC_UNSET;
+    d->refresh_margin = AC_UNSET;
+    d->pass_refresh_token = AC_UNSET;
     return d;
 }
 
@@ -187,6 +189,10 @@ ac_dir_conf *ac_dir_conf_merge(apr_pool_t *p, const ac_dir_conf *base,
     d->pass_access_token = MERGE_INT(pass_access_token);
     d->claim_headers = MERGE_INT(claim_headers);
     d->unauth_action = MERGE_ENUM(unauth_action);
+    d->refresh = MERGE_ENUM(refresh);
+    d->refresh_margin = MERGE_INT(refresh_margin);
+    d->refresh_failure = MERGE_ENUM(refresh_failure);
+    d->pass_refresh_token = MERGE_INT(pass_refresh_token);
     return d;
 }
 
@@ -194,7 +200,36 @@ int ac_dir_conf_in_use(const ac_dir_conf *d)
 {
     return d->providers != NULL || d->claim_prefix != NULL
         || d->pass_access_token != AC_UNSET || d->claim_headers != AC_UNSET
-        || d->unauth_action != AC_UNAUTH_UNSET;
+        || d->unauth_action != AC_UNAUTH_UNSET || d->refresh != AC_REFRESH_UNSET
+        || d->refresh_margin != AC_UNSET || d->refresh_failure != AC_REFRESH_FAIL_UNSET
+        || d->pass_refresh_token != AC_UNSET;
+}
+
+ac_refresh_mode ac_dir_refresh(const ac_dir_conf *d)
+{
+    return d->refresh != AC_REFRESH_UNSET ? d->refresh : AC_REFRESH_AUTO;
+}
+
+int ac_dir_refresh_margin(const ac_dir_conf *d)
+{
+    return d->refresh_margin != AC_UNSET ? d->refresh_margin : 60;
+}
+
+ac_refresh_failure ac_dir_refresh_failure(const ac_dir_conf *d)
+{
+    return d->refresh_failure != AC_REFRESH_FAIL_UNSET ? d->refresh_failure
+                                                       : AC_REFRESH_FAIL_AUTO;
+}
+
+int ac_dir_pass_refresh_token(const ac_dir_conf *d)
+{
+    return d->pass_refresh_token == 1;
+}
+
+int ac_dir_uses_tokens(const ac_dir_conf *d)
+{
+    return ac_dir_pass_access_token(d) || ac_dir_pass_refresh_token(d)
+        || ac_dir_refresh(d) == AC_REFRESH_ON;
 }
 
 const char *ac_dir_claim_prefix(const ac_dir_conf *d)

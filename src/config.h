@@ -162,6 +162,21 @@ typedef enum {
     AC_UNAUTH_401
 } ac_unauth_action;
 
+typedef enum {
+    AC_REFRESH_UNSET = 0,
+    AC_REFRESH_AUTO,                /* when the request uses the tokens */
+    AC_REFRESH_ON,                  /* on every request of the location */
+    AC_REFRESH_OFF
+} ac_refresh_mode;
+
+typedef enum {
+    AC_REFRESH_FAIL_UNSET = 0,
+    AC_REFRESH_FAIL_AUTO,           /* invalid_grant: logout; else pass */
+    AC_REFRESH_FAIL_LOGOUT,         /* end the session, log in again */
+    AC_REFRESH_FAIL_PASS,           /* go on with the stale token */
+    AC_REFRESH_FAIL_ERROR           /* 502 */
+} ac_refresh_failure;
+
 /* Per directory / location; merged outer -> inner. */
 typedef struct ac_dir_conf {
     apr_array_header_t *providers;  /* provider names, NULL = unset */
@@ -169,6 +184,10 @@ typedef struct ac_dir_conf {
     int pass_access_token;          /* AC_UNSET, 0, 1 */
     int claim_headers;              /* AC_UNSET, 0, 1: also as request headers */
     ac_unauth_action unauth_action;
+    ac_refresh_mode refresh;
+    int refresh_margin;             /* seconds before expiry */
+    ac_refresh_failure refresh_failure;
+    int pass_refresh_token;         /* AC_UNSET, 0, 1 */
 } ac_dir_conf;
 
 /* create / merge (config.c); merges allocate and never change their inputs */
@@ -211,6 +230,12 @@ const char *ac_dir_claim_prefix(const ac_dir_conf *d);
 int ac_dir_pass_access_token(const ac_dir_conf *d);
 int ac_dir_claim_headers(const ac_dir_conf *d);
 ac_unauth_action ac_dir_unauth_action(const ac_dir_conf *d);
+ac_refresh_mode ac_dir_refresh(const ac_dir_conf *d);
+int ac_dir_refresh_margin(const ac_dir_conf *d);
+ac_refresh_failure ac_dir_refresh_failure(const ac_dir_conf *d);
+int ac_dir_pass_refresh_token(const ac_dir_conf *d);
+/* Does a request here read the session's tokens (export or refresh)? */
+int ac_dir_uses_tokens(const ac_dir_conf *d);
 
 /* provider helpers */
 ac_kind ac_provider_kind(const ac_provider *pv);

@@ -340,6 +340,65 @@ static const char *set_claim_headers(cmd_parms *cmd, void *dconf, int on)
     return NULL;
 }
 
+static const char *set_pass_refresh_token(cmd_parms *cmd, void *dconf, int on)
+{
+    ((ac_dir_conf *)dconf)->pass_refresh_token = on;
+    return NULL;
+}
+
+static const char *set_refresh(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    ac_dir_conf *d = dconf;
+
+    if (strcasecmp(arg, "auto") == 0) {
+        d->refresh = AC_REFRESH_AUTO;
+    }
+    else if (strcasecmp(arg, "on") == 0) {
+        d->refresh = AC_REFRESH_ON;
+    }
+    else if (strcasecmp(arg, "off") == 0) {
+        d->refresh = AC_REFRESH_OFF;
+    }
+    else {
+        return "AuthClientRefresh must be auto, on or off";
+    }
+    return NULL;
+}
+
+static const char *set_refresh_margin(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+
+    if (*arg == '\0' || *end != '\0' || n < 0 || n > 86400) {
+        return "AuthClientRefreshMargin takes seconds from 0 to 86400";
+    }
+    ((ac_dir_conf *)dconf)->refresh_margin = (int)n;
+    return NULL;
+}
+
+static const char *set_refresh_failure(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    ac_dir_conf *d = dconf;
+
+    if (strcasecmp(arg, "auto") == 0) {
+        d->refresh_failure = AC_REFRESH_FAIL_AUTO;
+    }
+    else if (strcasecmp(arg, "logout") == 0) {
+        d->refresh_failure = AC_REFRESH_FAIL_LOGOUT;
+    }
+    else if (strcasecmp(arg, "pass") == 0) {
+        d->refresh_failure = AC_REFRESH_FAIL_PASS;
+    }
+    else if (strcmp(arg, "502") == 0) {
+        d->refresh_failure = AC_REFRESH_FAIL_ERROR;
+    }
+    else {
+        return "AuthClientRefreshFailure must be auto, logout, pass or 502";
+    }
+    return NULL;
+}
+
 static const char *set_unauth(cmd_parms *cmd, void *dconf, const char *arg)
 {
     ac_dir_conf *d = dconf;
@@ -402,6 +461,15 @@ const command_rec ac_directives[] = {
                  "also pass claims as request headers to backends (default Off)"),
     AP_INIT_TAKE1("AuthClientUnauthAction", set_unauth, NULL, OR_AUTHCFG,
                   "auto (redirect navigations, 401 otherwise) or 401"),
+    AP_INIT_TAKE1("AuthClientRefresh", set_refresh, NULL, OR_AUTHCFG,
+                  "refresh expiring access tokens: auto (when the request "
+                  "uses them; default), on or off"),
+    AP_INIT_TAKE1("AuthClientRefreshMargin", set_refresh_margin, NULL, OR_AUTHCFG,
+                  "seconds before expiry a refresh is due (default 60)"),
+    AP_INIT_TAKE1("AuthClientRefreshFailure", set_refresh_failure, NULL, OR_AUTHCFG,
+                  "auto (default), logout, pass or 502"),
+    AP_INIT_FLAG("AuthClientPassRefreshToken", set_pass_refresh_token, NULL, OR_AUTHCFG,
+                 "export the refresh token as OIDC_refresh_token (default Off)"),
     { NULL }
 };
 

@@ -135,14 +135,36 @@ static int login_or_choose(request_rec *r)
 
 /* ---- check_authn ------------------------------------------------------------- */
 
+static int unauthenticated(request_rec *r)
+{
+    if (!is_navigation(r) || ac_dir_unauth_action(ac_dconf(r)) == AC_UNAUTH_401) {
+        return unauthorized(r);
+    }
+    return login_or_choose(r);
+}
+
+/* The session's identity for the request, then its tokens where they are
+ * used (refreshed first when due). */
 static int use_session(request_rec *r, ac_session_record *s, const char *id)
 {
     ac_request_state *st = ac_request_state_get(r);
+    ac_error *e;
 
     st->session = s;
     st->session_id = id;
     ac_session_export(r, ac_dconf(r), s);
-    return OK;
+    switch (ac_refresh_for_request(r, &e)) {
+    case AC_REFRESH_OK:
+        return OK;
+    case AC_REFRESH_ERROR:
+        return ac_error_respond(r, e);
+    case AC_REFRESH_SESSION_ENDED:
+        break;
+    }
+    st->session = NULL;
+    st->session_id = NULL;
+    r->user = NULL;
+    return unauthenticated(r);
 }
 
 int ac_check_authn(request_rec *r)
@@ -169,10 +191,7 @@ int ac_check_authn(request_rec *r)
     if (s && session_counts_here(r, s->provider)) {
         return use_session(r, s, id);
     }
-    if (!is_navigation(r) || ac_dir_unauth_action(ac_dconf(r)) == AC_UNAUTH_401) {
-        return unauthorized(r);
-    }
-    return login_or_choose(r);
+    return unauthenticated(r);
 }
 
 /* ---- quick handler -------------------------------------------------------------- */

@@ -76,6 +76,7 @@ typedef enum {
     X(PROFILE_NO_ID, "profile_no_id", PROVIDER) \
     X(PROVIDER_ERROR, "provider_error", PROVIDER) \
     X(TOKEN_HTTP_STATUS, "token_http_status", PROVIDER) \
+    X(TOKEN_INVALID_GRANT, "token_invalid_grant", PROVIDER) \
     X(TOKEN_MALFORMED, "token_malformed", PROVIDER) \
     X(TOKEN_MISSING_ACCESS_TOKEN, "token_missing_access_token", PROVIDER) \
     X(TOKEN_TYPE_UNSUPPORTED, "token_type_unsupported", PROVIDER) \

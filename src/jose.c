@@ -476,6 +476,9 @@ static ac_error *check_nonce(apr_pool_t *p, json_t *c,
 {
     const char *nonce = ac_json_string(c, "nonce");
 
+    if (e->refresh) {
+        return NULL;
+    }
     if (nonce == NULL) {
         return ac_error_make(p, AC_E_ID_TOKEN_NONCE,
                              "the ID token has no nonce");
@@ -517,13 +520,19 @@ static ac_error *check_at_hash(apr_pool_t *p, json_t *c,
     return NULL;
 }
 
-static ac_error *check_sub(apr_pool_t *p, json_t *c)
+static ac_error *check_sub(apr_pool_t *p, json_t *c, const ac_idtoken_expect *e)
 {
     const char *sub = ac_json_string(c, "sub");
 
     if (sub == NULL || *sub == '\0') {
         return ac_error_make(p, AC_E_ID_TOKEN_SUB,
                              "the ID token has no sub");
+    }
+    /* a refresh must not turn the session into another user's */
+    if (e->refresh && (e->sub == NULL || strcmp(sub, e->sub) != 0)) {
+        return ac_error_make(p, AC_E_ID_TOKEN_SUB,
+                             "the refreshed ID token names another sub than "
+                             "the session's");
     }
     return NULL;
 }
@@ -538,7 +547,7 @@ static ac_error *claims_check(apr_pool_t *p, json_t *c,
         || (err = check_times(p, c, e)) != NULL
         || (err = check_nonce(p, c, e)) != NULL
         || (err = check_at_hash(p, c, e, a)) != NULL
-        || (err = check_sub(p, c)) != NULL) {
+        || (err = check_sub(p, c, e)) != NULL) {
         return err;
     }
     return NULL;

@@ -13,6 +13,10 @@ typedef struct ac_idtoken_expect {
     const char *client_secret;          /* HMAC key, only when HS* is allowed */
     const apr_array_header_t *allowed_algs; /* const char *; NULL = RS*, PS*, ES* */
     const char *nonce;                  /* exact match */
+    /* A refreshed ID token (OIDC Core 12.2): the login's nonce is gone, so
+     * a nonce is not required, and sub must equal the session's. */
+    int refresh;
+    const char *sub;                    /* with refresh: exact match */
     const char *access_token;           /* for at_hash; NULL = not checked */
     apr_time_t now;
     int clock_skew;                     /* seconds */
@@ -30,7 +34,7 @@ typedef struct ac_idtoken_expect {
  * "id_token_aud", "id_token_azp", "id_token_exp", "id_token_iat",
  * "id_token_nonce", "id_token_at_hash", "id_token_sub", "id_token_malformed",
  * "jwks_invalid", "jwks_kid_unknown" - the caller may refetch the JWKS once
- * and retry).  The nonce is always required: e->nonce NULL fails.
+ * and retry).  The nonce is required unless e->refresh (then e->sub must match).
  */
 ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
                               const char *jwks_json,

@@ -68,6 +68,11 @@ static void login_init(request_rec *r, const ac_provider *pv, ac_login *lg)
     ac_conf_http_opts(ac_sconf(r->server), &lg->http);
 }
 
+void ac_login_for_session(request_rec *r, const ac_provider *pv, ac_login *lg)
+{
+    login_init(r, pv, lg);
+}
+
 ac_error *ac_login_begin(request_rec *r, const ac_provider *pv,
                          const char *original_url, ac_login *lg)
 {

@@ -52,6 +52,9 @@ struct ac_login_kind {
     ac_error *(*start)(ac_login *lg, const char **location);
     /* At the callback: the protocol, its checks, claims and tokens. */
     ac_error *(*complete)(ac_login *lg);
+    /* A new token set for `refresh_token` into lg->tokens, its id_token
+     * (if any) checked to name `sub`; NULL for kinds without refresh. */
+    ac_error *(*refresh)(ac_login *lg, const char *refresh_token, const char *sub);
 };
 
 extern const ac_login_kind ac_login_oauth2;     /* OpenID Connect, OAuth 2.0 */
@@ -71,6 +74,8 @@ ac_error *ac_login_begin(request_rec *r, const ac_provider *pv,
                          const char *original_url, ac_login *lg);
 /* Store lg->fe under `key` in the kind's key space, for AuthClientStateTimeout. */
 ac_error *ac_login_store(ac_login *lg, const char *key);
+/* A login context for work on an existing session of `pv` (a refresh). */
+void ac_login_for_session(request_rec *r, const ac_provider *pv, ac_login *lg);
 /* The browser's flow cookie, or NULL when it has none of the right shape. */
 const char *ac_login_flow_cookie(request_rec *r);
 /*

@@ -187,4 +187,5 @@ const ac_login_kind ac_login_oauth1 = {
     oauth1_callback_key,
     oauth1_start,
     oauth1_complete,
+    NULL,                       /* OAuth 1.0a tokens do not expire */
 };

@@ -133,7 +133,10 @@ static const char *expected_issuer(ac_login *lg, const ac_oidc_metadata *md)
                        tid, at + strlen("{tenantid}"), NULL);
 }
 
-static ac_error *validate_id_token(ac_login *lg, const ac_oidc_metadata *md)
+/* `sub` NULL: the login's own token (nonce required); else a refreshed one
+ * (OIDC Core 12.2: same iss, aud and sub) */
+static ac_error *validate_id_token(ac_login *lg, const ac_oidc_metadata *md,
+                                  const char *sub)
 {
     request_rec *r = lg->r;
     ac_server_conf *c = ac_sconf(r->server);
@@ -156,6 +159,8 @@ static ac_error *validate_id_token(ac_login *lg, const ac_oidc_metadata *md)
     ex.client_secret = lg->pv->client_secret;
     ex.allowed_algs = lg->pv->id_token_algs;
     ex.nonce = lg->fe.nonce;
+    ex.refresh = sub != NULL;
+    ex.sub = sub;
     ex.access_token = lg->tokens.access_token;
     ex.now = apr_time_now();
     ex.clock_skew = ac_conf_clock_skew(c);
@@ -225,12 +230,31 @@ static ac_error *oauth2_complete(ac_login *lg)
                                 lg->fe.redirect_uri, lg->fe.code_verifier,
                                 &lg->tokens);
     if (e == NULL) {
-        e = oidc ? validate_id_token(lg, md) : profile_claims(lg);
+        e = oidc ? validate_id_token(lg, md, NULL) : profile_claims(lg);
     }
     if (e == NULL && oidc) {
         e = merge_userinfo(lg, md);
     }
     return e;
+}
+
+/* A refresh (RFC 6749 6); for OIDC a returned id_token is validated like
+ * the login's, and must name the same sub. */
+static ac_error *oauth2_refresh(ac_login *lg, const char *refresh_token,
+                                const char *sub)
+{
+    const ac_oidc_metadata *md;
+    ac_error *e;
+
+    if ((e = endpoints(lg, &md)) != NULL
+        || (e = ac_oauth2_refresh(lg->r->pool, &lg->http, lg->pv, md->token_endpoint,
+                                  refresh_token, &lg->tokens)) != NULL) {
+        return e;
+    }
+    if (ac_provider_kind(lg->pv) == AC_KIND_OIDC && lg->tokens.id_token) {
+        return validate_id_token(lg, md, sub ? sub : "");
+    }
+    return NULL;
 }
 
 /* the state we generated names the entry */
@@ -257,4 +281,5 @@ const ac_login_kind ac_login_oauth2 = {
     oauth2_callback_key,
     oauth2_start,
     oauth2_complete,
+    oauth2_refresh,
 };

@@ -92,7 +92,7 @@ static const char *logout_return(request_rec *r, const char *wanted)
 }
 
 static const char *end_session_url(request_rec *r, const ac_session_record *s,
-                                   const char *ret)
+                                   const ac_token_set *t, const char *ret)
 {
     const ac_provider *pv = ac_conf_find_provider(ac_sconf(r->server), s->provider);
     const ac_oidc_metadata *md;
@@ -107,8 +107,8 @@ static const char *end_session_url(request_rec *r, const ac_session_record *s,
         return NULL;
     }
     url = md->end_session_endpoint;
-    if (s->id_token[0]) {
-        url = ac_url_add_param(r->pool, url, "id_token_hint", s->id_token);
+    if (t && t->id_token[0]) {
+        url = ac_url_add_param(r->pool, url, "id_token_hint", t->id_token);
     }
     url = ac_url_add_param(r->pool, url, "client_id", pv->client_id);
     return ac_url_add_param(r->pool, url, "post_logout_redirect_uri",
@@ -144,7 +144,10 @@ int ac_logout(request_rec *r)
     }
     ret = logout_return(r, apr_table_get(params, "return"));
     if (ac_session_load(r, &s, &id) == NULL && s) {
-        provider_url = end_session_url(r, s, ret);
+        ac_token_set *t = NULL;
+
+        ac_tokens_load(r, id, &t);
+        provider_url = end_session_url(r, s, t, ret);
     }
     if ((e = ac_session_destroy(r, s ? id : NULL)) != NULL) {
         return ac_error_respond(r, e);

@@ -112,6 +112,15 @@ static const char *provider_error(apr_pool_t *p, json_t *obj)
     return apr_psprintf(p, "%s: %s", ac_log_quote(p, code), ac_log_quote(p, desc));
 }
 
+/* RFC 6749 5.2: the grant (code or refresh token) is dead; a caller must
+ * not try it again */
+static int is_invalid_grant(json_t *obj)
+{
+    const char *code = obj ? ac_json_string(obj, "error") : NULL;
+
+    return code != NULL && strcmp(code, "invalid_grant") == 0;
+}
+
 static ac_error *token_status_error(apr_pool_t *p, const ac_http_response *r)
 {
     json_t *obj = NULL;
@@ -120,7 +129,8 @@ static ac_error *token_status_error(apr_pool_t *p, const ac_http_response *r)
     if (token_body_parse(p, r, &obj) == NULL) {
         perr = provider_error(p, obj);
     }
-    return ac_error_make(p, AC_E_TOKEN_HTTP_STATUS,
+    return ac_error_make(p, is_invalid_grant(obj) ? AC_E_TOKEN_INVALID_GRANT
+                                                  : AC_E_TOKEN_HTTP_STATUS,
                          "the token endpoint answered HTTP %ld%s%s%s",
                          r->status, perr ? " (" : "", perr ? perr : "",
                          perr ? ")" : "");
@@ -188,7 +198,8 @@ ac_error *ac_token_response_parse(apr_pool_t *p, const ac_http_response *r,
     }
     perr = provider_error(p, obj);
     if (perr != NULL || json_object_get(obj, "error") != NULL) {
-        return ac_error_make(p, AC_E_TOKEN_ERROR,
+        return ac_error_make(p, is_invalid_grant(obj) ? AC_E_TOKEN_INVALID_GRANT
+                                                      : AC_E_TOKEN_ERROR,
                              "the token endpoint refused the request: %s",
                              perr ? perr : "(error is not a string)");
     }
@@ -293,25 +304,17 @@ static ac_error *client_auth(apr_pool_t *p, const ac_provider *pv,
     }
 }
 
-ac_error *ac_oauth2_code_exchange(apr_pool_t *p, const ac_http_opts *h,
-                                  const ac_provider *pv,
-                                  const char *token_endpoint,
-                                  const char *code, const char *redirect_uri,
-                                  const char *code_verifier,
-                                  ac_token_response *out)
+/* One token request: `form` (the grant) with the client's authentication
+ * and the provider's extra parameters. */
+static ac_error *token_request(apr_pool_t *p, const ac_http_opts *h,
+                               const ac_provider *pv, const char *token_endpoint,
+                               char *form, ac_token_response *out)
 {
     apr_table_t *hdrs = apr_table_make(p, 2);
-    char *form = "";
     ac_http_response resp;
     ac_error *err;
 
     memset(out, 0, sizeof(*out));
-    form = form_add(p, form, "grant_type", "authorization_code");
-    form = form_add(p, form, "code", code);
-    form = form_add(p, form, "redirect_uri", redirect_uri);
-    if (code_verifier != NULL && *code_verifier != '\0') {
-        form = form_add(p, form, "code_verifier", code_verifier);
-    }
     err = client_auth(p, pv, token_endpoint, hdrs, &form);
     if (err != NULL) {
         return err;
@@ -326,6 +329,35 @@ ac_error *ac_oauth2_code_exchange(apr_pool_t *p, const ac_http_opts *h,
         return err;
     }
     return ac_token_response_parse(p, &resp, out);
+}
+
+ac_error *ac_oauth2_code_exchange(apr_pool_t *p, const ac_http_opts *h,
+                                  const ac_provider *pv,
+                                  const char *token_endpoint,
+                                  const char *code, const char *redirect_uri,
+                                  const char *code_verifier,
+                                  ac_token_response *out)
+{
+    char *form = "";
+
+    form = form_add(p, form, "grant_type", "authorization_code");
+    form = form_add(p, form, "code", code);
+    form = form_add(p, form, "redirect_uri", redirect_uri);
+    if (code_verifier != NULL && *code_verifier != '\0') {
+        form = form_add(p, form, "code_verifier", code_verifier);
+    }
+    return token_request(p, h, pv, token_endpoint, form, out);
+}
+
+ac_error *ac_oauth2_refresh(apr_pool_t *p, const ac_http_opts *h,
+                            const ac_provider *pv, const char *token_endpoint,
+                            const char *refresh_token, ac_token_response *out)
+{
+    char *form = "";
+
+    form = form_add(p, form, "grant_type", "refresh_token");
+    form = form_add(p, form, "refresh_token", refresh_token);
+    return token_request(p, h, pv, token_endpoint, form, out);
 }
 
 ac_error *ac_oauth2_get_json(apr_pool_t *p, const ac_http_opts *h,

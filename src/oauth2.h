@@ -40,6 +40,15 @@ ac_error *ac_oauth2_code_exchange(apr_pool_t *p, const ac_http_opts *h,
                                   const char *code_verifier,
                                   ac_token_response *out);
 
+/*
+ * Refresh grant (RFC 6749 6) with the provider's client authentication.
+ * A refused refresh token gives AC_E_TOKEN_INVALID_GRANT: it is dead and
+ * must not be tried again.
+ */
+ac_error *ac_oauth2_refresh(apr_pool_t *p, const ac_http_opts *h,
+                            const ac_provider *pv, const char *token_endpoint,
+                            const char *refresh_token, ac_token_response *out);
+
 /* GET `url` with the bearer token; the answer must be a JSON object. */
 ac_error *ac_oauth2_get_json(apr_pool_t *p, const ac_http_opts *h,
                              const char *url, const char *access_token,

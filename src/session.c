@@ -129,7 +129,8 @@ static apr_time_t record_expiry(const ac_server_conf *c, const ac_session_record
     return idle_end < s->expires ? idle_end : s->expires;
 }
 
-static ac_error *store(request_rec *r, const char *id, const ac_session_record *s)
+ac_error *ac_session_store(request_rec *r, const char *id,
+                           const ac_session_record *s)
 {
     char *buf;
     apr_size_t len;
@@ -182,11 +183,12 @@ static ac_error *load_one(request_rec *r, const char *id, apr_time_t now,
     }
     if (now >= record_expiry(c, s)) {
         ac_cache_remove(r, AC_CACHE_SESSION, id);
+        ac_tokens_remove(r, id);
         return NULL;
     }
     if (needs_touch(c, s, now)) {
         s->last_seen = now;
-        if ((e = store(r, id, s)) != NULL) {
+        if ((e = ac_session_store(r, id, s)) != NULL) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: %s", e->code,
                           e->message);
         }
@@ -219,7 +221,8 @@ ac_error *ac_session_load(request_rec *r, ac_session_record **out, const char **
 
 /* ---- create / destroy --------------------------------------------------------- */
 
-ac_error *ac_session_create(request_rec *r, ac_session_record *s)
+ac_error *ac_session_create(request_rec *r, ac_session_record *s,
+                            const ac_token_set *t)
 {
     ac_server_conf *c = ac_sconf(r->server);
     apr_time_t now = apr_time_now();
@@ -234,7 +237,10 @@ ac_error *ac_session_create(request_rec *r, ac_session_record *s)
     s->created = now;
     s->last_seen = now;
     s->expires = now + apr_time_from_sec(ac_conf_session_max(c));
-    if ((e = store(r, id, s)) != NULL) {
+    s->access_expires = t->expires;
+    /* the tokens first: a session without them would look tokenless */
+    if ((e = ac_tokens_store(r, id, t, s->expires)) != NULL
+        || (e = ac_session_store(r, id, s)) != NULL) {
         return e;
     }
     ac_cookie_set(r, ac_session_cookie_name(r), id, ac_conf_session_max(c));
@@ -243,8 +249,16 @@ ac_error *ac_session_create(request_rec *r, ac_session_record *s)
 
 ac_error *ac_session_destroy(request_rec *r, const char *id)
 {
+    ac_error *e;
+
     ac_cookie_set(r, ac_session_cookie_name(r), "", 0);
-    return id ? ac_cache_remove(r, AC_CACHE_SESSION, id) : NULL;
+    if (id == NULL) {
+        return NULL;
+    }
+    if ((e = ac_cache_remove(r, AC_CACHE_SESSION, id)) != NULL) {
+        return e;
+    }
+    return ac_tokens_remove(r, id);
 }
 
 const char *ac_session_cookie_name(request_rec *r)
@@ -254,9 +268,6 @@ const char *ac_session_cookie_name(request_rec *r)
 
 /* ---- export ------------------------------------------------------------------ */
 
-#define AC_ACCESS_TOKEN_VAR "OIDC_access_token"
-/* OAuth 1.0a: an API call is signed with the token and its secret */
-#define AC_TOKEN_SECRET_VAR "OIDC_access_token_secret"
 
 static int spoofable(const char *header, const char *prefix)
 {
@@ -282,9 +293,11 @@ static int collect_spoofed(void *data, const char *key, const char *value)
     strip_ctx *ctx = data;
 
     /* spoofable() compares a prefix, so the token's name already covers the
-     * secret's; naming both keeps that true if either is renamed */
+     * secret's, type's and expiry's; naming them keeps that true if one is
+     * renamed */
     if (spoofable(key, ctx->prefix) || spoofable(key, AC_ACCESS_TOKEN_VAR)
-        || spoofable(key, AC_TOKEN_SECRET_VAR)) {
+        || spoofable(key, AC_TOKEN_SECRET_VAR) || spoofable(key, AC_TOKEN_TYPE_VAR)
+        || spoofable(key, AC_TOKEN_EXPIRES_VAR) || spoofable(key, AC_REFRESH_TOKEN_VAR)) {
         APR_ARRAY_PUSH(ctx->doomed, const char *) = key;
     }
     return 1;
@@ -299,15 +312,6 @@ void ac_strip_spoofed_headers(request_rec *r, const ac_dir_conf *d)
     apr_table_do(collect_spoofed, &ctx, r->headers_in, NULL);
     for (i = 0; i < ctx.doomed->nelts; i++) {
         apr_table_unset(r->headers_in, APR_ARRAY_IDX(ctx.doomed, i, const char *));
-    }
-}
-
-static void export_token(request_rec *r, int headers, const char *name,
-                         const char *value)
-{
-    apr_table_setn(r->subprocess_env, name, value);
-    if (headers) {
-        apr_table_setn(r->headers_in, name, value);
     }
 }
 
@@ -326,12 +330,6 @@ void ac_session_export(request_rec *r, const ac_dir_conf *d,
         apr_table_setn(r->subprocess_env, name, cl->env_value);
         if (headers) {
             apr_table_setn(r->headers_in, name, cl->env_value);
-        }
-    }
-    if (ac_dir_pass_access_token(d) && s->access_token[0]) {
-        export_token(r, headers, AC_ACCESS_TOKEN_VAR, s->access_token);
-        if (s->token_secret[0]) {
-            export_token(r, headers, AC_TOKEN_SECRET_VAR, s->token_secret);
         }
     }
 }

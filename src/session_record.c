@@ -2,8 +2,8 @@
  * session_record.c - the session as stored in the cache.
  *
  * Layout: NUL-terminated fields, in this order:
- *   "ACS2" scope provider fingerprint remote_user created expires last_seen
- *   access_token id_token refresh_token token_secret nclaims
+ *   "ACS3" scope provider fingerprint remote_user created expires last_seen
+ *   access_expires nclaims
  *   then per claim: path env_name env_value nvalues value...
  * Times and counts are decimal.  Decoding points into the buffer, so the
  * hot path copies no strings; every count is checked against the bytes left
@@ -16,7 +16,7 @@
 
 /* Bump with any change of the layout: old records then fail to decode and
  * their users log in again, instead of being misread. */
-#define RECORD_TAG "ACS2"
+#define RECORD_TAG "ACS3"
 
 /* The least a claim can occupy: four empty fields. */
 #define CLAIM_MIN_BYTES 4
@@ -64,7 +64,8 @@ ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
 
     if (s->provider == NULL || s->remote_user == NULL || *s->remote_user == '\0'
         || s->scope == NULL || s->fingerprint == NULL
-        || s->created < 0 || s->expires < 0 || s->last_seen < 0) {
+        || s->created < 0 || s->expires < 0 || s->last_seen < 0
+        || s->access_expires < 0) {
         return record_error(p, "no provider, no user, no binding or a negative time");
     }
     APR_ARRAY_PUSH(f, const char *) = RECORD_TAG;
@@ -75,10 +76,7 @@ ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
     APR_ARRAY_PUSH(f, const char *) = time_text(p, s->created);
     APR_ARRAY_PUSH(f, const char *) = time_text(p, s->expires);
     APR_ARRAY_PUSH(f, const char *) = time_text(p, s->last_seen);
-    APR_ARRAY_PUSH(f, const char *) = s->access_token;
-    APR_ARRAY_PUSH(f, const char *) = s->id_token;
-    APR_ARRAY_PUSH(f, const char *) = s->refresh_token;
-    APR_ARRAY_PUSH(f, const char *) = s->token_secret;
+    APR_ARRAY_PUSH(f, const char *) = time_text(p, s->access_expires);
     if ((err = push_claims(p, f, s->claims)) != NULL) {
         return err;
     }
@@ -151,10 +149,7 @@ ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
         || !ac_field_next_time(&r, &d.created)
         || !ac_field_next_time(&r, &d.expires)
         || !ac_field_next_time(&r, &d.last_seen)
-        || (d.access_token = ac_field_next(&r)) == NULL
-        || (d.id_token = ac_field_next(&r)) == NULL
-        || (d.refresh_token = ac_field_next(&r)) == NULL
-        || (d.token_secret = ac_field_next(&r)) == NULL) {
+        || !ac_field_next_time(&r, &d.access_expires)) {
         return record_error(p, "truncated header");
     }
     if (!read_claims(p, &r, &d.claims)) {

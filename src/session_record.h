@@ -1,7 +1,9 @@
 /*
  * session_record.h - the session as stored in the cache.  Encoded once at
  * login, decoded on every authenticated request by walking NUL separators in
- * the decrypted buffer (no JSON, no copies of the strings).
+ * the decrypted buffer (no JSON, no copies of the strings).  The tokens are
+ * not here but in their own record (token_record.h), read only by the
+ * requests that use them.
  */
 #ifndef AC_SESSION_RECORD_H
 #define AC_SESSION_RECORD_H
@@ -18,10 +20,9 @@ typedef struct ac_session_record {
     apr_time_t created;             /* login time */
     apr_time_t expires;             /* hard limit (maximum duration) */
     apr_time_t last_seen;           /* for the inactivity timeout, touched lazily */
-    const char *access_token;       /* may be "" */
-    const char *id_token;           /* for id_token_hint at logout; may be "" */
-    const char *refresh_token;      /* may be "" */
-    const char *token_secret;       /* OAuth 1.0a token secret; may be "" */
+    /* when the access token expires (0: not said), so that a refresh can
+     * be seen to be due without reading the tokens (token_record.h) */
+    apr_time_t access_expires;
     apr_array_header_t *claims;     /* ac_claim */
 } ac_session_record;
 

@@ -105,7 +105,7 @@ START_TEST(token_error_in_200)
     parse_fails(200, NULL, "error=bad_verification_code", "token_error");
     parse_fails(200, "application/json",
                 "{\"error\":\"invalid_grant\",\"access_token\":\"x\"}",
-                "token_error");
+                "token_invalid_grant");
     parse_fails(200, "application/json", "{\"error\":{\"x\":1}}",
                 "token_error");
 }
@@ -141,10 +141,16 @@ START_TEST(token_http_status)
                 "\"error_description\":\"code used\","
                 "\"echo\":\"s3cr3t-value\"}", &tr);
     ck_assert_ptr_nonnull(err);
-    ck_assert_str_eq(err->code, "token_http_status");
+    /* a dead grant has its own id: a refresh must never send it again */
+    ck_assert_str_eq(err->code, "token_invalid_grant");
+    ck_assert_int_eq(err->category, AC_CAT_PROVIDER);
     ck_assert_ptr_nonnull(strstr(err->message, "400"));
     ck_assert_ptr_nonnull(strstr(err->message, "invalid_grant"));
     ck_assert_ptr_null(strstr(err->message, "s3cr3t"));
+    err = parse(400, "application/json", "{\"error\":\"invalid_client\"}", &tr);
+    ck_assert_str_eq(err->code, "token_http_status");
+    err = parse(200, "application/json", "{\"error\":\"invalid_grant\"}", &tr);
+    ck_assert_str_eq(err->code, "token_invalid_grant");
 
     /* a success body under an error status is still an error */
     parse_fails(302, "application/json", "{\"access_token\":\"at\"}",
@@ -348,8 +354,31 @@ START_TEST(code_exchange_refused)
     err = ac_oauth2_code_exchange(unit_pool, &h, pv, srv_url(sv, "/token"),
                                   "c", "https://app.example/cb", "", &tr);
     ck_assert_ptr_nonnull(err);
-    ck_assert_str_eq(err->code, "token_http_status");
+    ck_assert_str_eq(err->code, "token_invalid_grant");
     ck_assert_ptr_nonnull(strstr(err->message, "invalid_grant"));
+}
+END_TEST
+
+/* RFC 6749 6: grant_type refresh_token with the refresh token and the
+ * client's authentication; the answer parsed like any token response */
+START_TEST(refresh_grant)
+{
+    srv *sv = srv_start();
+    ac_http_opts h = http_opts();
+    ac_provider *pv = oidc_provider();
+    ac_token_response tr;
+    ac_error *err;
+
+    srv_route_add(sv, "/token", 200, "application/json",
+                  "{\"access_token\":\"at2\",\"token_type\":\"Bearer\","
+                  "\"expires_in\":300,\"refresh_token\":\"rt2\"}");
+    err = ac_oauth2_refresh(unit_pool, &h, pv, srv_url(sv, "/token"), "rt1", &tr);
+    ck_assert_msg(err == NULL, "%s", err ? err->message : "");
+    ck_assert_str_eq(tr.access_token, "at2");
+    ck_assert_str_eq(tr.refresh_token, "rt2");
+    ck_assert_int_eq(tr.expires_in, 300);
+    ck_assert_ptr_nonnull(strstr(srv_last(sv), "grant_type=refresh_token"));
+    ck_assert_ptr_nonnull(strstr(srv_last(sv), "refresh_token=rt1"));
 }
 END_TEST
 
@@ -403,6 +432,7 @@ Suite *oauth2_suite(void)
     tcase_add_test(net, code_exchange_basic);
     tcase_add_test(net, code_exchange_post_none);
     tcase_add_test(net, code_exchange_refused);
+    tcase_add_test(net, refresh_grant);
     tcase_add_test(net, get_json);
     suite_add_tcase(s, net);
     return s;

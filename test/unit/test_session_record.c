@@ -38,10 +38,7 @@ static ac_session_record sample_record(void)
     s.created = APR_INT64_C(1700000000000001);
     s.expires = APR_INT64_C(1700028800000002);
     s.last_seen = APR_INT64_C(1700000100000003);
-    s.access_token = "ya29.token";
-    s.id_token = "eyJhbGciOi.x.y";
-    s.refresh_token = "";
-    s.token_secret = NULL;
+    s.access_expires = 4;
     s.claims = ac_claims_flatten(unit_pool, j);
     json_decref(j);
     return s;
@@ -84,10 +81,7 @@ START_TEST(session_record_round_trip)
     ck_assert(d.created == s.created);
     ck_assert(d.expires == s.expires);
     ck_assert(d.last_seen == s.last_seen);
-    ck_assert_str_eq(d.access_token, "ya29.token");
-    ck_assert_str_eq(d.id_token, "eyJhbGciOi.x.y");
-    ck_assert_str_eq(d.refresh_token, "");
-    ck_assert_str_eq(d.token_secret, "");
+    ck_assert_int_eq(d.access_expires, 4);
     assert_claims_equal(s.claims, d.claims);
     g = must_find(d.claims, "groups");
     ck_assert_int_eq(g->nvalues, 3);
@@ -164,17 +158,18 @@ START_TEST(session_record_truncated)
 END_TEST
 
 /* Hand-made records: `base` decodes, each other one breaks one rule. */
-#define HDR "ACS2\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "at\0it\0rt\0ts\0"
+#define HDR "ACS3\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0"
 
 START_TEST(session_record_garbage)
 {
     char base[] = HDR "1\0" "path\0env\0v\0" "1\0" "v";
-    /* the previous layout, without scope and fingerprint */
-    char old_tag[] = "ACS1\0p\0u\0" "1\0" "2\0" "3\0" "at\0it\0rt\0ts\0" "0";
-    char tag[] = "ACS3\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "at\0it\0rt\0ts\0" "0";
-    char no_user[] = "ACS2\0sc\0p\0fp\0\0" "1\0" "2\0" "3\0" "at\0it\0rt\0ts\0" "0";
-    char bad_time[] = "ACS2\0sc\0p\0fp\0u\0" "1x\0" "2\0" "3\0" "at\0it\0rt\0ts\0" "0";
-    char neg_time[] = "ACS2\0sc\0p\0fp\0u\0" "-1\0" "2\0" "3\0" "at\0it\0rt\0ts\0" "0";
+    /* the previous layout, with the tokens in the record */
+    char old_tag[] = "ACS2\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "at\0it\0rt\0ts\0" "0";
+    char tag[] = "ACS4\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "0";
+    char no_user[] = "ACS3\0sc\0p\0fp\0\0" "1\0" "2\0" "3\0" "4\0" "0";
+    char bad_time[] = "ACS3\0sc\0p\0fp\0u\0" "1x\0" "2\0" "3\0" "4\0" "0";
+    char neg_time[] = "ACS3\0sc\0p\0fp\0u\0" "-1\0" "2\0" "3\0" "4\0" "0";
+    char neg_expiry[] = "ACS3\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "-4\0" "0";
     char huge_claims[] = HDR "99999999\0" "path\0env\0v\0" "1\0" "v";
     char signed_count[] = HDR "+1\0" "path\0env\0v\0" "1\0" "v";
     char huge_values[] = HDR "1\0" "path\0env\0v\0" "4000000000\0" "v";
@@ -195,6 +190,7 @@ START_TEST(session_record_garbage)
     REJECTS(no_user);
     REJECTS(bad_time);
     REJECTS(neg_time);
+    REJECTS(neg_expiry);
     REJECTS(huge_claims);
     REJECTS(signed_count);
     REJECTS(huge_values);
