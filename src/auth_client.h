@@ -167,6 +167,8 @@ int ac_logout(request_rec *r);
 
 /* ---- authz.c --------------------------------------------------------------- */
 void ac_authz_register(apr_pool_t *p);
+/* check_config: warn when another module's "Require claim" took over ours */
+void ac_authz_check_config(server_rec *s);
 
 /* ---- errorpage.c ------------------------------------------------------------ */
 /* log one line and answer with the small error page; returns what the hook

@@ -79,16 +79,15 @@ static void split_spec(apr_pool_t *p, const char *spec, const char **name,
 }
 
 /*
- * Without a passphrase a single-host cache gets a random one, kept on the
+ * Without a passphrase a single-host cache gets a random key, kept on the
  * process pool so graceful restarts do not log everybody out.  Only plain
  * bytes go there: a cleanup on the process pool would outlive this DSO.
+ * 32 random bytes need no stretching, so this costs nothing at startup.
  */
 static ac_error *random_keys(apr_pool_t *pconf, ac_seal_keys **out)
 {
     apr_pool_t *proc = pconf;
-    apr_array_header_t *list = apr_array_make(pconf, 1, sizeof(const char *));
     void *kept = NULL;
-    const char *secret;
     ac_error *e;
 
     while (apr_pool_parent_get(proc)) {
@@ -96,23 +95,54 @@ static ac_error *random_keys(apr_pool_t *pconf, ac_seal_keys **out)
     }
     apr_pool_userdata_get(&kept, AC_RANDOM_KEY_NOTE, proc);
     if (kept == NULL) {
-        if ((e = ac_random_token(pconf, 32, &secret)) != NULL) {
+        unsigned char *key = apr_palloc(proc, AC_SEAL_KEY_LEN);
+        if ((e = ac_random_bytes(pconf, key, AC_SEAL_KEY_LEN)) != NULL) {
             return e;
         }
-        kept = apr_pstrdup(proc, secret);
+        kept = key;
         apr_pool_userdata_set(kept, AC_RANDOM_KEY_NOTE, apr_pool_cleanup_null, proc);
     }
-    APR_ARRAY_PUSH(list, const char *) = kept;
-    return ac_seal_keys_derive(pconf, list, out);
+    return ac_seal_keys_raw(pconf, kept, out);
+}
+
+/*
+ * httpd reads its configuration twice when it starts and only the second
+ * reading goes on to serve, so the slow passphrase derivation is skipped on
+ * the first one - unless that first reading is all there is: apachectl -t
+ * must find a derivation that fails.  A start, a graceful restart and a
+ * config test each derive once per passphrase.
+ */
+static int keys_needed_now(void)
+{
+    return ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG
+        || ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST;
+}
+
+static ac_error *passphrase_keys(apr_pool_t *pconf, const ac_global_conf *g)
+{
+    apr_time_t start = apr_time_now();
+    ac_error *e;
+
+    if (!keys_needed_now()) {
+        return NULL;
+    }
+    e = ac_seal_keys_derive(pconf, g->passphrases, &cache->keys);
+    if (e == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, "%s: %d cache "
+                     "key(s) derived from AuthClientPassphrase with scrypt in %"
+                     APR_TIME_T_FMT " ms", AC_LOG_TAG, g->passphrases->nelts,
+                     apr_time_as_msec(apr_time_now() - start));
+    }
+    return e;
 }
 
 static const char *configure_keys(apr_pool_t *pconf, ac_global_conf *g,
                                   const char *where)
 {
-    ac_error *e;
+    ac_error *e = NULL;
 
     if (g->passphrases->nelts > 0) {
-        e = ac_seal_keys_derive(pconf, g->passphrases, &cache->keys);
+        e = passphrase_keys(pconf, g);
     }
     else if (strcmp(cache->provider_name, "shmcb") != 0) {
         return apr_psprintf(pconf, "AuthClientCache %s (%s) is shared between "

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "keys.h"
 #include "oauth1.h"
+#include "oidc.h"
 #include "presets.h"
 #include "secret.h"
 #include "url.h"
@@ -50,6 +51,9 @@ ac_server_conf *ac_server_conf_merge(apr_pool_t *p, const ac_server_conf *base,
     c->cookie_name = MERGE_PTR(cookie_name);
     c->flow_cookie_name = MERGE_PTR(flow_cookie_name);
     c->cookie_path = MERGE_PTR(cookie_path);
+    c->callback_path_where = MERGE_PTR(callback_path_where);
+    c->logout_path_where = MERGE_PTR(logout_path_where);
+    c->cookie_path_where = MERGE_PTR(cookie_path_where);
     c->cookie_domain = MERGE_PTR(cookie_domain);
     c->session_inactivity = MERGE_INT(session_inactivity);
     c->session_max = MERGE_INT(session_max);
@@ -366,11 +370,71 @@ static const char *set_word(apr_pool_t *p, const char **field, int argc,
     return NULL;
 }
 
+/*
+ * Parameters the module sends itself, per request kind.  A second copy
+ * from the configuration would make the request ambiguous at best (which
+ * one the provider reads is up to it) and break the login at worst, so the
+ * block refuses them at startup.  A trailing '*' is a prefix.
+ */
+typedef struct reserved_param {
+    const char *name;
+    const char *instead;        /* the key to use instead, or NULL */
+} reserved_param;
+
+static const reserved_param authorize_reserved[] = {
+    { "response_type", NULL }, { "client_id", "ClientID" },
+    { "redirect_uri", NULL }, { "scope", "Scope" }, { "state", NULL },
+    { "nonce", NULL }, { "code_challenge", NULL },
+    { "code_challenge_method", "CodeChallengeMethod" },
+    /* form_post or fragment would deliver the answer where the callback
+     * does not look for it */
+    { "response_mode", NULL },
+    { "oauth_*", NULL }, { NULL, NULL }
+};
+static const reserved_param access_token_reserved[] = {
+    { "grant_type", NULL }, { "code", NULL }, { "redirect_uri", NULL },
+    { "code_verifier", NULL }, { "client_id", "ClientID" },
+    { "client_secret", "ClientSecret" },
+    { "client_assertion", "TokenEndpointAuthMethod" },
+    { "client_assertion_type", "TokenEndpointAuthMethod" },
+    { "refresh_token", NULL }, { "oauth_*", NULL }, { NULL, NULL }
+};
+static const reserved_param request_token_reserved[] = {
+    { "oauth_*", NULL }, { NULL, NULL }
+};
+
+static const reserved_param *reserved_find(const reserved_param *list,
+                                           const char *name)
+{
+    for (; list->name; list++) {
+        apr_size_t n = strlen(list->name);
+        if (list->name[n - 1] == '*' ? strncmp(name, list->name, n - 1) == 0
+                                     : strcmp(name, list->name) == 0) {
+            return list;
+        }
+    }
+    return NULL;
+}
+
+static const char *reserved_message(apr_pool_t *p, const char *name,
+                                    const reserved_param *rp)
+{
+    if (rp->instead) {
+        return apr_psprintf(p, "must not set '%s', which the module sends "
+                            "itself; use the %s key instead", name,
+                            rp->instead);
+    }
+    return apr_psprintf(p, "must not set '%s', which the module sends itself "
+                        "(a second copy makes the request ambiguous); remove "
+                        "it", name);
+}
+
 /* "k=v" arguments, each escaped into one form-encoded string */
 static const char *set_params(apr_pool_t *p, const char **field, int argc,
-                              char *const argv[])
+                              char *const argv[], const reserved_param *reserved)
 {
     const char *out = *field;
+    const reserved_param *rp;
     int i;
 
     if (argc < 1) {
@@ -378,12 +442,16 @@ static const char *set_params(apr_pool_t *p, const char **field, int argc,
     }
     for (i = 0; i < argc; i++) {
         const char *eq = strchr(argv[i], '=');
-        const char *pair;
+        const char *name, *pair;
         if (eq == NULL || eq == argv[i]) {
             return apr_psprintf(p, "'%s' is not name=value", argv[i]);
         }
-        pair = apr_pstrcat(p, ac_url_escape(p, apr_pstrndup(p, argv[i], eq - argv[i])),
-                           "=", ac_url_escape(p, eq + 1), NULL);
+        name = apr_pstrndup(p, argv[i], eq - argv[i]);
+        if ((rp = reserved_find(reserved, name)) != NULL) {
+            return reserved_message(p, name, rp);
+        }
+        pair = apr_pstrcat(p, ac_url_escape(p, name), "=",
+                           ac_url_escape(p, eq + 1), NULL);
         out = out ? apr_pstrcat(p, out, "&", pair, NULL) : pair;
     }
     *field = out;
@@ -396,11 +464,12 @@ static const char *set_params(apr_pool_t *p, const char **field, int argc,
     {                                                                         \
         return set_url(p, &pv->field, argc, argv);                            \
     }
-#define PARAMS_SETTER(fn, field)                                              \
+#define PARAMS_SETTER(fn, kind)                                               \
     static const char *fn(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,  \
                           int argc, char *const argv[])                       \
     {                                                                         \
-        return set_params(p, &pv->field, argc, argv);                         \
+        return set_params(p, &pv->kind##_params, argc, argv,                  \
+                          kind##_reserved);                                   \
     }
 
 URL_SETTER(set_metadata_url, server_metadata_url)
@@ -412,9 +481,9 @@ URL_SETTER(set_end_session_url, end_session_url)
 URL_SETTER(set_request_token_url, request_token_url)
 URL_SETTER(set_api_base_url, api_base_url)
 URL_SETTER(set_post_logout_uri, post_logout_redirect_uri)
-PARAMS_SETTER(set_authorize_params, authorize_params)
-PARAMS_SETTER(set_access_token_params, access_token_params)
-PARAMS_SETTER(set_request_token_params, request_token_params)
+PARAMS_SETTER(set_authorize_params, authorize)
+PARAMS_SETTER(set_access_token_params, access_token)
+PARAMS_SETTER(set_request_token_params, request_token)
 
 /* UserInfoURL may be relative to APIBaseURL (OAuth 1.0a / 2.0 profiles) */
 static const char *set_userinfo_url(apr_pool_t *p, apr_pool_t *ptemp,
@@ -694,6 +763,21 @@ const ac_provider_key *ac_provider_key_at(apr_size_t i)
     return i < PROVIDER_KEY_COUNT ? &provider_key_table[i].key : NULL;
 }
 
+/* "did you mean ClientSecret? " for a misspelt key, or "" */
+static const char *key_suggestion(apr_pool_t *p, const char *key)
+{
+    apr_array_header_t *names = apr_array_make(p, PROVIDER_KEY_COUNT,
+                                               sizeof(const char *));
+    const char *best;
+    apr_size_t i;
+
+    for (i = 0; i < PROVIDER_KEY_COUNT; i++) {
+        APR_ARRAY_PUSH(names, const char *) = provider_key_table[i].key.name;
+    }
+    best = ac_closest_name(key, names);
+    return best ? apr_psprintf(p, "did you mean %s? ", best) : "";
+}
+
 const char *ac_provider_set(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
                             const char *key, int argc, char *const argv[])
 {
@@ -707,9 +791,9 @@ const char *ac_provider_set(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
                        : NULL;
         }
     }
-    return apr_psprintf(p, "unknown key '%s' in <AuthClientProvider %s>; see "
-                        "conf/auth_client.conf.reference for the keys", key,
-                        pv->name);
+    return apr_psprintf(p, "unknown key '%s' in <AuthClientProvider %s>; %s"
+                        "see conf/auth_client.conf.reference for the keys",
+                        key, pv->name, key_suggestion(p, key));
 }
 
 /* ---- whole-block checks -------------------------------------------------- */
@@ -726,8 +810,38 @@ static int algs_allow_hmac(const ac_provider *pv)
     return 0;
 }
 
+/*
+ * A discovery URL has a well-known segment (OIDC Discovery 4, RFC 8414 3),
+ * and the expected issuer is derived from it.  Without one, the URL is
+ * most likely the issuer itself or a provider's home page.
+ */
+static const char *check_metadata_url(apr_pool_t *p, const ac_provider *pv)
+{
+    const char *url = pv->server_metadata_url;
+    apr_size_t len;
+
+    if (url == NULL || pv->issuer != NULL
+        || ac_oidc_issuer_from_url(p, url) != NULL) {
+        return NULL;
+    }
+    len = strcspn(url, "?#");
+    while (len > 0 && url[len - 1] == '/') {
+        len--;
+    }
+    return apr_psprintf(p, "has a ServerMetadataURL without a /.well-known/ "
+                        "path (%s): use the provider's discovery document, "
+                        "e.g. %.*s/.well-known/openid-configuration; only a "
+                        "provider that publishes its metadata elsewhere also "
+                        "needs Issuer", url, (int)len, url);
+}
+
 static const char *check_oidc(apr_pool_t *p, const ac_provider *pv)
 {
+    const char *err;
+
+    if ((err = check_metadata_url(p, pv)) != NULL) {
+        return err;
+    }
     if (pv->server_metadata_url == NULL
         && !(pv->issuer && pv->authorize_url && pv->access_token_url && pv->jwks_uri)) {
         return "needs ServerMetadataURL, or all of Issuer, AuthorizeURL, "

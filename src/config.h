@@ -127,6 +127,11 @@ typedef struct ac_server_conf {
     const char *cookie_name;
     const char *flow_cookie_name;
     const char *cookie_path;
+    /* "file:line" of the three paths above, for the startup checks that
+     * compare them; merged with them */
+    const char *callback_path_where;
+    const char *logout_path_where;
+    const char *cookie_path_where;
     const char *cookie_domain;
 
     int session_inactivity;         /* seconds */

@@ -11,15 +11,32 @@
 #include <http_main.h>
 
 #include "auth_client.h"
+#include "seal.h"
 #include "secret.h"
+#include "url.h"
 
 static ac_global_conf *global_conf;
+
+/*
+ * Every AuthClientProvider name of the server configuration, with the
+ * virtual host it was read in: check_config resolves them against that
+ * host's provider blocks, which are only complete once every file is read.
+ * (.htaccess files are read at request time and are not in this list.)
+ */
+typedef struct provider_use {
+    server_rec *s;
+    const char *name;
+    const char *where;
+} provider_use;
+
+static apr_array_header_t *provider_uses;
 
 void ac_directives_pre_config(apr_pool_t *pconf)
 {
     /* a fresh record for every configuration cycle (graceful restarts) */
     global_conf = apr_pcalloc(pconf, sizeof(*global_conf));
     global_conf->passphrases = apr_array_make(pconf, 2, sizeof(const char *));
+    provider_uses = apr_array_make(pconf, 16, sizeof(provider_use));
 }
 
 static const char *where(cmd_parms *cmd)
@@ -67,7 +84,7 @@ static const char *set_cache(cmd_parms *cmd, void *dummy, const char *arg)
 static const char *add_passphrase(cmd_parms *cmd, void *dummy, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    const char *secret;
+    const char *secret, *weak;
 
     if (err) {
         return err;
@@ -76,10 +93,14 @@ static const char *add_passphrase(cmd_parms *cmd, void *dummy, const char *arg)
     if (secret == NULL) {
         return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
     }
-    if (strlen(secret) < 16) {
-        return apr_psprintf(cmd->pool, "%s: the passphrase is shorter than 16 "
-                            "characters; use a long random value (e.g. "
-                            "openssl rand -base64 32)", cmd->cmd->name);
+    /* the cache's only protection from whoever can read memcached or
+     * redis: refuse what a guesser would try first */
+    if ((weak = ac_passphrase_weakness(secret)) != NULL) {
+        return apr_psprintf(cmd->pool, "%s: the passphrase %s; use a long "
+                            "random value, e.g. the output of "
+                            "\"openssl rand -base64 32\" in a file read with "
+                            "file:/etc/apache2/auth_client.key", cmd->cmd->name,
+                            weak);
     }
     APR_ARRAY_PUSH(global_conf->passphrases, const char *) = secret;
     return NULL;
@@ -92,17 +113,34 @@ static ac_server_conf *server_conf(cmd_parms *cmd)
     return ap_get_module_config(cmd->server->module_config, &auth_client_module);
 }
 
+/* path fields of ac_server_conf and where each was set, via cmd->info */
+typedef struct path_field {
+    apr_size_t offset;
+    apr_size_t where_offset;
+} path_field;
+
+#define PATH_FIELD(name)                                  \
+    static const path_field name##_field = {              \
+        APR_OFFSETOF(ac_server_conf, name),               \
+        APR_OFFSETOF(ac_server_conf, name##_where)        \
+    };
+
+PATH_FIELD(callback_path)
+PATH_FIELD(logout_path)
+PATH_FIELD(cookie_path)
+
 static const char *set_path(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    ac_server_conf *c = server_conf(cmd);
-    const char **field = (const char **)((char *)c + (apr_size_t)cmd->info);
+    const path_field *f = cmd->info;
+    char *c = (char *)server_conf(cmd);
 
     if (arg[0] != '/' || strchr(arg, '?') || strchr(arg, '#')) {
         return apr_psprintf(cmd->pool, "%s must be a local URL path starting "
                             "with '/' and without query or fragment",
                             cmd->cmd->name);
     }
-    *field = apr_pstrdup(cmd->pool, arg);
+    *(const char **)(c + f->offset) = apr_pstrdup(cmd->pool, arg);
+    *(const char **)(c + f->where_offset) = where(cmd);
     return NULL;
 }
 
@@ -268,6 +306,12 @@ static const char *add_dir_provider(cmd_parms *cmd, void *dconf, const char *arg
         d->providers = apr_array_make(cmd->pool, 2, sizeof(const char *));
     }
     APR_ARRAY_PUSH(d->providers, const char *) = apr_pstrdup(cmd->pool, arg);
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_RUN_MPM) {
+        provider_use *u = apr_array_push(provider_uses);
+        u->s = cmd->server;
+        u->name = apr_pstrdup(cmd->pool, arg);
+        u->where = where(cmd);
+    }
     return NULL;
 }
 
@@ -372,7 +416,7 @@ static const char *set_unauth(cmd_parms *cmd, void *dconf, const char *arg)
 }
 
 #define SRV_PATH(name, field, help) \
-    AP_INIT_TAKE1(name, set_path, (void *)APR_OFFSETOF(ac_server_conf, field), RSRC_CONF, help)
+    AP_INIT_TAKE1(name, set_path, (void *)&field##_field, RSRC_CONF, help)
 #define SRV_INT(name, field, help) \
     AP_INIT_TAKE1(name, set_int, (void *)&field##_field, RSRC_CONF, help)
 
@@ -431,48 +475,177 @@ const command_rec ac_directives[] = {
 
 /* ---- startup checks ------------------------------------------------------ */
 
-static int compile_remote_user_regex(apr_pool_t *pconf, server_rec *s,
-                                     ac_provider *pv)
+/*
+ * Each problem is logged once (a main server setting is seen again in every
+ * virtual host that inherits it) and all of them before startup fails, so a
+ * sysadmin fixes them in one round.
+ */
+typedef struct check_log {
+    apr_pool_t *p;
+    server_rec *s;
+    apr_hash_t *seen;
+    int failed;
+} check_log;
+
+static void check_fail(check_log *cl, const char *msg)
+{
+    if (apr_hash_get(cl->seen, msg, APR_HASH_KEY_STRING) != NULL) {
+        return;
+    }
+    apr_hash_set(cl->seen, msg, APR_HASH_KEY_STRING, msg);
+    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, cl->s, "%s", msg);
+    cl->failed = 1;
+}
+
+static const char *host_name(apr_pool_t *p, const server_rec *s)
+{
+    if (!s->is_virtual) {
+        return "the main server";
+    }
+    return apr_psprintf(p, "the <VirtualHost> at %s:%u", s->defn_name,
+                        s->defn_line_number);
+}
+
+static void compile_remote_user_regex(check_log *cl, apr_pool_t *pconf,
+                                      ac_provider *pv)
 {
     if (pv->remote_user_regex == NULL || pv->remote_user_re != NULL) {
-        return OK;
+        return;
     }
     pv->remote_user_re = ap_pregcomp(pconf, pv->remote_user_regex, 0);
     if (pv->remote_user_re == NULL) {
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
-                     "<AuthClientProvider %s> (%s): RemoteUserClaim regex '%s' "
-                     "does not compile", pv->name, pv->defined_in,
-                     pv->remote_user_regex);
-        return HTTP_INTERNAL_SERVER_ERROR;
+        check_fail(cl, apr_psprintf(cl->p, "<AuthClientProvider %s> (%s): "
+                                    "RemoteUserClaim regex '%s' does not "
+                                    "compile", pv->name, pv->defined_in,
+                                    pv->remote_user_regex));
     }
-    return OK;
 }
 
-static int check_providers(apr_pool_t *pconf, server_rec *s)
+static void check_providers(check_log *cl, apr_pool_t *pconf, server_rec *s)
 {
     apr_hash_index_t *hi;
-    ac_server_conf *c = ac_sconf(s);
 
-    for (hi = apr_hash_first(pconf, c->providers); hi; hi = apr_hash_next(hi)) {
-        ac_provider *pv = apr_hash_this_val(hi);
-        if (compile_remote_user_regex(pconf, s, pv) != OK) {
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
+    for (hi = apr_hash_first(pconf, ac_sconf(s)->providers); hi;
+         hi = apr_hash_next(hi)) {
+        compile_remote_user_regex(cl, pconf, apr_hash_this_val(hi));
     }
-    return OK;
+}
+
+/* A name no block defines would answer the first login with a 500, and a
+ * chooser page would offer it. */
+static void check_provider_uses(check_log *cl)
+{
+    int i;
+
+    for (i = 0; i < provider_uses->nelts; i++) {
+        const provider_use *u = &APR_ARRAY_IDX(provider_uses, i, provider_use);
+        const ac_server_conf *c = ac_sconf(u->s);
+        apr_array_header_t *names;
+        apr_hash_index_t *hi;
+        const char *guess;
+
+        if (ac_conf_find_provider(c, u->name) != NULL) {
+            continue;
+        }
+        names = apr_array_make(cl->p, 8, sizeof(const char *));
+        for (hi = apr_hash_first(cl->p, c->providers); hi; hi = apr_hash_next(hi)) {
+            APR_ARRAY_PUSH(names, const char *) = apr_hash_this_key(hi);
+        }
+        guess = ac_closest_name(u->name, names);
+        check_fail(cl, apr_psprintf(cl->p, "AuthClientProvider %s (%s): %s has "
+                                    "no <AuthClientProvider %s> block.%s%s%s "
+                                    "Define one %s, or correct the name",
+                                    u->name, u->where, host_name(cl->p, u->s),
+                                    u->name, guess ? " Did you mean " : "",
+                                    guess ? guess : "", guess ? "?" : "",
+                                    u->s->is_virtual ? "in that <VirtualHost> "
+                                    "or the main server" : "in the main "
+                                    "server"));
+    }
+}
+
+static const char *set_at(const char *where)
+{
+    return where ? where : "the default";
+}
+
+/* the cookie path, without its trailing '/', for "put it under ..." */
+static const char *path_stem(apr_pool_t *p, const char *path)
+{
+    apr_size_t n = strlen(path);
+
+    while (n > 0 && path[n - 1] == '/') {
+        n--;
+    }
+    return apr_pstrndup(p, path, n);
+}
+
+static void check_cookie_covers(check_log *cl, const ac_server_conf *c,
+                                const char *directive, const char *path,
+                                const char *path_where, const char *why)
+{
+    const char *ck = ac_conf_cookie_path(c);
+
+    if (ac_cookie_path_covers(ck, path)) {
+        return;
+    }
+    check_fail(cl, apr_psprintf(cl->p, "AuthClientCookiePath %s (%s) does not "
+                                "cover %s %s (%s): browsers would not send %s; "
+                                "set AuthClientCookiePath / or a path above "
+                                "both, or move %s under it, e.g. %s%s",
+                                ck, set_at(c->cookie_path_where), directive,
+                                path, set_at(path_where), why, directive,
+                                path_stem(cl->p, ck), path));
+}
+
+/* Paths that can only fail at the first login or logout. */
+static void check_paths(check_log *cl, server_rec *s)
+{
+    const ac_server_conf *c = ac_sconf(s);
+    const char *cb = ac_conf_callback_path(c), *lo = ac_conf_logout_path(c);
+
+    if (apr_hash_count(c->providers) == 0) {
+        return;                 /* the module serves nothing here */
+    }
+    if (strcmp(cb, lo) == 0) {
+        check_fail(cl, apr_psprintf(cl->p, "AuthClientCallbackPath (%s) and "
+                                    "AuthClientLogoutPath (%s) are both %s, so "
+                                    "the logout path would never be reached: "
+                                    "give them different paths (the defaults "
+                                    "are /auth/callback and /auth/logout)",
+                                    set_at(c->callback_path_where),
+                                    set_at(c->logout_path_where), cb));
+    }
+    check_cookie_covers(cl, c, "AuthClientCallbackPath", cb,
+                        c->callback_path_where,
+                        "the login cookie to the callback, and every login "
+                        "would end with flow_cookie_missing");
+    check_cookie_covers(cl, c, "AuthClientLogoutPath", lo,
+                        c->logout_path_where,
+                        "the session cookie to the logout path, which could "
+                        "then not end the session");
 }
 
 int ac_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                     server_rec *s)
 {
+    check_log cl;
     const char *err;
     server_rec *vs;
 
+    cl.p = ptemp;
+    cl.s = s;
+    cl.seen = apr_hash_make(ptemp);
+    cl.failed = 0;
     for (vs = s; vs; vs = vs->next) {
-        if (check_providers(pconf, vs) != OK) {
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
+        check_providers(&cl, pconf, vs);
+        check_paths(&cl, vs);
     }
+    check_provider_uses(&cl);
+    if (cl.failed) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ac_authz_check_config(s);
     if ((err = ac_cache_configure(pconf, ptemp, global_conf)) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;

@@ -2,7 +2,8 @@
  * dispatch.c - the request side of the module: check_authn for every
  * request under "AuthType oauth" (a session, or a login, or a 401), the
  * provider chooser, and the quick handler that owns the callback and
- * logout paths whatever the <Location> configuration around them says.
+ * logout paths whatever the <Location> configuration around them says, in
+ * every virtual host that has a provider (its own or the main server's).
  */
 #include "login.h"
 #include "url.h"
@@ -240,6 +241,11 @@ int ac_quick_handler(request_rec *r, int lookup)
     ac_server_conf *c = ac_sconf(r->server);
 
     if (r->main || lookup || r->uri == NULL) {
+        return DECLINED;
+    }
+    /* a virtual host without providers does not use the module: its own
+     * /auth/logout, say, is its application's */
+    if (apr_hash_count(c->providers) == 0) {
         return DECLINED;
     }
     /* r->uri is not yet normalised here; only the exact path is ours */

@@ -278,12 +278,7 @@ static ac_error *doc_get(apr_pool_t *p, const ac_http_opts *h,
 
 /* ---- discovery ---------------------------------------------------------- */
 
-/*
- * The issuer a metadata URL was built from (OIDC Discovery 4, RFC 8414 3):
- * the well-known segment removed, whether appended or inserted before the
- * path.  NULL when the URL has no well-known segment.
- */
-static const char *issuer_from_url(apr_pool_t *p, const char *url)
+const char *ac_oidc_issuer_from_url(apr_pool_t *p, const char *url)
 {
     static const char *const segs[] = { AC_WELL_KNOWN_OIDC,
                                         AC_WELL_KNOWN_OAUTH, NULL };
@@ -422,7 +417,7 @@ static ac_error *issuer_expect_init(apr_pool_t *p, const ac_provider *pv,
     x.issuer = pv->issuer;
     x.derived = 0;
     if (x.issuer == NULL) {
-        x.issuer = issuer_from_url(p, pv->server_metadata_url);
+        x.issuer = ac_oidc_issuer_from_url(p, pv->server_metadata_url);
         x.derived = 1;
     }
     if (x.issuer == NULL) {

@@ -19,6 +19,13 @@ typedef struct ac_oidc_metadata {
     int iss_parameter_supported;        /* RFC 9207 */
 } ac_oidc_metadata;
 
+/*
+ * The issuer a metadata URL was built from (OIDC Discovery 4, RFC 8414 3):
+ * the well-known segment removed, whether appended or inserted before the
+ * path.  NULL when the URL has no well-known segment.
+ */
+const char *ac_oidc_issuer_from_url(apr_pool_t *p, const char *url);
+
 /* Once per process: the in-memory discovery / JWKS cache. */
 ac_error *ac_oidc_process_init(apr_pool_t *pproc);
 

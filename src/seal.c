@@ -12,16 +12,47 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 
 #include "seal.h"
 
-#define SEAL_VERSION 1
+/* 2: keys from scrypt (1 was HKDF); a value of another version never opens */
+#define SEAL_VERSION 2
 #define SEAL_IV_LEN 12
 #define SEAL_TAG_LEN 16
 
-/* Changing the label changes every key: bump it with SEAL_VERSION only. */
-static const char seal_hkdf_info[] = "mod_auth_client cache seal v1";
+/*
+ * The passphrases are stretched with scrypt (RFC 7914), so that someone who
+ * can read the shared cache (memcached and redis usually run without
+ * authentication) cannot test guesses of a weak passphrase quickly.
+ *
+ * N = 2^15, r = 8, p = 3 (32 MiB): one of the settings OWASP's Password
+ * Storage Cheat Sheet lists as equivalent to its scrypt minimum of
+ * N = 2^17, r = 8, p = 1 (https://cheatsheetseries.owasp.org/cheatsheets/
+ * Password_Storage_Cheat_Sheet.html#scrypt), with a quarter of the memory:
+ * the derivation runs in httpd's parent process at every start and
+ * graceful restart, once per passphrase.
+ *
+ * The salt is fixed.  Every node of a shared cache must derive the same key
+ * from the same passphrase with nothing but its own configuration, and
+ * nothing else in a configuration is the same on every node (host names,
+ * ports and cache addresses differ between nodes).  A per-deployment
+ * salt would be a second value to keep identical everywhere, which is what
+ * the passphrase already is.  What a salt buys here is that a table
+ * computed for another program's scrypt keys is of no use against ours;
+ * a table of this module's own keys must be computed at scrypt's cost per
+ * guess, and the startup check refuses the short and repetitive
+ * passphrases such a table would start with.
+ *
+ * Changing the salt or the parameters changes every key: do it together
+ * with SEAL_VERSION only.
+ */
+static const char seal_kdf_salt[] = "mod_auth_client cache seal v2";
+#define SEAL_SCRYPT_N 32768
+#define SEAL_SCRYPT_R 8
+#define SEAL_SCRYPT_P 3
+/* 128 * r * (N + p + 2) bytes, rounded up: OpenSSL refuses more than 32 MiB
+ * unless told */
+#define SEAL_SCRYPT_MAXMEM (48 * 1024 * 1024)
 
 static apr_status_t keys_cleanse(void *data)
 {
@@ -55,32 +86,13 @@ static ac_error *keys_usable(apr_pool_t *p, const ac_seal_keys *k)
     return NULL;
 }
 
-/*
- * HKDF (RFC 5869) without salt: the passphrases are expected to be long
- * random strings from a file or a secret store, so there is nothing to
- * stretch, and a fixed derivation lets every node of a shared cache find the
- * same key.
- */
-static int hkdf_sha256(const char *secret, unsigned char out[AC_SEAL_KEY_LEN])
+static int scrypt_key(const char *secret, unsigned char out[AC_SEAL_KEY_LEN])
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
-    size_t outlen = AC_SEAL_KEY_LEN;
-    int ok;
-
-    if (ctx == NULL) {
-        return 0;
-    }
-    ok = EVP_PKEY_derive_init(ctx) > 0
-        && EVP_PKEY_CTX_set_hkdf_md(ctx, EVP_sha256()) > 0
-        && EVP_PKEY_CTX_set1_hkdf_key(ctx, (const unsigned char *)secret,
-                                      (int)strlen(secret)) > 0
-        && EVP_PKEY_CTX_add1_hkdf_info(ctx,
-                                       (const unsigned char *)seal_hkdf_info,
-                                       (int)(sizeof(seal_hkdf_info) - 1)) > 0
-        && EVP_PKEY_derive(ctx, out, &outlen) > 0
-        && outlen == AC_SEAL_KEY_LEN;
-    EVP_PKEY_CTX_free(ctx);
-    return ok;
+    return EVP_PBE_scrypt(secret, strlen(secret),
+                          (const unsigned char *)seal_kdf_salt,
+                          sizeof(seal_kdf_salt) - 1, SEAL_SCRYPT_N,
+                          SEAL_SCRYPT_R, SEAL_SCRYPT_P, SEAL_SCRYPT_MAXMEM,
+                          out, AC_SEAL_KEY_LEN) == 1;
 }
 
 ac_error *ac_seal_keys_derive(apr_pool_t *p,
@@ -101,31 +113,90 @@ ac_error *ac_seal_keys_derive(apr_pool_t *p,
         return err;
     }
     for (i = 0; i < passphrases->nelts; i++) {
-        if (pass[i] == NULL || *pass[i] == '\0' || strlen(pass[i]) > INT_MAX) {
+        if (pass[i] == NULL || *pass[i] == '\0') {
             return ac_error_make(p, AC_E_SEAL_CONFIG,
-                                 "passphrase %d is empty or unusable", i + 1);
+                                 "passphrase %d is empty", i + 1);
         }
-        if (!hkdf_sha256(pass[i], k->keys[i])) {
+        if (!scrypt_key(pass[i], k->keys[i])) {
             return ac_error_make(p, AC_E_SEAL_CONFIG,
-                                 "HKDF key derivation failed in OpenSSL");
+                                 "scrypt key derivation failed in OpenSSL "
+                                 "(FIPS mode or memory limits?)");
         }
     }
     *out = k;
     return NULL;
 }
 
-ac_error *ac_seal_keys_random(apr_pool_t *p, ac_seal_keys **out)
+ac_error *ac_seal_keys_raw(apr_pool_t *p,
+                           const unsigned char key[AC_SEAL_KEY_LEN],
+                           ac_seal_keys **out)
 {
     ac_seal_keys *k = keys_alloc(p, 1);
     ac_error *err = keys_usable(p, k);
 
-    if (err == NULL) {
-        err = ac_random_bytes(p, k->keys[0], AC_SEAL_KEY_LEN);
-    }
     if (err) {
         return err;
     }
+    memcpy(k->keys[0], key, AC_SEAL_KEY_LEN);
     *out = k;
+    return NULL;
+}
+
+ac_error *ac_seal_keys_random(apr_pool_t *p, ac_seal_keys **out)
+{
+    unsigned char key[AC_SEAL_KEY_LEN];
+    ac_error *err = ac_random_bytes(p, key, sizeof(key));
+
+    if (err == NULL) {
+        err = ac_seal_keys_raw(p, key, out);
+    }
+    OPENSSL_cleanse(key, sizeof(key));
+    return err;
+}
+
+/*
+ * A guard against the obviously weak, not a strength meter: a passphrase
+ * from "openssl rand -base64 32" passes every rule by a wide margin, and so
+ * does a hex key (openssl rand -hex 32).
+ */
+#define PASSPHRASE_MIN_LEN 16
+#define PASSPHRASE_MIN_DISTINCT 8
+
+static int repeats_a_piece(const char *s, apr_size_t len)
+{
+    apr_size_t period, i;
+
+    for (period = 1; period <= len / 2; period++) {
+        for (i = period; i < len && s[i] == s[i - period]; i++) {
+        }
+        if (i == len) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *ac_passphrase_weakness(const char *pass)
+{
+    unsigned char seen[256];
+    apr_size_t len = strlen(pass), i;
+    int distinct = 0;
+
+    if (len < PASSPHRASE_MIN_LEN) {
+        return "is shorter than 16 characters";
+    }
+    memset(seen, 0, sizeof(seen));
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)pass[i];
+        distinct += !seen[c];
+        seen[c] = 1;
+    }
+    if (distinct < PASSPHRASE_MIN_DISTINCT) {
+        return "has fewer than 8 different characters";
+    }
+    if (repeats_a_piece(pass, len)) {
+        return "is one short piece repeated";
+    }
     return NULL;
 }
 

@@ -384,3 +384,14 @@ const char *ac_url_for_log(apr_pool_t *p, const char *url)
     }
     return apr_pstrmemdup(p, url, end);
 }
+
+int ac_cookie_path_covers(const char *cookie_path, const char *path)
+{
+    apr_size_t n = strlen(cookie_path);
+
+    if (strncmp(cookie_path, path, n) != 0) {
+        return 0;
+    }
+    return path[n] == '\0' || (n > 0 && cookie_path[n - 1] == '/')
+        || path[n] == '/';
+}

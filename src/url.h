@@ -43,6 +43,10 @@ int ac_url_is_secure_or_loopback(apr_pool_t *p, const char *url);
 /* Append "k=v" (escaped) to `url`, with '?' or '&' as fits. */
 char *ac_url_add_param(apr_pool_t *p, const char *url, const char *k, const char *v);
 
+/* Does a cookie with Path `cookie_path` go to requests for `path`?  RFC 6265
+ * 5.1.4 path-match: "/app" covers "/app" and "/app/x", not "/apps". */
+int ac_cookie_path_covers(const char *cookie_path, const char *path);
+
 /* base + relative, for API base URL + path (relative keys of OAuth providers) */
 char *ac_url_join(apr_pool_t *p, const char *base, const char *rel);
 

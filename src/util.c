@@ -3,6 +3,7 @@
  * core of mod_auth_client.  No httpd symbols: the unit tests and fuzzers link
  * this file on its own.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include <openssl/rand.h>
 
 #include <apr_encode.h>
+#include <apr_lib.h>
 
 #include "util.h"
 
@@ -321,4 +323,57 @@ ac_error *ac_form_parse(apr_pool_t *p, const char *query, int max_params,
         }
     }
     return NULL;
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+int ac_edit_distance(const char *a, const char *b)
+{
+    int row[AC_EDIT_NAME_MAX + 1];
+    apr_size_t la = strlen(a), lb = strlen(b), i, j;
+
+    if (la > AC_EDIT_NAME_MAX || lb > AC_EDIT_NAME_MAX) {
+        return INT_MAX;
+    }
+    /* one row of the table: row[j] is the distance of a[0..i) to b[0..j) */
+    for (j = 0; j <= lb; j++) {
+        row[j] = (int)j;
+    }
+    for (i = 1; i <= la; i++) {
+        int diagonal = row[0];
+        row[0] = (int)i;
+        for (j = 1; j <= lb; j++) {
+            int above = row[j];
+            int cost = apr_tolower((unsigned char)a[i - 1])
+                       != apr_tolower((unsigned char)b[j - 1]);
+            int best = diagonal + cost;
+            if (above + 1 < best) {
+                best = above + 1;
+            }
+            if (row[j - 1] + 1 < best) {
+                best = row[j - 1] + 1;
+            }
+            diagonal = above;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+const char *ac_closest_name(const char *word, const apr_array_header_t *candidates)
+{
+    int limit = (int)(strlen(word) / 3);
+    const char *best = NULL;
+    int best_d = INT_MAX, i;
+
+    limit = limit < 1 ? 1 : limit > 2 ? 2 : limit;
+    for (i = 0; candidates && i < candidates->nelts; i++) {
+        const char *c = APR_ARRAY_IDX(candidates, i, const char *);
+        int d = ac_edit_distance(word, c);
+        if (d <= limit && (d < best_d || (d == best_d && strcmp(c, best) < 0))) {
+            best = c;
+            best_d = d;
+        }
+    }
+    return best;
 }

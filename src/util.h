@@ -62,4 +62,19 @@ char *ac_url_unescape(apr_pool_t *p, const char *s);
 ac_error *ac_form_parse(apr_pool_t *p, const char *query, int max_params,
                         apr_table_t **out);
 
+/*
+ * Levenshtein distance of two names, ASCII case folded.  Names longer than
+ * AC_EDIT_NAME_MAX count as far from everything.
+ */
+#define AC_EDIT_NAME_MAX 128
+int ac_edit_distance(const char *a, const char *b);
+
+/*
+ * For "did you mean": the candidate (const char * array) closest to `word`
+ * when it is close enough to be a typo of it - at most one edit per three
+ * characters of the word, and never more than two (but one is always
+ * allowed) - else NULL.  Ties go to the first in strcmp order.
+ */
+const char *ac_closest_name(const char *word, const apr_array_header_t *candidates);
+
 #endif

@@ -17,6 +17,7 @@ PACKAGES="
     memcached redis-server php-cgi
     nodejs npm python3 python3-cryptography python3-authlib python3-oauthlib
     openssl curl wrk chromium
+    libapache2-mod-auth-openidc
 "
 
 missing=""
@@ -37,6 +38,13 @@ if [ -n "$(echo "$missing" | tr -d ' ')" ]; then
     apt-get update -qq
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    # mod_auth_openidc is here for the benchmark's comparison and the check
+    # of the two modules side by side (test/config/check_errors.sh), both of
+    # which load it by path; its package enables it system-wide, which is
+    # not wanted on a machine that only runs these tests.
+    case "$missing " in
+        *" libapache2-mod-auth-openidc "*) a2dismod -q auth_openidc >/dev/null 2>&1 || true ;;
+    esac
 fi
 # The distribution's services are not used: the tests start their own on
 # their own ports.

@@ -58,6 +58,29 @@ expect() {
     fi
 }
 
+# expect_ok NAME BODY WORD... : the config must pass and its output name
+# every WORD (a startup warning)
+expect_ok() {
+    name=$1 body=$2
+    shift 2
+    conf="$work/$name.conf"
+    { base; printf '%s\n' "$body"; } > "$conf"
+    out=$(/usr/sbin/apache2 -t -f "$conf" 2>&1)
+    rc=$?
+    ok=1
+    [ $rc -eq 0 ] || ok=0
+    for word in "$@"; do
+        case "$out" in *"$word"*) ;; *) ok=0 ;; esac
+    done
+    if [ $ok = 1 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name (exit $rc), expected success and: $*"
+        echo "$out" | sed 's/^/    /'
+    fi
+}
+
 # the good configuration must pass, or every failure below proves nothing
 { base; good_provider; } > "$work/good.conf"
 if /usr/sbin/apache2 -t -f "$work/good.conf" >/dev/null 2>&1; then
@@ -73,7 +96,7 @@ expect unknown_key '<AuthClientProvider op>
     ClientID id
     ClientSecret secret
     ClientSecrte typo
-</AuthClientProvider>' "unknown key 'ClientSecrte'" "unknown_key.conf:16" "auth_client.conf.reference"
+</AuthClientProvider>' "unknown key 'ClientSecrte'" "did you mean ClientSecret?" "unknown_key.conf:16" "auth_client.conf.reference"
 
 expect missing_client_id '<AuthClientProvider op>
     ServerMetadataURL https://op.example/.well-known/openid-configuration
@@ -181,6 +204,132 @@ $(good_provider)" "AuthClientHTTPTimeout must be a whole number from 1 to 300" "
 
 expect bad_callback_path "AuthClientCallbackPath auth/callback
 $(good_provider)" "must be a local URL path" "line 12 of" "bad_callback_path.conf"
+
+# ---- passphrases a guesser would try first ---------------------------------------
+
+expect low_variety_passphrase "AuthClientPassphrase aaaaaaaabbbbbbbbcccccccc
+$(good_provider)" "fewer than 8 different characters" "openssl rand -base64 32" "line 12 of" "low_variety_passphrase.conf"
+
+expect repeated_passphrase "AuthClientPassphrase Passw0rd!Passw0rd!Passw0rd!
+$(good_provider)" "one short piece repeated" "openssl rand -base64 32" "line 12 of" "repeated_passphrase.conf"
+
+# ---- settings that could only fail at the first login ----------------------------
+
+expect unknown_provider_name "$(good_provider)
+<Location /x>
+    AuthType oauth
+    AuthClientProvider opp
+</Location>" "AuthClientProvider opp (" "unknown_provider_name.conf:19" "the main server has no <AuthClientProvider opp> block" "Did you mean op?" "correct the name"
+
+expect unknown_provider_in_vhost "<VirtualHost 127.0.0.1:8999>
+$(good_provider)
+<Location /x>
+    AuthType oauth
+    AuthClientProvider op other
+</Location>
+</VirtualHost>" "AuthClientProvider other" "unknown_provider_in_vhost.conf:20" "the <VirtualHost> at" "unknown_provider_in_vhost.conf:12"
+
+expect cookie_path_misses_callback "AuthClientCookiePath /app
+$(good_provider)" "AuthClientCookiePath /app (" "cookie_path_misses_callback.conf:12) does not cover AuthClientCallbackPath /auth/callback (the default)" "flow_cookie_missing" "/app/auth/callback"
+
+expect cookie_path_misses_logout "AuthClientCookiePath /app/
+AuthClientCallbackPath /app/callback
+$(good_provider)" "does not cover AuthClientLogoutPath /auth/logout" "cookie_path_misses_logout.conf:12" "/app/auth/logout"
+
+expect callback_is_logout "AuthClientCallbackPath /auth/endpoint
+AuthClientLogoutPath /auth/endpoint
+$(good_provider)" "are both /auth/endpoint" "callback_is_logout.conf:12" "callback_is_logout.conf:13" "different paths"
+
+expect authorize_param_reserved '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    ClientSecret secret
+    AuthorizeParams prompt=login state=fixed
+</AuthClientProvider>' "AuthorizeParams must not set 'state'" "remove it" "authorize_param_reserved.conf:16"
+
+expect authorize_param_scope '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    ClientSecret secret
+    AuthorizeParams scope=email
+</AuthClientProvider>' "must not set 'scope'" "use the Scope key" "authorize_param_scope.conf:16"
+
+expect token_param_reserved '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    ClientSecret secret
+    AccessTokenParams grant_type=password
+</AuthClientProvider>' "AccessTokenParams must not set 'grant_type'" "token_param_reserved.conf:16"
+
+expect oauth1_param_reserved '<AuthClientProvider tw>
+    Preset twitter
+    ClientID key
+    ClientSecret secret
+    RequestTokenParams oauth_callback=https://elsewhere.example/
+</AuthClientProvider>' "RequestTokenParams must not set 'oauth_callback'" "oauth1_param_reserved.conf:16"
+
+expect metadata_url_not_well_known '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/realms/demo/
+    ClientID id
+    ClientSecret secret
+</AuthClientProvider>' "without a /.well-known/ path" "https://op.example/realms/demo/.well-known/openid-configuration" "metadata_url_not_well_known.conf:12"
+
+# several problems are all reported in one run
+expect two_problems "AuthClientCookiePath /app
+$(good_provider)
+<Location /x>
+    AuthType oauth
+    AuthClientProvider nosuch
+</Location>" "AuthClientProvider nosuch" "does not cover AuthClientCallbackPath"
+
+# a virtual host without providers (nor the main server's) serves nothing
+# of the module's, so its paths are not checked
+expect_ok vhost_without_providers "Listen 127.0.0.1:8997
+<VirtualHost 127.0.0.1:8999>
+$(good_provider)
+</VirtualHost>
+<VirtualHost 127.0.0.1:8997>
+    AuthClientCookiePath /elsewhere
+</VirtualHost>" "Syntax OK"
+
+# ---- mod_auth_openidc side by side ---------------------------------------------------
+# Both register "Require claim"; httpd keeps the last one.  With
+# mod_auth_openidc loaded after this module, startup warns, and "Require
+# oauth-claim" is still this module's (its parse error is ours).
+openidc=$mods/mod_auth_openidc.so
+if [ -f "$openidc" ]; then
+    expect_ok openidc_after "LoadModule auth_openidc_module $openidc
+$(good_provider)
+<Location /x>
+    AuthType oauth
+    Require oauth-claim email:alice@example.org
+</Location>" "[auth_client:warn]" "'Require claim' belongs to mod_auth_openidc" "Require oauth-claim" "Syntax OK"
+    expect openidc_after_alias_is_ours "LoadModule auth_openidc_module $openidc
+$(good_provider)
+<Location /x>
+    AuthType oauth
+    Require oauth-claim email~^(unclosed
+</Location>" "Require oauth-claim: regex '^(unclosed' does not compile" "line 20 of"
+    # the other order: "claim" is ours, and mod_auth_openidc's locations
+    # lose their claim checks - also worth a warning
+    { base | grep -v auth_client_module
+      echo "LoadModule auth_openidc_module $openidc"
+      echo "LoadModule auth_client_module \"$top/.libs/mod_auth_client.so\""
+      good_provider; } > "$work/openidc_before.conf"
+    out=$(/usr/sbin/apache2 -t -f "$work/openidc_before.conf" 2>&1)
+    case "$out" in
+        *"mod_auth_openidc is loaded too"*"Syntax OK"*) passed=$((passed + 1)) ;;
+        *) failed=$((failed + 1)); echo "FAIL openidc_before:"; echo "$out" | sed 's/^/    /' ;;
+    esac
+    # and no warning at all without mod_auth_openidc
+    out=$(/usr/sbin/apache2 -t -f "$work/good.conf" 2>&1)
+    case "$out" in
+        *"Require claim"*) failed=$((failed + 1)); echo "FAIL good configuration warns:"; echo "$out" | sed 's/^/    /' ;;
+        *) passed=$((passed + 1)) ;;
+    esac
+else
+    echo "check_config_errors: $openidc missing (libapache2-mod-auth-openidc), coexistence cases skipped"
+fi
 
 echo "check_config_errors: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

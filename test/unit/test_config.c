@@ -471,6 +471,98 @@ START_TEST(conf_http_opts)
 }
 END_TEST
 
+/* ---- what could only fail at the first login -------------------------------- */
+
+static const char *set_params(ac_provider *pv, const char *key, const char *pair)
+{
+    char *argv[2];
+
+    argv[0] = "prompt=login";
+    argv[1] = (char *)pair;
+    return ac_provider_set(unit_pool, unit_pool, pv, key, 2, argv);
+}
+
+START_TEST(params_refuse_the_protocols_own)
+{
+    static const char *const authorize[] = {
+        "state=x", "nonce=x", "redirect_uri=https://elsewhere.example/",
+        "code_challenge=x", "response_type=token", "response_mode=form_post",
+        "client_id=other", "oauth_token=x", NULL
+    };
+    static const char *const token[] = {
+        "grant_type=password", "code=x", "code_verifier=x", "redirect_uri=x",
+        "client_secret=x", "client_assertion=x", "oauth_verifier=x", NULL
+    };
+    ac_provider *pv = oidc_provider();
+    const char *err;
+    int i;
+
+    for (i = 0; authorize[i]; i++) {
+        err = set_params(pv, "AuthorizeParams", authorize[i]);
+        ck_assert_msg(err && strstr(err, "must not set"), "AuthorizeParams %s: %s",
+                      authorize[i], err ? err : "accepted");
+    }
+    for (i = 0; token[i]; i++) {
+        err = set_params(pv, "AccessTokenParams", token[i]);
+        ck_assert_msg(err && strstr(err, "must not set"), "AccessTokenParams %s: %s",
+                      token[i], err ? err : "accepted");
+    }
+    err = set_params(pv, "RequestTokenParams", "oauth_callback=https://x.example/");
+    ck_assert_msg(err && strstr(err, "'oauth_callback'"), "oauth_*: %s", err);
+    /* the key to use instead, where there is one */
+    err = set_params(pv, "AuthorizeParams", "scope=email");
+    ck_assert_msg(err && strstr(err, "use the Scope key"), "scope: %s", err);
+    err = set_params(pv, "AuthorizeParams", "code_challenge_method=plain");
+    ck_assert_msg(err && strstr(err, "CodeChallengeMethod"), "PKCE method: %s", err);
+    /* names that only look alike pass, and nothing was kept from refusals */
+    ck_assert_ptr_null(set_params(pv, "AuthorizeParams", "statehint=1"));
+    ck_assert_ptr_null(set_params(pv, "RequestTokenParams", "x_auth_access_type=read"));
+    ck_assert_str_eq(pv->authorize_params, "prompt=login&statehint=1");
+}
+END_TEST
+
+START_TEST(metadata_url_needs_well_known)
+{
+    ac_provider *pv = ac_provider_create(unit_pool, "op", "test.conf:3");
+    const char *err;
+
+    ck_assert_ptr_null(set1(pv, "ClientID", "id"));
+    ck_assert_ptr_null(set1(pv, "ClientSecret", "secret"));
+    ck_assert_ptr_null(set1(pv, "ServerMetadataURL", "https://op.example/realms/x/"));
+    err = ac_provider_check(unit_pool, pv);
+    ck_assert_msg(err && strstr(err, "/.well-known/") && strstr(err, "test.conf:3")
+                  && strstr(err, "https://op.example/realms/x/.well-known/openid-configuration"),
+                  "the fix is the discovery URL: %s", err);
+    /* RFC 8414 metadata, and discovery with a query, are discovery URLs */
+    ck_assert_ptr_null(set1(pv, "ServerMetadataURL",
+                            "https://op.example/.well-known/oauth-authorization-server/t"));
+    ck_assert_ptr_null(ac_provider_check(unit_pool, pv));
+    ck_assert_ptr_null(set1(pv, "ServerMetadataURL",
+                            "https://op.example/t/v2.0/.well-known/openid-configuration?p=B2C_1"));
+    ck_assert_ptr_null(ac_provider_check(unit_pool, pv));
+    /* a provider that publishes elsewhere says what its issuer is */
+    ck_assert_ptr_null(set1(pv, "ServerMetadataURL", "https://op.example/metadata"));
+    ck_assert_ptr_nonnull(ac_provider_check(unit_pool, pv));
+    ck_assert_ptr_null(set1(pv, "Issuer", "https://op.example"));
+    ck_assert_ptr_null(ac_provider_check(unit_pool, pv));
+}
+END_TEST
+
+START_TEST(unknown_key_suggests_the_closest)
+{
+    ac_provider *pv = oidc_provider();
+    const char *err;
+
+    err = set1(pv, "ClientSecrte", "x");
+    ck_assert_msg(err && strstr(err, "did you mean ClientSecret?"), "%s", err);
+    err = set1(pv, "serverMetadataUrl2", "x");
+    ck_assert_msg(err && strstr(err, "did you mean ServerMetadataURL?"), "%s", err);
+    err = set1(pv, "Frobnicate", "x");
+    ck_assert_msg(err && strstr(err, "unknown key") && !strstr(err, "did you mean"),
+                  "nothing close, no guess: %s", err);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -499,6 +591,9 @@ Suite *config_suite(void)
     tcase_add_test(tc, dir_conf_in_use);
     tcase_add_test(tc, find_provider);
     tcase_add_test(tc, conf_http_opts);
+    tcase_add_test(tc, params_refuse_the_protocols_own);
+    tcase_add_test(tc, metadata_url_needs_well_known);
+    tcase_add_test(tc, unknown_key_suggests_the_closest);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -412,6 +412,19 @@ START_TEST(join)
 }
 END_TEST
 
+START_TEST(cookie_path_covers)
+{
+    ck_assert(ac_cookie_path_covers("/", "/auth/callback"));
+    ck_assert(ac_cookie_path_covers("/app", "/app"));
+    ck_assert(ac_cookie_path_covers("/app", "/app/auth/callback"));
+    ck_assert(ac_cookie_path_covers("/app/", "/app/auth/callback"));
+    ck_assert(!ac_cookie_path_covers("/app", "/apps/callback"));
+    ck_assert(!ac_cookie_path_covers("/app/", "/app"));
+    ck_assert(!ac_cookie_path_covers("/app", "/auth/callback"));
+    ck_assert(!ac_cookie_path_covers("/App", "/app/x"));        /* case matters */
+}
+END_TEST
+
 Suite *url_suite(void)
 {
     Suite *s = suite_create("url");
@@ -432,6 +445,7 @@ Suite *url_suite(void)
     tcase_add_test(tc, for_log);
     tcase_add_test(tc, add_param);
     tcase_add_test(tc, join);
+    tcase_add_test(tc, cookie_path_covers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -341,6 +341,51 @@ START_TEST(form_parse_does_not_change_input)
 }
 END_TEST
 
+START_TEST(edit_distance)
+{
+    ck_assert_int_eq(ac_edit_distance("", ""), 0);
+    ck_assert_int_eq(ac_edit_distance("google", "google"), 0);
+    ck_assert_int_eq(ac_edit_distance("ClientID", "clientid"), 0);   /* case folded */
+    ck_assert_int_eq(ac_edit_distance("gogle", "google"), 1);
+    ck_assert_int_eq(ac_edit_distance("google", "gogle"), 1);
+    ck_assert_int_eq(ac_edit_distance("kitten", "sitting"), 3);
+    ck_assert_int_eq(ac_edit_distance("ClientSecrte", "ClientSecret"), 2);
+    ck_assert_int_eq(ac_edit_distance("", "abc"), 3);
+}
+END_TEST
+
+START_TEST(closest_name)
+{
+    apr_array_header_t *names = apr_array_make(unit_pool, 4, sizeof(const char *));
+    char longer[AC_EDIT_NAME_MAX + 2];
+
+    APR_ARRAY_PUSH(names, const char *) = "github";
+    APR_ARRAY_PUSH(names, const char *) = "google";
+    APR_ARRAY_PUSH(names, const char *) = "op";
+    ck_assert_str_eq(ac_closest_name("gogle", names), "google");
+    ck_assert_str_eq(ac_closest_name("githb", names), "github");
+    /* one edit is allowed even for a short name, two not */
+    ck_assert_str_eq(ac_closest_name("opp", names), "op");
+    ck_assert_ptr_null(ac_closest_name("xy", names));
+    /* at most one edit per three characters */
+    ck_assert_str_eq(ac_closest_name("gxxgle", names), "google");
+    ck_assert_ptr_null(ac_closest_name("gxxxle", names));
+    ck_assert_ptr_null(ac_closest_name("twitter", names));
+    ck_assert_ptr_null(ac_closest_name("google", NULL));
+    /* ties: the first in strcmp order, whatever the array's order */
+    APR_ARRAY_PUSH(names, const char *) = "gitlab";
+    ck_assert_str_eq(ac_closest_name("gitlub", names), "github");
+    apr_array_clear(names);
+    APR_ARRAY_PUSH(names, const char *) = "gitlab";
+    APR_ARRAY_PUSH(names, const char *) = "github";
+    ck_assert_str_eq(ac_closest_name("gitlub", names), "github");
+    /* an overlong word is far from everything and costs nothing */
+    memset(longer, 'g', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    ck_assert_ptr_null(ac_closest_name(longer, names));
+}
+END_TEST
+
 Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -366,6 +411,8 @@ Suite *util_suite(void)
     tcase_add_test(tc, form_parse_malformed);
     tcase_add_test(tc, form_parse_too_many);
     tcase_add_test(tc, form_parse_does_not_change_input);
+    tcase_add_test(tc, edit_distance);
+    tcase_add_test(tc, closest_name);
     suite_add_tcase(s, tc);
     return s;
 }
