@@ -10,6 +10,7 @@ use Apache::Test;
 use Apache::TestUtil;
 use Digest::SHA qw(sha1_hex);
 use File::Temp qw(tempdir);
+use POSIX ();
 use HTTP::Request::Common qw(POST);
 use JSON::PP qw(decode_json);
 use LWP::UserAgent;
@@ -95,10 +96,11 @@ for my $i (1 .. 10) {
     if ($pid == 0) {
         my $r = LWP::UserAgent->new(timeout => 20, max_redirect => 0)
             ->get("$base/refresh/env.cgi", Cookie => "ac_session=$sid");
-        open my $fh, '>', "$dir/$i" or exit 1;
+        # _exit: a child must not run the END blocks (they stop the nodes)
+        open my $fh, '>', "$dir/$i" or POSIX::_exit(1);
         print $fh $r->code, "\n", env_of($r)->{OIDC_access_token} // '', "\n";
         close $fh;
-        exit 0;
+        POSIX::_exit(0);
     }
     push @kids, $pid;
 }
