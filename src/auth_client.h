@@ -59,8 +59,11 @@ void ac_cache_pre_config(apr_pool_t *pconf);
 /* check_config: find the socache provider and create the instance */
 const char *ac_cache_configure(apr_pool_t *pconf, apr_pool_t *ptemp,
                                ac_global_conf *g);
+/* post_config: keep the embedded cache of before a graceful restart, or
+ * start the caches afresh */
 int ac_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 void ac_cache_child_init(apr_pool_t *pchild, server_rec *s);
+void ac_cache_register_hooks(apr_pool_t *p);
 
 /* Types of entries; each is a separate key space. */
 #define AC_CACHE_SESSION "session"
@@ -72,10 +75,14 @@ ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
  * Errors are cache failures only. */
 ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
                        char **value, apr_size_t *len);
-/* get and remove: single-use entries (state, request tokens) */
-ac_error *ac_cache_take(request_rec *r, const char *type, const char *id,
-                        char **value, apr_size_t *len);
 ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id);
+/* Logins in progress (types AC_CACHE_FLOW and the kinds' own): on shmcb a
+ * store of their own, so they never push sessions out. */
+ac_error *ac_cache_login_put(request_rec *r, const char *type, const char *id,
+                             const char *value, apr_size_t len, apr_time_t expiry);
+/* get and remove: single-use entries (state, request tokens) */
+ac_error *ac_cache_login_take(request_rec *r, const char *type, const char *id,
+                              char **value, apr_size_t *len);
 /* Is the cache shared with other nodes (memcache, redis)? */
 int ac_cache_shared(void);
 

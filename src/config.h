@@ -118,6 +118,8 @@ typedef struct ac_global_conf {
     const char *cache_spec;         /* "shmcb", "memcache:h:p", "redis:h:p" */
     const char *cache_spec_where;   /* "file:line" */
     apr_array_header_t *passphrases; /* const char *; [0] encrypts */
+    apr_int64_t login_cache_size;   /* bytes of the shmcb logins store; AC_UNSET */
+    const char *login_cache_size_where;
 } ac_global_conf;
 
 /* Per virtual host; merged base -> vhost. */

@@ -36,6 +36,7 @@ void ac_directives_pre_config(apr_pool_t *pconf)
     /* a fresh record for every configuration cycle (graceful restarts) */
     global_conf = apr_pcalloc(pconf, sizeof(*global_conf));
     global_conf->passphrases = apr_array_make(pconf, 2, sizeof(const char *));
+    global_conf->login_cache_size = AC_UNSET;
     provider_uses = apr_array_make(pconf, 16, sizeof(provider_use));
 }
 
@@ -103,6 +104,30 @@ static const char *add_passphrase(cmd_parms *cmd, void *dummy, const char *arg)
                             weak);
     }
     APR_ARRAY_PUSH(global_conf->passphrases, const char *) = secret;
+    return NULL;
+}
+
+/* shmcb needs 8 KiB and a few entries per stripe; a GiB is surely a typo */
+#define AC_LOGIN_CACHE_MIN (512 * 1024)
+#define AC_LOGIN_CACHE_MAX (APR_INT64_C(1) << 30)
+
+static const char *set_login_cache_size(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    apr_int64_t v;
+
+    if (err) {
+        return err;
+    }
+    v = apr_strtoi64(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v < AC_LOGIN_CACHE_MIN || v > AC_LOGIN_CACHE_MAX) {
+        return apr_psprintf(cmd->pool, "%s must be a number of bytes from %d "
+                            "to %" APR_INT64_T_FMT " (default 8388608, 8 MiB)",
+                            cmd->cmd->name, AC_LOGIN_CACHE_MIN, AC_LOGIN_CACHE_MAX);
+    }
+    global_conf->login_cache_size = v;
+    global_conf->login_cache_size_where = where(cmd);
     return NULL;
 }
 
@@ -425,6 +450,8 @@ const command_rec ac_directives[] = {
                   "shmcb[:args] (default), memcache:host:port[,host:port], redis:host:port"),
     AP_INIT_ITERATE("AuthClientPassphrase", add_passphrase, NULL, RSRC_CONF,
                     "cache encryption passphrases (literal, file:, exec:); the first encrypts"),
+    AP_INIT_TAKE1("AuthClientLoginCacheSize", set_login_cache_size, NULL, RSRC_CONF,
+                  "bytes of shared memory for logins in progress on shmcb (default 8388608)"),
     AP_INIT_RAW_ARGS("<AuthClientProvider", provider_block, NULL, RSRC_CONF,
                      "a named OAuth 1.0a / OAuth 2.0 / OpenID Connect provider"),
     SRV_PATH("AuthClientCallbackPath", callback_path, "redirect URI path (default /auth/callback)"),

@@ -180,6 +180,18 @@ AuthClientCache shmcb
 </VirtualHost>
 $(good_provider)" "AuthClientCache cannot occur within <VirtualHost>" "line 13 of" "cache_in_vhost.conf"
 
+expect login_cache_size_range "AuthClientLoginCacheSize 4096
+$(good_provider)" "AuthClientLoginCacheSize must be a number of bytes from 524288" "line 12 of" "login_cache_size_range.conf"
+
+expect login_cache_size_shared "LoadModule socache_memcache_module $mods/mod_socache_memcache.so
+AuthClientCache memcache:127.0.0.1:11211
+AuthClientPassphrase 0123456789abcdef0123
+AuthClientLoginCacheSize 1048576
+$(good_provider)" "AuthClientLoginCacheSize" "login_cache_size_shared.conf:15" "embedded shmcb cache only"
+
+expect shmcb_size_invalid "AuthClientCache shmcb:/tmp/x(32768)
+$(good_provider)" "AuthClientCache" "size has to be >= 8192" "8 stripes" "shmcb_size_invalid.conf:12"
+
 expect bad_claim_regex "$(good_provider)
 <Location /x>
     AuthType oauth
