@@ -80,7 +80,8 @@ ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id);
  * store of their own, so they never push sessions out. */
 ac_error *ac_cache_login_put(request_rec *r, const char *type, const char *id,
                              const char *value, apr_size_t len, apr_time_t expiry);
-/* get and remove: single-use entries (state, request tokens) */
+/* get and remove, once: of concurrent takes of one entry at most one gets
+ * it (within a node always; across nodes see the reference) */
 ac_error *ac_cache_login_take(request_rec *r, const char *type, const char *id,
                               char **value, apr_size_t *len);
 /* Is the cache shared with other nodes (memcache, redis)? */

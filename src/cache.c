@@ -62,6 +62,7 @@ typedef struct ac_store {
     apr_size_t typical_value;
     int nstripes;
     ac_stripe *stripes;
+    apr_global_mutex_t *take_mutex;     /* single-use takes without a stripe lock */
     /* entries a full shmcb pushed out, this process, since the last report */
     apr_uint32_t pushed_out;
     apr_uint32_t last_report;           /* seconds */
@@ -340,18 +341,26 @@ static int store_init_instances(ac_store *st, server_rec *s, apr_pool_t *pool)
     return OK;
 }
 
-/* A shared cache is made again at each start; nothing in this process
- * holds its entries. */
+/*
+ * A shared cache is made again at each start; nothing in this process
+ * holds its entries.  Its provider is multi-process safe, so a login in
+ * progress is taken under a lock of its own: see fetch().
+ */
 static int start_shared(apr_pool_t *pconf, server_rec *s)
 {
     ac_store *st = cache->sessions;
 
-    int i;
-
-    for (i = 0; st->nstripes > 1 && i < st->nstripes; i++) {
-        if (mutex_create(pconf, s, apr_itoa(pconf, i), &st->stripes[i].mutex) != OK) {
-            return HTTP_INTERNAL_SERVER_ERROR;
+    if (st->nstripes > 1) {
+        int i;
+        for (i = 0; i < st->nstripes; i++) {
+            if (mutex_create(pconf, s, apr_itoa(pconf, i), &st->stripes[i].mutex)
+                != OK) {
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
         }
+    }
+    else if (mutex_create(pconf, s, "take", &st->take_mutex) != OK) {
+        return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (store_init_instances(st, s, pconf) != OK) {
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -565,6 +574,7 @@ static void child_init_store(apr_pool_t *pchild, server_rec *s, ac_store *st)
     for (i = 0; i < st->nstripes; i++) {
         child_init_mutex(pchild, s, &st->stripes[i].mutex);
     }
+    child_init_mutex(pchild, s, &st->take_mutex);
 }
 
 void ac_cache_child_init(apr_pool_t *pchild, server_rec *s)
@@ -803,6 +813,15 @@ static void open_value(request_rec *r, const unsigned char *key,
     }
 }
 
+/*
+ * A take is retrieve-then-remove, and the entry counts only for the
+ * request whose remove removed it.  Within a node both happen under one
+ * lock: the stripe's, or for a multi-process safe cache the take lock, so
+ * two processes of one node never both hold the entry.  Across nodes,
+ * memcached's delete and redis' DEL say whether they deleted, and
+ * mod_socache_memcache / _redis pass that on as APR_SUCCESS or
+ * APR_NOTFOUND; conf/auth_client.conf.reference says what remains.
+ */
 static ac_error *fetch(request_rec *r, ac_store *store, const char *type,
                        const char *id, char **value, apr_size_t *len, int take)
 {
@@ -810,24 +829,35 @@ static ac_error *fetch(request_rec *r, ac_store *store, const char *type,
     unsigned int buf_len = AC_CACHE_MAX_VALUE;
     unsigned char *buf = apr_palloc(r->pool, buf_len);
     ac_stripe *st;
-    apr_status_t rv;
+    apr_global_mutex_t *m;
+    apr_status_t rv, removed = APR_SUCCESS;
 
     *value = NULL;
     *len = 0;
     ac_key_hash(cache->keys, type, id, key);
     st = stripe_for(store, key);
-    lock(st->mutex);
+    m = st->mutex ? st->mutex : take ? store->take_mutex : NULL;
+    lock(m);
     rv = store->provider->retrieve(st->instance, r->server, key, sizeof(key),
                                    buf, &buf_len, r->pool);
     if (rv == APR_SUCCESS && take) {
-        store->provider->remove(st->instance, r->server, key, sizeof(key), r->pool);
+        removed = store->provider->remove(st->instance, r->server, key,
+                                          sizeof(key), r->pool);
     }
-    unlock(st->mutex);
+    unlock(m);
     if (rv == APR_NOTFOUND) {
         return NULL;
     }
     if (rv != APR_SUCCESS) {
         return cache_error(r, store, rv, "retrieve an entry");
+    }
+    if (removed == APR_NOTFOUND) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "the %s entry was taken by "
+                      "another request at the same time (on another node)", type);
+        return NULL;
+    }
+    if (removed != APR_SUCCESS) {
+        return cache_error(r, store, removed, "remove a single-use entry");
     }
     open_value(r, key, buf, buf_len, value, len);
     return NULL;
