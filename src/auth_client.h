@@ -180,6 +180,12 @@ ac_error *ac_session_index_end(request_rec *r, const ac_provider *pv,
 /* Did a provider's logout end session `id`?  Asked before a session is
  * written back, so that a request in flight cannot bring it back. */
 int ac_session_index_ended(request_rec *r, const char *id);
+/* Is `pv` an OpenID Connect provider whose issuer is `iss` (its discovery
+ * in *md)?  Picks what a logout is checked against (multi-tenant
+ * issuers are not supported there). */
+struct ac_oidc_metadata;
+int ac_logout_provider_of(request_rec *r, const ac_provider *pv, const char *iss,
+                          const struct ac_oidc_metadata **md);
 int ac_backchannel_logout(request_rec *r);
 int ac_frontchannel_logout(request_rec *r);
 /* The user's own logout at the provider: tokens revoked, and the

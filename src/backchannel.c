@@ -156,7 +156,6 @@ static ac_error *validate_all(request_rec *r, const char *token,
     const char *iss = ac_jwt_peek_string(r->pool, token, "iss");
     ac_error *best = NULL;
     apr_hash_index_t *hi;
-    ac_http_opts h;
     int candidates = 0;
 
     *acc = apr_array_make(r->pool, 2, sizeof(accepted));
@@ -164,16 +163,13 @@ static ac_error *validate_all(request_rec *r, const char *token,
         return ac_fail(r, AC_E_LOGOUT_TOKEN_MALFORMED, "the logout token is "
                        "not a JWT with an iss claim");
     }
-    ac_conf_http_opts(c, &h);
     for (hi = apr_hash_first(r->pool, c->providers); hi; hi = apr_hash_next(hi)) {
         const ac_provider *pv = apr_hash_this_val(hi);
         const ac_oidc_metadata *md;
         accepted a;
         ac_error *e;
 
-        if (ac_provider_kind(pv) != AC_KIND_OIDC
-            || ac_login_discovery(r, &h, pv, &md) != NULL
-            || md->issuer == NULL || strcmp(md->issuer, iss) != 0) {
+        if (!ac_logout_provider_of(r, pv, iss, &md)) {
             continue;
         }
         candidates++;
@@ -187,6 +183,12 @@ static ac_error *validate_all(request_rec *r, const char *token,
         else if (best == NULL || best->id == AC_E_LOGOUT_TOKEN_AUD) {
             best = e;
         }
+    }
+    if (best != NULL && best->id == AC_E_LOGOUT_TOKEN_AUD) {
+        /* rather than the client of whichever block came last */
+        best = ac_fail(r, AC_E_LOGOUT_TOKEN_AUD, "the logout token's audience "
+                       "names no client of this virtual host's provider blocks "
+                       "of its issuer");
     }
     if (candidates == 0) {
         return ac_error_make(r->pool, AC_E_LOGOUT_ISSUER_UNKNOWN, "the logout "
@@ -267,7 +269,7 @@ int ac_backchannel_logout(request_rec *r)
 
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     if (r->method_number != M_POST) {
-        apr_table_setn(r->err_headers_out, "Allow", "POST");
+        ap_allow_methods(r, REPLACE_ALLOW, "POST", NULL);
         return HTTP_METHOD_NOT_ALLOWED;
     }
     if ((e = read_logout_token(r, &token)) != NULL

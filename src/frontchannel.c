@@ -93,12 +93,11 @@ int ac_frontchannel_logout(request_rec *r)
     const char *iss, *sid, *ancestors = NULL, *names = NULL;
     apr_table_t *params;
     apr_hash_index_t *hi;
-    ac_http_opts h;
     ac_error *e;
     int total = 0, i;
 
     if (r->method_number != M_GET) {
-        apr_table_setn(r->err_headers_out, "Allow", "GET");
+        ap_allow_methods(r, REPLACE_ALLOW, "GET", NULL);
         return HTTP_METHOD_NOT_ALLOWED;
     }
     if ((e = ac_form_parse(r->pool, r->args ? r->args : "",
@@ -113,15 +112,12 @@ int ac_frontchannel_logout(request_rec *r)
                             "logout needs iss and sid (register "
                             "frontchannel_logout_session_required true)"));
     }
-    ac_conf_http_opts(c, &h);
     for (hi = apr_hash_first(r->pool, c->providers); hi; hi = apr_hash_next(hi)) {
         const ac_provider *pv = apr_hash_this_val(hi);
         const ac_oidc_metadata *md;
         int n = 0;
 
-        if (ac_provider_kind(pv) != AC_KIND_OIDC
-            || ac_login_discovery(r, &h, pv, &md) != NULL
-            || md->issuer == NULL || strcmp(md->issuer, iss) != 0) {
+        if (!ac_logout_provider_of(r, pv, iss, &md)) {
             continue;
         }
         add_ancestor(r, &ancestors, md->issuer);

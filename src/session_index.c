@@ -21,9 +21,9 @@
  * the session must not write it back (the lazy touch, a refresh): an
  * "ended" mark, read only on those writes, says so.
  */
-#include "auth_client.h"
 #include "index_record.h"
 #include "jose.h"
+#include "login.h"
 
 #define AC_CACHE_LOGOUT_SID "logout-sid"
 #define AC_CACHE_LOGOUT_SUB "logout-sub"
@@ -157,6 +157,36 @@ void ac_session_index_add(request_rec *r, const char *id,
 }
 
 /* ---- ending ------------------------------------------------------------------ */
+
+/* Could `pv` have issuer `iss`?  Saves the discovery of every unrelated
+ * provider: an explicit Issuer is what discovery must name, and a derived
+ * one differs at most by a trailing '/' (oidc.c). */
+static int may_have_issuer(apr_pool_t *p, const ac_provider *pv, const char *iss)
+{
+    const char *x;
+
+    if (pv->issuer != NULL) {
+        return strcmp(pv->issuer, iss) == 0;
+    }
+    x = pv->server_metadata_url ? ac_oidc_issuer_from_url(p, pv->server_metadata_url)
+                                : NULL;
+    return x == NULL || strcmp(x, iss) == 0
+        || strcmp(apr_pstrcat(p, x, "/", NULL), iss) == 0;
+}
+
+int ac_logout_provider_of(request_rec *r, const ac_provider *pv, const char *iss,
+                          const ac_oidc_metadata **md)
+{
+    ac_http_opts h;
+
+    if (ac_provider_kind(pv) != AC_KIND_OIDC || pv->multi_tenant_issuer
+        || !may_have_issuer(r->pool, pv, iss)) {
+        return 0;
+    }
+    ac_conf_http_opts(ac_sconf(r->server), &h);
+    return ac_login_discovery(r, &h, pv, md) == NULL && (*md)->issuer != NULL
+        && strcmp((*md)->issuer, iss) == 0;
+}
 
 /* Does the record of a listed session agree with the logout? */
 static int session_matches(request_rec *r, const ac_provider *pv,
