@@ -581,7 +581,11 @@ class Handler(fixture.Handler):
             self.issuer = f"{self.issuer}/{{tenantid}}/v2.0"
         action = self.ENDPOINTS.get((method, endpoint))
         if action is None:
-            return self.send_json(404, {"error": "no such endpoint"})
+            # a body left unread would be taken for the next request on a
+            # kept-alive connection (the module's revocation test posts here)
+            self.close_connection = True
+            return self.send_json(404, {"error": "no such endpoint"},
+                                  [("Connection", "close")])
         try:
             getattr(self, "ep_" + action)()
         except (BrokenPipeError, ConnectionResetError):
