@@ -56,6 +56,7 @@ typedef struct ac_provider {
     const char *userinfo_url;
     const char *jwks_uri;
     const char *end_session_url;
+    const char *revocation_url;     /* RFC 7009 */
     const char *request_token_url;  /* OAuth 1.0a only */
     const char *api_base_url;
 
@@ -134,6 +135,11 @@ typedef struct ac_server_conf {
     const char *callback_path_where;
     const char *logout_path_where;
     const char *cookie_path_where;
+    /* single logout: NULL = not offered; with where they were set */
+    const char *backchannel_logout_path;
+    const char *backchannel_logout_path_where;
+    const char *frontchannel_logout_path;
+    const char *frontchannel_logout_path_where;
     const char *cookie_domain;
 
     int session_inactivity;         /* seconds */
@@ -205,6 +211,9 @@ ac_provider *ac_provider_create(apr_pool_t *p, const char *name,
 /* effective values with defaults applied */
 const char *ac_conf_callback_path(const ac_server_conf *c);
 const char *ac_conf_logout_path(const ac_server_conf *c);
+/* NULL when the vhost offers no back-channel / front-channel logout */
+const char *ac_conf_backchannel_logout_path(const ac_server_conf *c);
+const char *ac_conf_frontchannel_logout_path(const ac_server_conf *c);
 const char *ac_conf_cookie_name(const ac_server_conf *c);
 const char *ac_conf_flow_cookie_name(const ac_server_conf *c);
 const char *ac_conf_cookie_path(const ac_server_conf *c);

@@ -153,6 +153,8 @@ typedef struct path_field {
 PATH_FIELD(callback_path)
 PATH_FIELD(logout_path)
 PATH_FIELD(cookie_path)
+PATH_FIELD(backchannel_logout_path)
+PATH_FIELD(frontchannel_logout_path)
 
 static const char *set_path(cmd_parms *cmd, void *dummy, const char *arg)
 {
@@ -457,6 +459,10 @@ const command_rec ac_directives[] = {
     SRV_PATH("AuthClientCallbackPath", callback_path, "redirect URI path (default /auth/callback)"),
     SRV_PATH("AuthClientLogoutPath", logout_path, "logout path (default /auth/logout)"),
     SRV_PATH("AuthClientCookiePath", cookie_path, "cookie path (default /)"),
+    SRV_PATH("AuthClientBackchannelLogoutPath", backchannel_logout_path,
+             "where OpenID providers POST logout tokens (default: none)"),
+    SRV_PATH("AuthClientFrontchannelLogoutPath", frontchannel_logout_path,
+             "where OpenID providers' logout pages embed a logout (default: none)"),
     AP_INIT_TAKE1("AuthClientCookieName", set_cookie_name, NULL, RSRC_CONF,
                   "session cookie name (default ac_session)"),
     AP_INIT_TAKE1("AuthClientCookieDomain", set_cookie_domain, NULL, RSRC_CONF,
@@ -625,6 +631,41 @@ static void check_cookie_covers(check_log *cl, const ac_server_conf *c,
                                 path_stem(cl->p, ck), path));
 }
 
+/* A single-logout path that equals another of the module's paths would
+ * never be reached (the quick handler takes the first that matches). */
+static void check_single_logout_paths(check_log *cl, const ac_server_conf *c)
+{
+    const struct { const char *name, *path, *where; } p[] = {
+        { "AuthClientCallbackPath", ac_conf_callback_path(c), c->callback_path_where },
+        { "AuthClientLogoutPath", ac_conf_logout_path(c), c->logout_path_where },
+        { "AuthClientBackchannelLogoutPath", c->backchannel_logout_path,
+          c->backchannel_logout_path_where },
+        { "AuthClientFrontchannelLogoutPath", c->frontchannel_logout_path,
+          c->frontchannel_logout_path_where },
+    };
+    int i, k;
+
+    for (i = 2; i < 4; i++) {
+        for (k = 0; p[i].path != NULL && k < i; k++) {
+            if (p[k].path != NULL && strcmp(p[i].path, p[k].path) == 0) {
+                check_fail(cl, apr_psprintf(cl->p, "%s (%s) and %s (%s) are "
+                                            "both %s, so the second would "
+                                            "never be reached: give %s a path "
+                                            "of its own, e.g. /auth/%s",
+                                            p[k].name, set_at(p[k].where),
+                                            p[i].name, set_at(p[i].where),
+                                            p[i].path, p[i].name,
+                                            i == 2 ? "backchannel" : "frontchannel"));
+            }
+        }
+    }
+    if (p[3].path != NULL) {
+        check_cookie_covers(cl, c, p[3].name, p[3].path, p[3].where,
+                            "the session cookie to a front-channel logout, "
+                            "which could then not clear it in the browser");
+    }
+}
+
 /* Paths that can only fail at the first login or logout. */
 static void check_paths(check_log *cl, server_rec *s)
 {
@@ -643,6 +684,7 @@ static void check_paths(check_log *cl, server_rec *s)
                                     set_at(c->callback_path_where),
                                     set_at(c->logout_path_where), cb));
     }
+    check_single_logout_paths(cl, c);
     check_cookie_covers(cl, c, "AuthClientCallbackPath", cb,
                         c->callback_path_where,
                         "the login cookie to the callback, and every login "

@@ -139,6 +139,10 @@ ac_error *ac_session_store(request_rec *r, const char *id,
     if (e) {
         return e;
     }
+    /* a logout from the provider ended it meanwhile: do not bring it back */
+    if (ac_session_index_ended(r, id)) {
+        return NULL;
+    }
     return ac_cache_put(r, AC_CACHE_SESSION, id, buf, len,
                         record_expiry(ac_sconf(r->server), s));
 }
@@ -243,6 +247,7 @@ ac_error *ac_session_create(request_rec *r, ac_session_record *s,
         || (e = ac_session_store(r, id, s)) != NULL) {
         return e;
     }
+    ac_session_index_add(r, id, s, t);
     ac_cookie_set(r, ac_session_cookie_name(r), id, ac_conf_session_max(c));
     return NULL;
 }

@@ -252,6 +252,29 @@ expect callback_is_logout "AuthClientCallbackPath /auth/endpoint
 AuthClientLogoutPath /auth/endpoint
 $(good_provider)" "are both /auth/endpoint" "callback_is_logout.conf:12" "callback_is_logout.conf:13" "different paths"
 
+expect backchannel_is_logout "AuthClientBackchannelLogoutPath /auth/logout
+$(good_provider)" "AuthClientLogoutPath (the default) and AuthClientBackchannelLogoutPath (" "backchannel_is_logout.conf:12) are both /auth/logout" "/auth/backchannel"
+
+expect frontchannel_is_backchannel "AuthClientBackchannelLogoutPath /auth/slo
+AuthClientFrontchannelLogoutPath /auth/slo
+$(good_provider)" "frontchannel_is_backchannel.conf:12) and AuthClientFrontchannelLogoutPath (" "frontchannel_is_backchannel.conf:13) are both /auth/slo" "/auth/frontchannel"
+
+expect cookie_path_misses_frontchannel "AuthClientCookiePath /app/
+AuthClientCallbackPath /app/callback
+AuthClientLogoutPath /app/logout
+AuthClientFrontchannelLogoutPath /auth/frontchannel
+$(good_provider)" "does not cover AuthClientFrontchannelLogoutPath /auth/frontchannel" "cookie_path_misses_frontchannel.conf:15" "/app/auth/frontchannel"
+
+expect bad_backchannel_path "AuthClientBackchannelLogoutPath backchannel
+$(good_provider)" "AuthClientBackchannelLogoutPath must be a local URL path" "line 12 of"
+
+expect revocation_url_insecure '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    ClientSecret secret
+    RevocationURL http://op.example/revoke
+</AuthClientProvider>' "RevocationURL 'http://op.example/revoke' must be an https URL" "revocation_url_insecure.conf:16"
+
 expect authorize_param_reserved '<AuthClientProvider op>
     ServerMetadataURL https://op.example/.well-known/openid-configuration
     ClientID id
