@@ -308,7 +308,9 @@ static int gcm_aad(EVP_CIPHER_CTX *ctx, const unsigned char *aad,
 
     buf[0] = SEAL_VERSION;
     if (aad_len <= sizeof(buf) - 1) {
-        memcpy(buf + 1, aad, aad_len);
+        if (aad_len > 0) {
+            memcpy(buf + 1, aad, aad_len);      /* aad may be NULL when empty */
+        }
         return EVP_CipherUpdate(ctx, NULL, &n, buf, (int)(aad_len + 1)) == 1;
     }
     return EVP_CipherUpdate(ctx, NULL, &n, buf, 1) == 1
