@@ -8,14 +8,12 @@ use warnings FATAL => 'all';
 
 use Apache::Test;
 use Apache::TestUtil;
-use File::Temp qw(tempdir);
-use POSIX ();
 use JSON::PP qw(decode_json);
 use LWP::UserAgent;
 use Time::HiRes qw(sleep time);
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use ACTest qw(browser login env_of jar_cookie);
+use ACTest qw(parallel_tokens browser login env_of jar_cookie);
 use ACTest::Node qw(start_node stop_nodes);
 use ACTest::Services ();
 
@@ -82,31 +80,9 @@ ok t_cmp(env_of($res)->{OIDC_access_token}, $env->{OIDC_access_token},
 my $wait = $env->{OIDC_access_token_expires} - 4 - time + 1.3;
 sleep $wait if $wait > 0;
 my $before = grants();
-my $dir = tempdir(CLEANUP => 1);
-my @kids;
-for my $i (0 .. 9) {
-    my $port = $ports[$i % 2];
-    my $pid = fork;
-    die "fork: $!\n" unless defined $pid;
-    if ($pid == 0) {
-        my $r = LWP::UserAgent->new(timeout => 20, max_redirect => 0)
-            ->get("http://127.0.0.1:$port/refresh/env.cgi", Cookie => "ac_session=$sid");
-        # _exit: a child must not run the END blocks (they stop the nodes)
-        open my $fh, '>', "$dir/$i" or POSIX::_exit(1);
-        print $fh $r->code, "\n", env_of($r)->{OIDC_access_token} // '', "\n";
-        close $fh;
-        POSIX::_exit(0);
-    }
-    push @kids, $pid;
-}
-waitpid $_, 0 for @kids;
-my (%codes, %tokens);
-for my $i (0 .. 9) {
-    open my $fh, '<', "$dir/$i" or next;
-    chomp(my @l = <$fh>);
-    $codes{$l[0] // ''}++;
-    $tokens{$l[1] // ''}++;
-}
+my ($codes, $tokens) = parallel_tokens([ map { "http://127.0.0.1:$ports[$_ % 2]/refresh/env.cgi" } 0 .. 9 ], $sid);
+my %codes = %$codes;
+my %tokens = %$tokens;
 ok t_cmp($codes{200} // 0, 10, 'ten parallel requests on two nodes past the margin: all served');
 ok t_cmp(scalar keys %tokens, 1, 'all with the same token');
 ok t_cmp((keys %tokens)[0] ne $env->{OIDC_access_token} ? 1 : 0, 1, 'a new one');
