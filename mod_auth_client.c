@@ -9,6 +9,7 @@
  * entry points; the work is done in src/ (see README for the map).
  */
 #include "auth_client.h"
+#include "bearer.h"
 #include "oidc.h"
 #include "http.h"
 
@@ -72,6 +73,7 @@ static void ac_register_hooks(apr_pool_t *p)
     ap_hook_check_authn(ac_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ac_authz_register(p);
+    ac_bearer_register_hooks(p);
 }
 
 module AP_MODULE_DECLARE_DATA auth_client_module = {

@@ -661,3 +661,44 @@ ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
     apr_pool_destroy(tmp);
     return err;
 }
+
+/* ---- any JWS of the provider (access tokens) ---------------------------- */
+
+/* The header, key and signature steps above without the ID token's claim
+ * checks: for callers that check their own claims. */
+ac_error *ac_jws_verify(apr_pool_t *p, const char *jwt, const char *jwks_json,
+                        const apr_array_header_t *allowed_algs,
+                        json_t **header, json_t **payload)
+{
+    ac_idtoken_expect e;
+    const alg_info *a = NULL;
+    const char *kid = NULL;
+    cjose_jwk_t *jwk = NULL;
+    json_t *hdr = NULL, *body = NULL;
+    apr_pool_t *tmp;
+    ac_error *err;
+
+    *header = *payload = NULL;
+    if (jwt == NULL || *jwt == '\0') {
+        return malformed(p, "it is empty");
+    }
+    if (apr_pool_create(&tmp, p) != APR_SUCCESS) {
+        return ac_error_make(p, AC_E_OUT_OF_MEMORY, "out of memory");
+    }
+    memset(&e, 0, sizeof(e));
+    e.allowed_algs = allowed_algs;      /* no client secret: never HS* */
+    if ((err = header_decode(tmp, jwt, &hdr)) == NULL
+        && (err = header_check(tmp, hdr, &e, &a, &kid)) == NULL
+        && (err = key_for(tmp, jwks_json, &e, a, kid, &jwk)) == NULL
+        && (err = signature_verify(tmp, jwt, jwk, &body)) == NULL) {
+        *header = json_incref(hdr);
+        ac_json_pool_own(p, hdr);
+        *payload = json_incref(body);
+        ac_json_pool_own(p, body);
+    }
+    else {
+        err = ac_error_wrap(p, err, NULL);
+    }
+    apr_pool_destroy(tmp);
+    return err;
+}

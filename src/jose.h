@@ -47,4 +47,17 @@ ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
  */
 const char *ac_jwt_peek_string(apr_pool_t *p, const char *jwt, const char *name);
 
+/*
+ * The signature part of ac_idtoken_validate for any JWS the provider signs
+ * (RFC 9068 access tokens): the same header rules (no none, no keys from the
+ * header, no crit), `allowed_algs` (NULL: RS*, PS*, ES*; HS* never, as
+ * there is no secret to verify it with), the key from the JWKS by kid.
+ * On success *header and *payload are the decoded JSON objects, released
+ * with `p`; no claim is checked.  Error codes as ac_idtoken_validate's
+ * (id_token_*, jwks_*): the caller names them for its own token.
+ */
+ac_error *ac_jws_verify(apr_pool_t *p, const char *jwt, const char *jwks_json,
+                        const apr_array_header_t *allowed_algs,
+                        json_t **header, json_t **payload);
+
 #endif

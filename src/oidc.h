@@ -17,6 +17,7 @@ typedef struct ac_oidc_metadata {
     const char *jwks_uri;
     const char *end_session_endpoint;   /* may be NULL */
     int iss_parameter_supported;        /* RFC 9207 */
+    const char *introspection_endpoint; /* RFC 7662 (RFC 8414 name); may be NULL */
 } ac_oidc_metadata;
 
 /*
