@@ -439,7 +439,7 @@ static void memo_key(bearer_ctx *bc, const char *token, unsigned char *key)
                                    "\n", apr_itoa(p, bc->expect.clock_skew), "\n",
                                    token, NULL);
 
-    ac_sha256(text, strlen(text), key);
+    ac_token_memo_key(memo, text, strlen(text), key);
 }
 
 static ac_error *jwt_verify(bearer_ctx *bc, const char *token, json_t **claims)
@@ -471,11 +471,25 @@ static ac_error *jwt_verify(bearer_ctx *bc, const char *token, json_t **claims)
     return e;
 }
 
-static ac_error *jwt_identity(bearer_ctx *bc, const char *token,
-                              ac_session_record **out, const char **how)
+/* A JWT this process verified before for the same checks, or NULL. */
+static ac_session_record *jwt_remembered(bearer_ctx *bc, const unsigned char *key)
 {
     request_rec *r = bc->r;
-    unsigned char key[AC_TOKEN_MEMO_KEY_LEN];
+    ac_session_record *s;
+    apr_size_t len;
+    char *buf = ac_token_memo_get(memo, key, bc->expect.now, r->pool, &len);
+
+    if (buf == NULL) {
+        return NULL;
+    }
+    s = apr_palloc(r->pool, sizeof(*s));
+    return ac_session_record_decode(r->pool, buf, len, s) == NULL ? s : NULL;
+}
+
+static ac_error *jwt_identity(bearer_ctx *bc, const char *token,
+                              const unsigned char *key, ac_session_record **out)
+{
+    request_rec *r = bc->r;
     apr_time_t until;
     ac_session_record *s;
     json_t *claims;
@@ -483,16 +497,6 @@ static ac_error *jwt_identity(bearer_ctx *bc, const char *token,
     apr_size_t len;
     ac_error *e;
 
-    memo_key(bc, token, key);
-    buf = ac_token_memo_get(memo, key, bc->expect.now, r->pool, &len);
-    if (buf != NULL) {
-        s = apr_palloc(r->pool, sizeof(*s));
-        if (ac_session_record_decode(r->pool, buf, len, s) == NULL) {
-            *out = s;
-            *how = "JWT, verified before";
-            return NULL;
-        }
-    }
     if ((e = jwt_verify(bc, token, &claims)) != NULL
         || (e = identity_of(bc, claims, &s)) != NULL) {
         return e;
@@ -505,7 +509,6 @@ static ac_error *jwt_identity(bearer_ctx *bc, const char *token,
         ac_token_memo_put(memo, key, buf, len, until);
     }
     *out = s;
-    *how = "JWT";
     return NULL;
 }
 
@@ -594,6 +597,28 @@ static ac_error *opaque_identity(bearer_ctx *bc, const char *token,
     return identity_of(bc, result, out);
 }
 
+/* ---- which way -------------------------------------------------------------------- */
+
+/* The token's identity by whichever way fits: the memo first, as that is
+ * the common case and the cheapest test; then a JWT's signature, or the
+ * introspection endpoint for anything else. */
+static ac_error *identify(bearer_ctx *bc, const char *token,
+                          ac_session_record **s, const char **how)
+{
+    unsigned char key[AC_TOKEN_MEMO_KEY_LEN];
+
+    memo_key(bc, token, key);
+    if ((*s = jwt_remembered(bc, key)) != NULL) {
+        *how = "JWT, verified before";
+        return NULL;
+    }
+    if (ac_access_token_is_jwt(bc->r->pool, token)) {
+        *how = "JWT";
+        return jwt_identity(bc, token, key, s);
+    }
+    return opaque_identity(bc, token, s, how);
+}
+
 /* ---- check_authn ------------------------------------------------------------------- */
 
 static int use_identity(request_rec *r, const ac_dir_conf *d,
@@ -645,9 +670,7 @@ int ac_bearer_check_authn(request_rec *r)
         return HTTP_UNAUTHORIZED;
     }
     if ((e = ctx_init(r, d, &bc)) == NULL) {
-        e = ac_access_token_is_jwt(r->pool, token)
-            ? jwt_identity(&bc, token, &s, &how)
-            : opaque_identity(&bc, token, &s, &how);
+        e = identify(&bc, token, &s, &how);
     }
     if (e != NULL) {
         return refuse(r, d, e);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <apr_thread_mutex.h>
+#include <openssl/evp.h>
 
 #include "token_memo.h"
 
@@ -23,6 +24,7 @@ struct ac_token_memo {
     int nslots;
     apr_size_t max_value;
     memo_slot *slots;
+    EVP_MD *md;                     /* SHA-256, fetched once */
 #if APR_HAS_THREADS
     apr_thread_mutex_t *lock;
 #endif
@@ -52,6 +54,8 @@ static apr_status_t memo_cleanup(void *data)
         m->slots[i].value = NULL;
         m->slots[i].until = 0;
     }
+    EVP_MD_free(m->md);
+    m->md = NULL;
     return APR_SUCCESS;
 }
 
@@ -66,6 +70,7 @@ ac_error *ac_token_memo_create(apr_pool_t *p, int slots, apr_size_t max_value,
     m->nslots = slots;
     m->max_value = max_value;
     m->slots = apr_pcalloc(p, sizeof(memo_slot) * (apr_size_t)slots);
+    m->md = EVP_MD_fetch(NULL, "SHA256", NULL);
 #if APR_HAS_THREADS
     if (apr_thread_mutex_create(&m->lock, APR_THREAD_MUTEX_DEFAULT, p)
         != APR_SUCCESS) {
@@ -76,6 +81,17 @@ ac_error *ac_token_memo_create(apr_pool_t *p, int slots, apr_size_t max_value,
     apr_pool_cleanup_register(p, m, memo_cleanup, apr_pool_cleanup_null);
     *out = m;
     return NULL;
+}
+
+void ac_token_memo_key(const ac_token_memo *m, const char *data, apr_size_t len,
+                       unsigned char *key)
+{
+    unsigned int n = AC_TOKEN_MEMO_KEY_LEN;
+
+    if (m == NULL || m->md == NULL
+        || !EVP_Digest(data, len, key, &n, m->md, NULL)) {
+        ac_sha256(data, len, key);
+    }
 }
 
 /* The key is a digest: its first four bytes are as good as any hash. */

@@ -22,6 +22,12 @@ typedef struct ac_token_memo ac_token_memo;
 ac_error *ac_token_memo_create(apr_pool_t *p, int slots, apr_size_t max_value,
                                ac_token_memo **out);
 
+/* SHA-256 of `data`: the key of what it identifies.  The digest is fetched
+ * from OpenSSL once, at create: OpenSSL 3 looks SHA-256 up again on every
+ * implicit use, which costs more than hashing a token.  `m` may be NULL. */
+void ac_token_memo_key(const ac_token_memo *m, const char *data, apr_size_t len,
+                       unsigned char *key);
+
 /* A copy, in `p`, of the value under `key` while `now` is before its end;
  * NULL otherwise. */
 char *ac_token_memo_get(ac_token_memo *m, const unsigned char *key,

@@ -196,13 +196,15 @@ END_TEST
 START_TEST(alg_none_refused)
 {
     ac_access_token_expect e = expect_base();
-    char *payload = json_dumps(claims_base(), JSON_COMPACT);
+    json_t *claims = claims_base();
+    char *payload = json_dumps(claims, JSON_COMPACT);
     const char *jwt = apr_pstrcat(unit_pool,
                                   b64url_json("{\"alg\":\"none\",\"typ\":\"at+jwt\"}"),
                                   ".", b64url_json(payload), ".", NULL);
     apr_array_header_t *algs = apr_array_make(unit_pool, 1, sizeof(const char *));
 
     free(payload);
+    json_decref(claims);
     expect_code(jwt, &e, "bearer_alg");
     /* not even when the configuration lists it */
     APR_ARRAY_PUSH(algs, const char *) = "none";

@@ -100,6 +100,20 @@ START_TEST(no_memo)
 }
 END_TEST
 
+START_TEST(key_is_sha256)
+{
+    ac_token_memo *m;
+    unsigned char a[32], b[32], c[32];
+
+    ck_assert_ptr_null(ac_token_memo_create(unit_pool, 4, 64, &m));
+    ac_sha256("context\ntoken", 13, a);
+    ac_token_memo_key(m, "context\ntoken", 13, b);
+    ac_token_memo_key(NULL, "context\ntoken", 13, c);
+    ck_assert_int_eq(memcmp(a, b, 32), 0);
+    ck_assert_int_eq(memcmp(a, c, 32), 0);
+}
+END_TEST
+
 Suite *token_memo_suite(void)
 {
     Suite *s = suite_create("token_memo");
@@ -111,6 +125,7 @@ Suite *token_memo_suite(void)
     tcase_add_test(tc, same_slot_other_key);
     tcase_add_test(tc, size_cap);
     tcase_add_test(tc, no_memo);
+    tcase_add_test(tc, key_is_sha256);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -13,7 +13,7 @@ use lib "$FindBin::Bin/../lib";
 use ACTest qw(base_url browser env_of);
 use ACTest::Bearer qw(api_token user_token bearer_get API OTHER_API);
 
-plan tests => 45;
+plan tests => 54;
 
 my $base = base_url();
 
@@ -44,9 +44,33 @@ ok t_cmp(scalar($res->header('Set-Cookie')) // '', '', 'no cookie');
 ok t_cmp(env_of(bearer_get("$base/bearer/env.cgi", $jwt))->{REMOTE_USER}, 'ac-api',
          'the same token again: 200');
 
+# what this process remembers of the token counts only where the same
+# checks apply: another audience, another provider
+refused(bearer_get("$base/bearer-other/env.cgi", $jwt), 401, $invalid, 'bearer_aud',
+        'the remembered token on another API');
+ok t_cmp(bearer_get("$base/bearer-h/env.cgi", $jwt)->code, 401,
+         "the remembered token on another provider's location");
+ok t_cmp(env_of(bearer_get("$base/bearer/env.cgi", $jwt))->{REMOTE_USER}, 'ac-api',
+         'and still accepted where it belongs');
+
+# subrequests: a session location included in a bearer page does not get
+# the token's identity; a bearer location checks the token itself
+$res = bearer_get("$base/bearer-ssi/include.shtml", $jwt);
+my ($app, $api) = ($res->decoded_content // '') =~ /--app--(.*)--bearer--(.*)--end--/s;
+ok t_cmp($app // 'missing', qr/^(?:(?!REMOTE_USER).)*$/s,
+         'included session location: no identity from the token');
+ok t_cmp($api // '', qr/^REMOTE_USER=ac-api$/m, 'included bearer location: the token');
+
 # client headers posing as claims are gone, token or not
 $res = bearer_get("$base/bearer/index.html", $jwt, 'OIDC-CLAIM-sub' => 'admin');
 ok t_cmp($res->header('X-Seen-Claim-Underscore') // '', '', 'spoofed claim header removed');
+
+# the repeated token was not verified again
+my $log = Apache::Test::vars('t_logs') . '/error_log';
+open my $fh, '<', $log or die "$log: $!";
+ok t_cmp(scalar(grep { /bearer token of ac-api accepted \(provider op, JWT, verified before\)/ } <$fh>) > 0,
+         1, 'a repeated JWT comes from the memo');
+close $fh;
 
 # a user's token (authorization code flow with resource=)
 my $ua = browser();
@@ -78,8 +102,11 @@ ok t_cmp(bearer_get("$base/bearer-scope/env.cgi",
 refused(bearer_get("$base/bearer/env.cgi", api_token('ac-api', resource => OTHER_API)),
         401, $invalid, 'bearer_aud', 'token for another audience');
 
-# tampered: one character of the signature changed
-(my $tampered = $jwt) =~ s/(.)$/$1 eq 'A' ? 'B' : 'A'/e;
+# tampered: one character in the middle of the signature changed (the
+# last one may carry only padding bits)
+my $tampered = $jwt;
+my $at = length($tampered) - 20;
+substr($tampered, $at, 1) = substr($tampered, $at, 1) eq 'A' ? 'B' : 'A';
 refused(bearer_get("$base/bearer/env.cgi", $tampered), 401, $invalid,
         'bearer_signature', 'tampered signature');
 

@@ -25,10 +25,15 @@ my $OP = "https://127.0.0.1:$ACTest::Services::PORT{oidc}";
 my $HOSTILE = "http://127.0.0.1:$ACTest::Services::PORT{hostile}";
 
 sub agent {
-    return LWP::UserAgent->new(timeout => 30, max_redirect => 0,
+    my (%o) = @_;
+    return LWP::UserAgent->new(timeout => 30, max_redirect => 0, %o,
                                ssl_opts => { SSL_ca_file => $ENV{ACTEST_CA},
                                              verify_hostname => 1 });
 }
+
+# one connection for the bearer requests, so they reach one httpd process
+# and what it remembers of verified tokens is what the next request finds
+my $client = agent(keep_alive => 1);
 
 sub basic {
     my ($client) = @_;
@@ -86,10 +91,11 @@ sub revoke {
     die "revocation: " . $res->status_line . "\n" unless $res->is_success;
 }
 
-# GET $url as an API client: no cookies, the token (if defined) as Bearer.
+# GET $url as an API client: no cookies, the token (if defined) as Bearer,
+# over the same connection as the previous call.
 sub bearer_get {
     my ($url, $token, @headers) = @_;
-    return agent()->get($url, (defined $token ? (Authorization => "Bearer $token") : ()),
+    return $client->get($url, (defined $token ? (Authorization => "Bearer $token") : ()),
                         @headers);
 }
 
