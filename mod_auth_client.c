@@ -9,6 +9,7 @@
  * entry points; the work is done in src/ (see README for the map).
  */
 #include "auth_client.h"
+#include "bearer.h"
 #include "oidc.h"
 #include "http.h"
 
@@ -73,6 +74,7 @@ static void ac_register_hooks(apr_pool_t *p)
                         AP_AUTH_INTERNAL_PER_CONF);
     ac_authz_register(p);
     ac_cache_register_hooks(p);
+    ac_bearer_register_hooks(p);
 }
 
 module AP_MODULE_DECLARE_DATA auth_client_module = {

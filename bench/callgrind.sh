@@ -5,8 +5,9 @@
 # httpd -X runs under callgrind with collection limited to request
 # processing (ap_process_async_request: event MPM); each case runs twice, with N and with 2N requests, and the
 # difference divided by N is the cost of one request, free of startup and
-# of the login that obtains the session.  Cases: the unprotected file, and
-# the same file behind mod_auth_client with a valid session (shmcb).
+# of the login that obtains the session.  Cases: the unprotected file, the
+# same file behind mod_auth_client with a valid session (shmcb), and behind
+# "AuthClientBearer only" with a JWT access token from the provider.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=${AC_BENCH_DIR:-/tmp/mod_auth_client-callgrind}
@@ -17,6 +18,14 @@ configure shmcb
 # httpd -X still switches to User nobody, who writes the profile
 mkdir -p "$run/profiles"
 chmod 1777 "$run/profiles"
+
+# a client credentials JWT access token for https://api.test/
+bearer_token() {
+    curl -s --cacert "$certs/ca.pem" -u ac-api:ac-api-secret \
+        -d grant_type=client_credentials -d resource=https://api.test/ \
+        -d scope=api:read https://127.0.0.1:3443/token |
+        sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+}
 
 # one callgrind run: login (when $2 is "protected"), then $1 requests
 one_run() {
@@ -35,12 +44,18 @@ one_run() {
     done
     url=http://127.0.0.1:8081/open/index.html
     cookie=""
+    auth=""
     if [ "$case" = protected ]; then
         url=http://127.0.0.1:8081/ours/index.html
         cookie=$(perl "$top/bench/session-cookie.pl" "$url" "$certs/ca.pem" ac_session)
     fi
+    if [ "$case" = bearer ]; then
+        url=http://127.0.0.1:8081/api/index.html
+        auth="Authorization: Bearer $(bearer_token)"
+    fi
     for _ in $(seq "$count"); do
-        code=$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} "$url")
+        code=$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} \
+               ${auth:+-H "$auth"} "$url")
         [ "$code" = 200 ] || { echo "$url answered $code" >&2; kill $vg; exit 1; }
     done
     kill -TERM $vg
@@ -57,8 +72,10 @@ per_request() {
 
 open=$(per_request open)
 prot=$(per_request protected)
+bearer=$(per_request bearer)
 echo "unprotected:            $open instructions per request"
 echo "with mod_auth_client:   $prot instructions per request (+$((prot - open)))"
+echo "bearer JWT (only):      $bearer instructions per request (+$((bearer - open)))"
 echo
 echo "most expensive functions under check_authn (inclusive, $((2 * n)) requests + login):"
 callgrind_annotate --inclusive=yes "$run/profiles/callgrind.out.protected.$((2 * n))" 2>/dev/null \

@@ -92,6 +92,9 @@ int ac_cache_shared(void);
 typedef struct ac_request_state {
     ac_session_record *session;
     const char *session_id;
+    /* the identity is a bearer token's (bearer.h): no session behind it */
+    int bearer;
+    int claim_denied;               /* a Require claim refused it (authz.c) */
 } ac_request_state;
 
 ac_request_state *ac_request_state_get(request_rec *r);

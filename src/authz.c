@@ -138,6 +138,7 @@ static authz_status check_claim(request_rec *r, const char *line,
             return AUTHZ_GRANTED;
         }
     }
+    st->claim_denied = 1;
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s: user '%s' lacks the "
                   "claim required by 'Require %s %s'", AC_LOG_TAG, r->user,
                   cl->name, line);

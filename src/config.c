@@ -190,6 +190,7 @@ ac_dir_conf *ac_dir_conf_create(apr_pool_t *p)
     d->claim_headers = AC_UNSET;
     d->refresh_margin = AC_UNSET;
     d->pass_refresh_token = AC_UNSET;
+    d->introspection_ttl = AC_UNSET;
     return d;
 }
 
@@ -207,6 +208,13 @@ ac_dir_conf *ac_dir_conf_merge(apr_pool_t *p, const ac_dir_conf *base,
     d->refresh_margin = MERGE_INT(refresh_margin);
     d->refresh_failure = MERGE_ENUM(refresh_failure);
     d->pass_refresh_token = MERGE_INT(pass_refresh_token);
+    d->bearer = MERGE_ENUM(bearer);
+    d->bearer_audience = MERGE_PTR(bearer_audience);
+    d->bearer_provider = MERGE_PTR(bearer_provider);
+    d->bearer_scopes = MERGE_PTR(bearer_scopes);
+    d->bearer_jwt_types = MERGE_PTR(bearer_jwt_types);
+    d->bearer_remote_user_claim = MERGE_PTR(bearer_remote_user_claim);
+    d->introspection_ttl = MERGE_INT(introspection_ttl);
     return d;
 }
 
@@ -216,7 +224,7 @@ int ac_dir_conf_in_use(const ac_dir_conf *d)
         || d->pass_access_token != AC_UNSET || d->claim_headers != AC_UNSET
         || d->unauth_action != AC_UNAUTH_UNSET || d->refresh != AC_REFRESH_UNSET
         || d->refresh_margin != AC_UNSET || d->refresh_failure != AC_REFRESH_FAIL_UNSET
-        || d->pass_refresh_token != AC_UNSET;
+        || d->pass_refresh_token != AC_UNSET || d->bearer != AC_BEARER_UNSET;
 }
 
 ac_refresh_mode ac_dir_refresh(const ac_dir_conf *d)
@@ -244,6 +252,21 @@ int ac_dir_uses_tokens(const ac_dir_conf *d)
 {
     return ac_dir_pass_access_token(d) || ac_dir_pass_refresh_token(d)
         || ac_dir_refresh(d) == AC_REFRESH_ON;
+}
+
+ac_bearer_mode ac_dir_bearer(const ac_dir_conf *d)
+{
+    return d->bearer != AC_BEARER_UNSET ? d->bearer : AC_BEARER_OFF;
+}
+
+const char *ac_dir_bearer_remote_user_claim(const ac_dir_conf *d)
+{
+    return d->bearer_remote_user_claim ? d->bearer_remote_user_claim : "sub";
+}
+
+int ac_dir_introspection_ttl(const ac_dir_conf *d)
+{
+    return OR_DEFAULT(d->introspection_ttl, 60);
 }
 
 const char *ac_dir_claim_prefix(const ac_dir_conf *d)

@@ -185,6 +185,13 @@ typedef enum {
     AC_REFRESH_FAIL_ERROR           /* 502 */
 } ac_refresh_failure;
 
+typedef enum {
+    AC_BEARER_UNSET = 0,
+    AC_BEARER_OFF,
+    AC_BEARER_ON,                   /* a bearer token if sent, else a session */
+    AC_BEARER_ONLY                  /* APIs: bearer tokens, no session, no login */
+} ac_bearer_mode;
+
 /* Per directory / location; merged outer -> inner. */
 typedef struct ac_dir_conf {
     apr_array_header_t *providers;  /* provider names, NULL = unset */
@@ -196,6 +203,14 @@ typedef struct ac_dir_conf {
     int refresh_margin;             /* seconds before expiry */
     ac_refresh_failure refresh_failure;
     int pass_refresh_token;         /* AC_UNSET, 0, 1 */
+    /* bearer tokens (RFC 6750), bearer.c */
+    ac_bearer_mode bearer;
+    const char *bearer_audience;    /* the resource identifier; no default */
+    const char *bearer_provider;    /* NULL: the location's only provider */
+    apr_array_header_t *bearer_scopes;      /* const char *, all required */
+    apr_array_header_t *bearer_jwt_types;   /* const char *; NULL: at+jwt */
+    const char *bearer_remote_user_claim;
+    int introspection_ttl;          /* seconds */
 } ac_dir_conf;
 
 /* create / merge (config.c); merges allocate and never change their inputs */
@@ -247,6 +262,10 @@ ac_refresh_failure ac_dir_refresh_failure(const ac_dir_conf *d);
 int ac_dir_pass_refresh_token(const ac_dir_conf *d);
 /* Does a request here read the session's tokens (export or refresh)? */
 int ac_dir_uses_tokens(const ac_dir_conf *d);
+/* bearer tokens: defaults off, sub, 60 s */
+ac_bearer_mode ac_dir_bearer(const ac_dir_conf *d);
+const char *ac_dir_bearer_remote_user_claim(const ac_dir_conf *d);
+int ac_dir_introspection_ttl(const ac_dir_conf *d);
 
 /* provider helpers */
 ac_kind ac_provider_kind(const ac_provider *pv);

@@ -11,6 +11,7 @@
 #include <http_main.h>
 
 #include "auth_client.h"
+#include "bearer.h"
 #include "seal.h"
 #include "secret.h"
 #include "url.h"
@@ -503,6 +504,7 @@ const command_rec ac_directives[] = {
                   "auto (default), logout, pass or 502"),
     AP_INIT_FLAG("AuthClientPassRefreshToken", set_pass_refresh_token, NULL, OR_AUTHCFG,
                  "export the refresh token as OIDC_refresh_token (default Off)"),
+    AC_BEARER_DIRECTIVES
     { NULL }
 };
 

@@ -5,6 +5,7 @@
  * logout paths whatever the <Location> configuration around them says, in
  * every virtual host that has a provider (its own or the main server's).
  */
+#include "bearer.h"
 #include "login.h"
 #include "url.h"
 
@@ -173,15 +174,20 @@ int ac_check_authn(request_rec *r)
     ac_session_record *s;
     const char *id;
     ac_error *e;
+    int rv;
 
     if (type == NULL || strcasecmp(type, AC_AUTH_TYPE) != 0) {
         return DECLINED;
     }
     /* the identity headers are gone already: ac_header_parser */
+    if ((rv = ac_bearer_check_authn(r)) != DECLINED) {
+        return rv;
+    }
     if (r->main) {
-        /* a subrequest reuses its main request's session: no second read */
+        /* a subrequest reuses its main request's session: no second read
+         * (a bearer token is checked again, for the subrequest's location) */
         ac_request_state *main_st = ac_request_state_get(r->main);
-        if (main_st->session) {
+        if (main_st->session && !main_st->bearer) {
             return use_session(r, main_st->session, main_st->session_id);
         }
     }

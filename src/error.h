@@ -58,6 +58,26 @@ typedef enum {
     X(LOGOUT_TOKEN_SIGNATURE, "logout_token_signature", DENIED) \
     X(LOGOUT_TOKEN_SUBJECT, "logout_token_subject", DENIED) \
     X(REVOCATION_FAILED, "revocation_failed", PROVIDER) \
+    /* bearer tokens (RFC 6750, 9068, 7662): bearer.c, access_token.c, \
+     * introspection.c */ \
+    X(BEARER_MALFORMED, "bearer_malformed", REQUEST) \
+    X(BEARER_ALG, "bearer_alg", DENIED) \
+    X(BEARER_AUD, "bearer_aud", DENIED) \
+    X(BEARER_EXP, "bearer_exp", DENIED) \
+    X(BEARER_HEADER, "bearer_header", DENIED) \
+    X(BEARER_IAT, "bearer_iat", DENIED) \
+    X(BEARER_INACTIVE, "bearer_inactive", DENIED) \
+    X(BEARER_ISS, "bearer_iss", DENIED) \
+    X(BEARER_NBF, "bearer_nbf", DENIED) \
+    X(BEARER_SCOPE, "bearer_scope", DENIED) \
+    X(BEARER_SIGNATURE, "bearer_signature", DENIED) \
+    X(BEARER_TOKEN_MALFORMED, "bearer_token_malformed", DENIED) \
+    X(BEARER_TOKEN_TYPE, "bearer_token_type", DENIED) \
+    X(BEARER_TYP, "bearer_typ", DENIED) \
+    X(BEARER_USER, "bearer_user", DENIED) \
+    X(INTROSPECTION_HTTP_STATUS, "introspection_http_status", PROVIDER) \
+    X(INTROSPECTION_MALFORMED, "introspection_malformed", PROVIDER) \
+    X(BEARER_CONFIG, "bearer_config", CONFIG) \
     X(ACCESS_DENIED, "access_denied", DENIED) \
     X(ID_TOKEN_ALG, "id_token_alg", DENIED) \
     X(ID_TOKEN_AT_HASH, "id_token_at_hash", DENIED) \

@@ -459,3 +459,23 @@ char *ac_oauth2_authorize_url(apr_pool_t *p, const ac_provider *pv,
                      || authorization_endpoint[n - 1] == '&')) ? "" : "&";
     return apr_pstrcat(p, authorization_endpoint, sep, q, NULL);
 }
+
+/* ---- other endpoints of the authorization server ------------------------ */
+
+ac_error *ac_oauth2_client_post(apr_pool_t *p, const ac_http_opts *h,
+                                const ac_provider *pv, const char *endpoint,
+                                const char *form, ac_http_response *resp)
+{
+    apr_table_t *hdrs = apr_table_make(p, 2);
+    char *body = apr_pstrdup(p, form);
+    ac_error *err;
+
+    memset(resp, 0, sizeof(*resp));
+    /* a client assertion names the endpoint it is sent to as audience */
+    if ((err = client_auth(p, pv, endpoint, hdrs, &body)) != NULL) {
+        return err;
+    }
+    apr_table_setn(hdrs, "Accept", "application/json");
+    return ac_http_request(p, h, "POST", endpoint, hdrs,
+                           "application/x-www-form-urlencoded", body, resp);
+}

@@ -73,4 +73,13 @@ char *ac_oauth2_authorize_url(apr_pool_t *p, const ac_provider *pv,
                               const char *redirect_uri, const char *state,
                               const char *nonce, const char *code_verifier);
 
+/*
+ * POST `form` (already form-encoded) to another endpoint of the provider
+ * (introspection, RFC 7662) with the client's authentication, as the token
+ * endpoint gets it.  Any HTTP status is a response, not an error.
+ */
+ac_error *ac_oauth2_client_post(apr_pool_t *p, const ac_http_opts *h,
+                                const ac_provider *pv, const char *endpoint,
+                                const char *form, ac_http_response *resp);
+
 #endif

@@ -504,6 +504,7 @@ ac_error *ac_oidc_metadata_parse(apr_pool_t *p, const ac_provider *pv,
                                     "end_session_endpoint");
     md->revocation_endpoint = pick(p, pv->revocation_url, doc,
                                    "revocation_endpoint");
+    md->introspection_endpoint = pick(p, NULL, doc, "introspection_endpoint");
     md->iss_parameter_supported = doc != NULL && json_is_true(
         json_object_get(doc, "authorization_response_iss_parameter_supported"));
     err = metadata_complete(p, pv, md);

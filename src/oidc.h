@@ -18,6 +18,7 @@ typedef struct ac_oidc_metadata {
     const char *end_session_endpoint;   /* may be NULL */
     const char *revocation_endpoint;    /* RFC 7009; may be NULL */
     int iss_parameter_supported;        /* RFC 9207 */
+    const char *introspection_endpoint; /* RFC 7662 (RFC 8414 name); may be NULL */
 } ac_oidc_metadata;
 
 /*

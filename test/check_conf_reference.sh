@@ -1,6 +1,6 @@
 #!/bin/sh
 # Compares conf/auth_client.conf.reference with the directive table
-# (src/directives.c), the provider key table (src/config.c) and the Require
+# (src/directives.c, with the bearer directives from src/bearer.h), the provider key table (src/config.c) and the Require
 # names (src/authz.c): every directive, key and Require name must be
 # documented, and nothing documented may be gone.
 set -eu
@@ -9,7 +9,8 @@ ref="$top/conf/auth_client.conf.reference"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-grep -oE '(AP_INIT_[A-Z0-9_]+|SRV_(PATH|INT))\("[<A-Za-z]+"' "$top/src/directives.c" \
+grep -ohE '(AP_INIT_[A-Z0-9_]+|SRV_(PATH|INT))\("[<A-Za-z]+"' "$top/src/directives.c" \
+    "$top/src/bearer.h" \
     | sed -E 's/.*\("//; s/"$//' > "$tmp/code"
 grep -oE '\{ \{ "[A-Za-z]+", "' "$top/src/config.c" \
     | sed -E 's/\{ \{ "//; s/", "//' >> "$tmp/code"

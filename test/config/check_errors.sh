@@ -309,6 +309,70 @@ expect metadata_url_not_well_known '<AuthClientProvider op>
     ClientSecret secret
 </AuthClientProvider>' "without a /.well-known/ path" "https://op.example/realms/demo/.well-known/openid-configuration" "metadata_url_not_well_known.conf:12"
 
+# ---- bearer tokens -------------------------------------------------------------------
+
+expect bearer_without_audience "$(good_provider)
+<Location /api>
+    AuthType oauth
+    AuthClientBearer only
+</Location>" "AuthClientBearer (" "bearer_without_audience.conf:19" "needs AuthClientBearerAudience in the same section" "AuthClientBearerAudience https://api.example/"
+
+expect bearer_two_providers "$(good_provider)
+<AuthClientProvider other>
+    ServerMetadataURL https://other.example/.well-known/openid-configuration
+    ClientID          id
+    ClientSecret      secret
+</AuthClientProvider>
+<Location /api>
+    AuthType oauth
+    AuthClientProvider op other
+    AuthClientBearer on
+    AuthClientBearerAudience https://api.example/
+</Location>" "bearer_two_providers.conf:25" "several providers" "AuthClientBearerProvider"
+
+expect bearer_unknown_provider "$(good_provider)
+<Location /api>
+    AuthType oauth
+    AuthClientBearer only
+    AuthClientBearerProvider opp
+    AuthClientBearerAudience https://api.example/
+</Location>" "bearer_unknown_provider.conf:19" "no <AuthClientProvider opp> block"
+
+expect bearer_oauth1_provider "<AuthClientProvider tw>
+    Preset twitter
+    ClientID key
+    ClientSecret secret
+</AuthClientProvider>
+<Location /api>
+    AuthType oauth
+    AuthClientBearer only
+    AuthClientBearerAudience https://api.example/
+</Location>" "bearer_oauth1_provider.conf:19" "OAuth 1.0a, which has no bearer tokens"
+
+expect bearer_bad_mode "$(good_provider)
+<Location /api>
+    AuthClientBearer yes
+</Location>" "AuthClientBearer must be off, on or only" "line 18 of"
+
+expect bearer_bad_ttl "$(good_provider)
+<Location /api>
+    AuthClientIntrospectionTTL -1
+</Location>" "AuthClientIntrospectionTTL takes seconds" "line 18 of"
+
+expect bearer_bad_scope "$(good_provider)
+<Location /api>
+    AuthClientBearerScope 'a\"b'
+</Location>" "AuthClientBearerScope: a scope is printable ASCII" "line 18 of"
+
+expect_ok bearer_complete "$(good_provider)
+<Location /api>
+    AuthType oauth
+    AuthClientBearer only
+    AuthClientBearerAudience https://api.example/
+    AuthClientBearerScope api:read
+    Require oauth-claim client_id:app
+</Location>" "Syntax OK"
+
 # several problems are all reported in one run
 expect two_problems "AuthClientCookiePath /app
 $(good_provider)

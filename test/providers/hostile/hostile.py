@@ -394,6 +394,8 @@ SCENARIOS = {
     "lt_no_jti": {"logout_claims": logout_without("jti")},
     "lt_wrong_aud": {"logout_claims": logout_wrong_aud},
     "lt_expired": {"logout_claims": logout_expired},
+    # the issuer of the forged access tokens (ep_access_token)
+    "bearer": {},
 }
 
 # Access token lifetime of the refresh scenarios: short, so that the
@@ -459,6 +461,90 @@ class State:
 
 
 STATE = State()
+
+
+# --- forged access tokens (RFC 9068), for the bearer token tests -------------
+# A mock for the negative cases: no real provider issues most of these.
+# GET /<scenario>/access_token?case=NAME[&aud=...] answers one JWT access
+# token of the scenario's issuer for the audience (default ACCESS_AUDIENCE),
+# correct - typ at+jwt, signed by the published key - except for what NAME
+# breaks.  "good" is the control that shows the others fail for their flaw.
+
+ACCESS_AUDIENCE = "https://api.test/"
+AT_HEADER = {"alg": "RS256", "typ": "at+jwt", "kid": PROVIDER_KEY.kid}
+
+
+def access_claims(issuer, audience):
+    now = int(time.time())
+    return {"iss": issuer, "sub": SUBJECT, "aud": audience, "client_id": "api-client",
+            "iat": now, "exp": now + TOKEN_TTL, "jti": secrets.token_urlsafe(8),
+            "scope": "api:read"}
+
+
+def at_good(header, claims):
+    return rs256_jwt(header, claims, PROVIDER_KEY)
+
+
+def at_unsigned(header, claims):
+    return f"{b64url_json(dict(header, alg='none'))}.{b64url_json(claims)}."
+
+
+def at_hs256_pubkey(header, claims):
+    """Key confusion, as sign_hs256_pubkey: HMAC keyed with the public PEM."""
+    header = dict(header, alg="HS256")
+    signing_input = f"{b64url_json(header)}.{b64url_json(claims)}".encode("ascii")
+    mac = hmac.new(PROVIDER_KEY.public_pem(), signing_input, hashlib.sha256).digest()
+    return f"{signing_input.decode('ascii')}.{b64url(mac)}"
+
+
+def at_attacker(header, claims):
+    """The published kid, signed by a key that is not published."""
+    return rs256_jwt(header, claims, ATTACKER_KEY)
+
+
+def at_with_jwk(header, claims):
+    header = dict(header, kid=ATTACKER_KEY.kid, jwk=ATTACKER_KEY.public_jwk())
+    return rs256_jwt(header, claims, ATTACKER_KEY)
+
+
+def at_unknown_kid(header, claims):
+    return rs256_jwt(dict(header, kid="rotated-away"), claims, ATTACKER_KEY)
+
+
+def _now():
+    return int(time.time())
+
+
+# name -> (header change, claims change, signer)
+ACCESS_CASES = {
+    "good": (None, None, at_good),
+    "other_aud": (None, lambda c: dict(c, aud="https://other-api.test/"), at_good),
+    "aud_list": (None, lambda c: dict(c, aud=["https://other-api.test/", c["aud"]]), at_good),
+    "expired": (None, lambda c: dict(c, iat=_now() - 900, exp=_now() - 600), at_good),
+    "no_exp": (None, lambda c: {k: v for k, v in c.items() if k != "exp"}, at_good),
+    "nbf_future": (None, lambda c: dict(c, nbf=_now() + 3600), at_good),
+    "iat_future": (None, lambda c: dict(c, iat=_now() + 3600), at_good),
+    "wrong_iss": (None, lambda c: dict(c, iss="http://evil.example"), at_good),
+    "no_sub": (None, lambda c: {k: v for k, v in c.items() if k != "sub"}, at_good),
+    "alg_none": (None, None, at_unsigned),
+    "typ_jwt": (lambda h: dict(h, typ="JWT"), None, at_good),
+    "no_typ": (lambda h: {k: v for k, v in h.items() if k != "typ"}, None, at_good),
+    # an ID token of this issuer for a client whose id is the API's identifier
+    "id_token": (lambda h: dict(h, typ="JWT"), lambda c: dict(c, azp=c["aud"], nonce="n"), at_good),
+    "hs256_pubkey": (None, None, at_hs256_pubkey),
+    "bad_signature": (None, None, at_attacker),
+    "jwk_header": (None, None, at_with_jwk),
+    "unknown_kid": (None, None, at_unknown_kid),
+}
+
+
+def forged_access_token(issuer, case, audience):
+    header_change, claims_change, signer = ACCESS_CASES[case]
+    header = header_change(dict(AT_HEADER)) if header_change else dict(AT_HEADER)
+    claims = access_claims(issuer, audience)
+    if claims_change:
+        claims = claims_change(claims)
+    return signer(header, claims)
 
 
 # --- endpoint logic ---------------------------------------------------------
@@ -558,6 +644,7 @@ class Handler(fixture.Handler):
         ("GET", "end_session"): "end_session",
         ("GET", "logout_token"): "logout_token",
         ("GET", "stats"): "stats",
+        ("GET", "access_token"): "access_token",
     }
 
     def route(self, method):
@@ -724,6 +811,14 @@ class Handler(fixture.Handler):
                 claims[name] = self.param(name)
         claims = hook(self.scenario, "logout_claims")(claims)
         token = hook(self.scenario, "logout_sign")(claims)
+        self.send_bytes(200, token.encode("ascii"), "text/plain")
+
+    def ep_access_token(self):
+        """A forged JWT access token (ACCESS_CASES): a mock for negative tests."""
+        case = self.param("case") or "good"
+        if case not in ACCESS_CASES:
+            return self.send_json(404, {"error": "no such case", "cases": sorted(ACCESS_CASES)})
+        token = forged_access_token(self.issuer, case, self.param("aud") or ACCESS_AUDIENCE)
         self.send_bytes(200, token.encode("ascii"), "text/plain")
 
     def ep_stats(self):

@@ -286,6 +286,70 @@ def check_entra(name, defects, tid, iss_tenant):
     assert claims["preferred_username"] == "mallory@hostile.example"
 
 
+# Forged access tokens (hostile.py ACCESS_CASES): each has its one defect,
+# as a strict resource server (RFC 9068 4) for https://api.test/ sees it.
+
+ACCESS_AUDIENCE = "https://api.test/"
+
+
+def access_problems(token):
+    found = []
+    parts = token.split(".")
+    header, claims = json.loads(unb64(parts[0])), json.loads(unb64(parts[1]))
+    if header.get("alg") != "RS256":
+        found.append("alg")
+    if header.get("typ") != "at+jwt":
+        found.append("typ")
+    if "jwk" in header:
+        found.append("jwk")
+    key = jwks_key("bearer", header.get("kid"))
+    if key is None:
+        found.append("kid")
+    elif header.get("alg") == "RS256":
+        try:
+            key.verify(unb64(parts[2]), f"{parts[0]}.{parts[1]}".encode(),
+                       padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            found.append("signature")
+    now = time.time()
+    if claims.get("iss") != f"{BASE}/bearer":
+        found.append("iss")
+    aud = claims.get("aud")
+    if aud != ACCESS_AUDIENCE and not (isinstance(aud, list) and ACCESS_AUDIENCE in aud):
+        found.append("aud")
+    if "exp" not in claims:
+        found.append("no_exp")
+    elif claims["exp"] <= now:
+        found.append("exp")
+    if claims.get("nbf", 0) > now + 60:
+        found.append("nbf")
+    if claims.get("iat", 0) > now + 60:
+        found.append("iat")
+    if claims.get("sub") != "mallory":
+        found.append("sub")
+    return found
+
+
+ACCESS_DEFECTS = {
+    "good": [], "aud_list": [], "other_aud": ["aud"], "expired": ["exp"],
+    "no_exp": ["no_exp"], "nbf_future": ["nbf"], "iat_future": ["iat"],
+    "wrong_iss": ["iss"], "no_sub": ["sub"], "alg_none": ["alg"],
+    "typ_jwt": ["typ"], "no_typ": ["typ"], "id_token": ["typ"],
+    "hs256_pubkey": ["alg"], "bad_signature": ["signature"],
+    "jwk_header": ["jwk", "kid"], "unknown_kid": ["kid"],
+}
+
+
+def check_access_tokens():
+    cases = json.loads(http("GET", f"{BASE}/bearer/access_token?case=nope")[2])["cases"]
+    assert sorted(cases) == sorted(ACCESS_DEFECTS), cases
+    for case, defects in ACCESS_DEFECTS.items():
+        status, _, token = http("GET", f"{BASE}/bearer/access_token?case={case}")
+        assert status == 200, (case, status)
+        found = access_problems(token)
+        assert sorted(found) == sorted(defects), (case, found)
+
+
 CHECKS = [
     ("good", check_good),
     ("alg_none", check_alg_none),
@@ -316,6 +380,7 @@ CHECKS = [
     ("entra_no_tid", lambda: check_entra("entra_no_tid", ["tid"], None, TENANT_A)),
     ("entra_bad_tid", lambda: check_entra("entra_bad_tid", ["tid"], "../evil", "../evil")),
     ("entra_tid_dots", lambda: check_entra("entra_tid_dots", ["tid"], "../" * 12, "../" * 12)),
+    ("forged access tokens", check_access_tokens),
 ]
 
 

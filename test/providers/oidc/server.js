@@ -37,7 +37,7 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 import { CLAIMS, findAccount } from './accounts.js';
 import { enforceClientAuthMethod } from './client-auth.js';
@@ -138,6 +138,32 @@ async function renderError(ctx, out) {
   ctx.body = `<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>Error</title></head>\n<body>\n<h1>Error</h1>\n${lines}\n</body>\n</html>\n`;
 }
 
+// Resource servers (APIs) for the bearer token tests, by RFC 8707 resource
+// indicator.  A token requested with resource=<indicator> (client
+// credentials, or an authorization code exchange) is for that API: its aud
+// is the indicator, its scope what the API defines.  The JWT ones are RFC
+// 9068 access tokens (typ at+jwt); clients in OPAQUE_TOKEN_CLIENTS get
+// opaque tokens for the same API, which the API must introspect.  Any
+// other indicator is refused, as oidc-provider does by default.
+const RESOURCE_SERVERS = {
+  'https://api.test/': { scope: 'api:read api:write' },
+  'https://other-api.test/': { scope: 'api:read api:write' },
+};
+const OPAQUE_TOKEN_CLIENTS = new Set(['ac-api-opaque']);
+
+async function getResourceServerInfo(ctx, indicator, client) {
+  const api = RESOURCE_SERVERS[indicator];
+  if (!api) throw new errors.InvalidTarget();
+  const opaque = OPAQUE_TOKEN_CLIENTS.has(client.clientId);
+  return {
+    scope: api.scope,
+    audience: indicator,
+    accessTokenTTL: 300,
+    accessTokenFormat: opaque ? 'opaque' : 'jwt',
+    ...(opaque ? {} : { jwt: { sign: { alg: 'RS256' } } }),
+  };
+}
+
 function providerConfiguration(settings, clients) {
   return {
     // A copy: oidc-provider may normalise the objects it is given, and
@@ -170,6 +196,10 @@ function providerConfiguration(settings, clients) {
       // clients with a backchannel_logout_uri (ac-bcl*) get a logout token
       // when their user signs out here
       backchannelLogout: { enabled: true },
+      // the bearer token tests (RESOURCE_SERVERS above); without a
+      // resource parameter tokens stay as before
+      clientCredentials: { enabled: true },
+      resourceIndicators: { enabled: true, getResourceServerInfo },
     },
     renderError,
   };

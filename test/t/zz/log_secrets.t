@@ -17,10 +17,13 @@ close $fh;
 my @secrets = qw(ac-test-secret ac-post-secret hostile-secret tw-hmac-secret
                  tw-sha256-secret gh-basic-secret gh-post-secret gh-pkce-secret
                  ac-secret-jwt-secret-0123456789abcdef0123456789
-                 integration-passphrase-0123456789);
+                 integration-passphrase-0123456789 ac-api-secret
+                 ac-api-opaque-secret);
 my %patterns = (
     'a JWT (id_token, client assertion)' => qr/eyJ[A-Za-z0-9_-]{10,}\.eyJ/,
     'an access token value'              => qr/access_token=[^&\s\]]/,
+    'an introspected token'              => qr/(?:^|[?&\s])token=[^&\s\]]/,
+    'a bearer token'                     => qr/Bearer [A-Za-z0-9._~+\/-]{10,}/,
     'an OAuth 1.0a token secret'         => qr/oauth_token_secret=[^&\s\]]/,
     'an authorization code value'        => qr/[?&]code=[^&\s\]]/,
     'an OAuth 1.0a verifier value'       => qr/oauth_verifier=[^&\s\]]/,
