@@ -15,14 +15,16 @@
 # then every crash file; exits non-zero if there was one.
 #
 # Keeping what a campaign found is done by hand, so that the committed seeds
-# stay small and named for what they test: merge keeps only the inputs that
-# add coverage,
-#     mkdir /tmp/new
-#     /tmp/ac-fuzz/fuzz_<target> -merge=1 /tmp/new test/fuzz/corpus/<target> \
+# stay small and named for what they test: merge into a copy of the
+# committed corpus keeps only the inputs that add coverage to it (the first
+# directory is what is already had; -use_counters=0 counts new edges only,
+# not new hit counts of old ones, which keeps the set a few files),
+#     mkdir /tmp/new && cp test/fuzz/corpus/<target>/* /tmp/new/
+#     /tmp/ac-fuzz/fuzz_<target> -merge=1 -use_counters=0 /tmp/new \
 #         /tmp/ac-fuzz-campaign/<target>/corpus
-# (the files in /tmp/new are the new coverage), then copy the few worth
-# keeping into test/fuzz/corpus/<target>/ under a name that says what they
-# are.  A crash input goes there too once the bug is fixed; replay.sh then
+# (the files of /tmp/new named by a hash are the new coverage), then copy
+# the few worth keeping into test/fuzz/corpus/<target>/ under a name that
+# says what they are.  A crash input goes there too once the bug is fixed; replay.sh then
 # guards against its return.  Reproduce one with
 #     /tmp/ac-fuzz/fuzz_<target> /tmp/ac-fuzz-campaign/<target>/crashes/crash-...
 set -eu
