@@ -374,23 +374,35 @@ static const char *set_pass_refresh_token(cmd_parms *cmd, void *dconf, int on)
     return NULL;
 }
 
+/*
+ * A per-location keyword: its index in `words` (indexed by the enum, whose
+ * 0 is the "unset" marker, so index 0 is never matched), or an error.
+ */
+static const char *keyword(cmd_parms *cmd, const char *arg,
+                           const char *const words[], int *value)
+{
+    int i;
+
+    for (i = 1; words[i]; i++) {
+        if (strcasecmp(arg, words[i]) == 0) {
+            *value = i;
+            return NULL;
+        }
+    }
+    return apr_psprintf(cmd->pool, "%s: unknown value '%s'; see the "
+                        "directive's syntax in the reference", cmd->cmd->name, arg);
+}
+
 static const char *set_refresh(cmd_parms *cmd, void *dconf, const char *arg)
 {
-    ac_dir_conf *d = dconf;
+    static const char *const words[] = { "", "auto", "on", "off", NULL };
+    int v;
+    const char *err = keyword(cmd, arg, words, &v);
 
-    if (strcasecmp(arg, "auto") == 0) {
-        d->refresh = AC_REFRESH_AUTO;
+    if (err == NULL) {
+        ((ac_dir_conf *)dconf)->refresh = (ac_refresh_mode)v;
     }
-    else if (strcasecmp(arg, "on") == 0) {
-        d->refresh = AC_REFRESH_ON;
-    }
-    else if (strcasecmp(arg, "off") == 0) {
-        d->refresh = AC_REFRESH_OFF;
-    }
-    else {
-        return "AuthClientRefresh must be auto, on or off";
-    }
-    return NULL;
+    return err;
 }
 
 static const char *set_refresh_margin(cmd_parms *cmd, void *dconf, const char *arg)
@@ -407,40 +419,26 @@ static const char *set_refresh_margin(cmd_parms *cmd, void *dconf, const char *a
 
 static const char *set_refresh_failure(cmd_parms *cmd, void *dconf, const char *arg)
 {
-    ac_dir_conf *d = dconf;
+    static const char *const words[] = { "", "auto", "logout", "pass", "502", NULL };
+    int v;
+    const char *err = keyword(cmd, arg, words, &v);
 
-    if (strcasecmp(arg, "auto") == 0) {
-        d->refresh_failure = AC_REFRESH_FAIL_AUTO;
+    if (err == NULL) {
+        ((ac_dir_conf *)dconf)->refresh_failure = (ac_refresh_failure)v;
     }
-    else if (strcasecmp(arg, "logout") == 0) {
-        d->refresh_failure = AC_REFRESH_FAIL_LOGOUT;
-    }
-    else if (strcasecmp(arg, "pass") == 0) {
-        d->refresh_failure = AC_REFRESH_FAIL_PASS;
-    }
-    else if (strcmp(arg, "502") == 0) {
-        d->refresh_failure = AC_REFRESH_FAIL_ERROR;
-    }
-    else {
-        return "AuthClientRefreshFailure must be auto, logout, pass or 502";
-    }
-    return NULL;
+    return err;
 }
 
 static const char *set_unauth(cmd_parms *cmd, void *dconf, const char *arg)
 {
-    ac_dir_conf *d = dconf;
+    static const char *const words[] = { "", "auto", "401", NULL };
+    int v;
+    const char *err = keyword(cmd, arg, words, &v);
 
-    if (strcasecmp(arg, "auto") == 0) {
-        d->unauth_action = AC_UNAUTH_AUTO;
+    if (err == NULL) {
+        ((ac_dir_conf *)dconf)->unauth_action = (ac_unauth_action)v;
     }
-    else if (strcmp(arg, "401") == 0) {
-        d->unauth_action = AC_UNAUTH_401;
-    }
-    else {
-        return "AuthClientUnauthAction must be auto or 401";
-    }
-    return NULL;
+    return err;
 }
 
 #define SRV_PATH(name, field, help) \

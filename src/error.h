@@ -152,7 +152,8 @@ typedef enum {
     X(SEAL, "seal", INTERNAL) \
     X(SEAL_OPEN, "seal_open", INTERNAL) \
     X(SEAL_SIZE, "seal_size", INTERNAL) \
-    X(SESSION_RECORD, "session_record", INTERNAL)
+    X(SESSION_RECORD, "session_record", INTERNAL) \
+    X(TOKEN_RECORD, "token_record", INTERNAL)
 
 typedef enum {
 #define AC_ERROR_ENUM(id, code, cat) AC_E_##id,

@@ -637,29 +637,49 @@ static ac_error *validate(apr_pool_t *tmp, apr_pool_t *p, const char *jwt,
     return NULL;
 }
 
-ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
-                              const char *jwks_json,
-                              const ac_idtoken_expect *e, json_t **claims)
+/*
+ * Run `step` with a scratch pool for the header, the JWKS and the cjose
+ * handles; what it keeps it hands to `p`, and an error outlives the pool.
+ */
+typedef ac_error *(*jwt_step)(apr_pool_t *tmp, apr_pool_t *p, const char *jwt,
+                              const char *jwks_json, const ac_idtoken_expect *e,
+                              json_t **a, json_t **b);
+
+static ac_error *with_scratch(apr_pool_t *p, jwt_step step, const char *jwt,
+                              const char *jwks_json, const ac_idtoken_expect *e,
+                              json_t **a, json_t **b)
 {
     apr_pool_t *tmp;
     ac_error *err;
 
-    *claims = NULL;
     if (jwt == NULL || *jwt == '\0') {
         return malformed(p, "it is empty");
     }
-    /* Scratch objects (header, JWKS, cjose handles) go with this pool now,
-     * not with the request. */
     if (apr_pool_create(&tmp, p) != APR_SUCCESS) {
         return ac_error_make(p, AC_E_OUT_OF_MEMORY, "out of memory");
     }
-    err = validate(tmp, p, jwt, jwks_json, e, claims);
+    err = step(tmp, p, jwt, jwks_json, e, a, b);
     if (err != NULL) {
-        /* The error must outlive the scratch pool. */
         err = ac_error_wrap(p, err, NULL);
     }
     apr_pool_destroy(tmp);
     return err;
+}
+
+static ac_error *validate_step(apr_pool_t *tmp, apr_pool_t *p, const char *jwt,
+                               const char *jwks_json, const ac_idtoken_expect *e,
+                               json_t **claims, json_t **unused)
+{
+    (void)unused;
+    return validate(tmp, p, jwt, jwks_json, e, claims);
+}
+
+ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
+                              const char *jwks_json,
+                              const ac_idtoken_expect *e, json_t **claims)
+{
+    *claims = NULL;
+    return with_scratch(p, validate_step, jwt, jwks_json, e, claims, NULL);
 }
 
 /* ---- a signature alone (tokens with their own claim rules) --------------- */
@@ -691,21 +711,7 @@ ac_error *ac_jws_verify(apr_pool_t *p, const char *jwt, const char *jwks_json,
                         const ac_idtoken_expect *e, json_t **header,
                         json_t **payload)
 {
-    apr_pool_t *tmp;
-    ac_error *err;
-
     *header = NULL;
     *payload = NULL;
-    if (jwt == NULL || *jwt == '\0') {
-        return malformed(p, "it is empty");
-    }
-    if (apr_pool_create(&tmp, p) != APR_SUCCESS) {
-        return ac_error_make(p, AC_E_OUT_OF_MEMORY, "out of memory");
-    }
-    err = jws_verify(tmp, p, jwt, jwks_json, e, header, payload);
-    if (err != NULL) {
-        err = ac_error_wrap(p, err, NULL);
-    }
-    apr_pool_destroy(tmp);
-    return err;
+    return with_scratch(p, jws_verify, jwt, jwks_json, e, header, payload);
 }

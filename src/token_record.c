@@ -14,7 +14,7 @@
 
 static ac_error *token_error(apr_pool_t *p, const char *what)
 {
-    return ac_error_make(p, AC_E_SESSION_RECORD,
+    return ac_error_make(p, AC_E_TOKEN_RECORD,
                          "the session's token record is malformed (%s)", what);
 }
 

@@ -383,6 +383,17 @@ $(good_provider)
 
 # a virtual host without providers (nor the main server's) serves nothing
 # of the module's, so its paths are not checked
+# per-location keywords: an unknown value names the directive and the value
+expect bad_refresh_word '<Location /app>
+    AuthClientRefresh sometimes
+</Location>' "AuthClientRefresh" "unknown value 'sometimes'" "bad_refresh_word.conf:"
+expect bad_refresh_failure_word '<Location /app>
+    AuthClientRefreshFailure retry
+</Location>' "AuthClientRefreshFailure" "unknown value 'retry'"
+expect bad_unauth_word '<Location /app>
+    AuthClientUnauthAction 403
+</Location>' "AuthClientUnauthAction" "unknown value '403'"
+
 expect_ok vhost_without_providers "Listen 127.0.0.1:8997
 <VirtualHost 127.0.0.1:8999>
 $(good_provider)
