@@ -193,6 +193,7 @@ ac_dir_conf *ac_dir_conf_merge(apr_pool_t *p, const ac_dir_conf *base,
     d->refresh_margin = MERGE_INT(refresh_margin);
     d->refresh_failure = MERGE_ENUM(refresh_failure);
     d->pass_refresh_token = MERGE_INT(pass_refresh_token);
+    d->api_relay = MERGE_PTR(api_relay);
     return d;
 }
 
@@ -202,7 +203,7 @@ int ac_dir_conf_in_use(const ac_dir_conf *d)
         || d->pass_access_token != AC_UNSET || d->claim_headers != AC_UNSET
         || d->unauth_action != AC_UNAUTH_UNSET || d->refresh != AC_REFRESH_UNSET
         || d->refresh_margin != AC_UNSET || d->refresh_failure != AC_REFRESH_FAIL_UNSET
-        || d->pass_refresh_token != AC_UNSET;
+        || d->pass_refresh_token != AC_UNSET || d->api_relay != NULL;
 }
 
 ac_refresh_mode ac_dir_refresh(const ac_dir_conf *d)
@@ -229,7 +230,7 @@ int ac_dir_pass_refresh_token(const ac_dir_conf *d)
 int ac_dir_uses_tokens(const ac_dir_conf *d)
 {
     return ac_dir_pass_access_token(d) || ac_dir_pass_refresh_token(d)
-        || ac_dir_refresh(d) == AC_REFRESH_ON;
+        || ac_dir_refresh(d) == AC_REFRESH_ON || d->api_relay != NULL;
 }
 
 const char *ac_dir_claim_prefix(const ac_dir_conf *d)
@@ -249,6 +250,10 @@ int ac_dir_claim_headers(const ac_dir_conf *d)
 
 ac_unauth_action ac_dir_unauth_action(const ac_dir_conf *d)
 {
+    /* an API call cannot follow a login redirect, whatever is configured */
+    if (d->api_relay != NULL) {
+        return AC_UNAUTH_401;
+    }
     return d->unauth_action != AC_UNAUTH_UNSET ? d->unauth_action : AC_UNAUTH_AUTO;
 }
 

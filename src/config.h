@@ -188,6 +188,9 @@ typedef struct ac_dir_conf {
     int refresh_margin;             /* seconds before expiry */
     ac_refresh_failure refresh_failure;
     int pass_refresh_token;         /* AC_UNSET, 0, 1 */
+    /* AuthClientAPIRelay: the provider whose credentials the proxied
+     * requests here carry (relay.c); NULL = no relay */
+    const char *api_relay;
 } ac_dir_conf;
 
 /* create / merge (config.c); merges allocate and never change their inputs */
@@ -234,7 +237,7 @@ ac_refresh_mode ac_dir_refresh(const ac_dir_conf *d);
 int ac_dir_refresh_margin(const ac_dir_conf *d);
 ac_refresh_failure ac_dir_refresh_failure(const ac_dir_conf *d);
 int ac_dir_pass_refresh_token(const ac_dir_conf *d);
-/* Does a request here read the session's tokens (export or refresh)? */
+/* Does a request here read the session's tokens (export, refresh, relay)? */
 int ac_dir_uses_tokens(const ac_dir_conf *d);
 
 /* provider helpers */
