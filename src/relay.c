@@ -69,7 +69,7 @@ const char *ac_relay_set(cmd_parms *cmd, void *dconf, const char *name)
     return NULL;
 }
 
-/* ---- startup: the ProxyPass next to each AuthClientAPIRelay -------------- */
+/* ---- startup: where each relay's ProxyPass leads ------------------------- */
 
 static int is_directive(const ap_directive_t *d, const char *name)
 {
@@ -142,76 +142,225 @@ static const ac_provider *relay_provider(apr_pool_t *p, server_rec *s,
     return pv;
 }
 
-/* One <Location> section: each ProxyPass target next to the relay must
- * lie under the provider's API base URL.  Nonzero when one does not. */
-static int check_location(apr_pool_t *p, server_rec *s,
-                          const ap_directive_t *loc)
-{
-    const ap_directive_t *d, *relay = NULL;
-    const ac_provider *pv;
+/*
+ * The startup check sees the parsed configuration as relays and ProxyPass
+ * lines, each with the server it belongs to and the URL path it covers.
+ * A ProxyPass is checked against the relay of its own <Location>, else
+ * against the deepest relay <Location> above it; a relay <Location> below
+ * a ProxyPass is checked with the URL that ProxyPass makes of its path.
+ * What this cannot see (a regex <LocationMatch> above a ProxyPass,
+ * mod_rewrite) the per-request check still refuses.
+ */
+typedef struct relay_line {
+    server_rec *s;                  /* the main server or a virtual host */
+    const char *path;               /* of its <Location>; NULL for a regex */
+    const ap_directive_t *line;
     const char *name;
-    int failed = 0;
+} relay_line;
+
+typedef struct pass_line {
+    server_rec *s;
+    const char *path;               /* the URL path it maps; NULL: a regex */
+    const ap_directive_t *line;
+    const char *target;
+    const relay_line *own;          /* of its own <Location>, or NULL */
+} pass_line;
+
+typedef struct conf_scan {
+    apr_pool_t *p;
+    server_rec *main;
+    apr_array_header_t *relays;     /* relay_line */
+    apr_array_header_t *passes;     /* pass_line */
+    int failed;
+} conf_scan;
+
+/* The path of a <Location> node as core.c reads it; NULL for a regex
+ * or a wildcard one, whose reach cannot be compared. */
+static const char *location_path(apr_pool_t *p, const ap_directive_t *loc)
+{
+    const char *end = ap_strrchr_c(loc->args, '>');
+    const char *args = end ? apr_pstrmemdup(p, loc->args, end - loc->args) : loc->args;
+    const char *path;
+
+    if (!is_directive(loc, "<Location")) {
+        return NULL;
+    }
+    path = ap_getword_conf(p, &args);
+    return *path == '\0' || *path == '~' || strpbrk(path, "*?[") ? NULL : path;
+}
+
+/* Does <Location loc> cover the URL path `path` (core's location walk:
+ * a prefix, ending at a '/' unless loc does)? */
+static int path_covers(const char *loc, const char *path)
+{
+    apr_size_t n = strlen(loc);
+
+    return strncmp(loc, path, n) == 0
+        && (n == 0 || loc[n - 1] == '/' || path[n] == '/' || path[n] == '\0');
+}
+
+static void add_pass(conf_scan *cx, server_rec *s, const char *path,
+                     const ap_directive_t *line, const char *target,
+                     const relay_line *own)
+{
+    pass_line *pl;
+
+    if ((path == NULL && own == NULL) || strcmp(target, "!") == 0) {
+        return;
+    }
+    pl = apr_array_push(cx->passes);
+    pl->s = s;
+    pl->path = path;
+    pl->line = line;
+    pl->target = target;
+    pl->own = own;
+}
+
+static void scan_location(conf_scan *cx, server_rec *s, const ap_directive_t *loc)
+{
+    const char *path = location_path(cx->p, loc);
+    const ap_directive_t *d;
+    relay_line *own = NULL;
 
     for (d = loc->first_child; d != NULL; d = d->next) {
         if (is_directive(d, "AuthClientAPIRelay")) {
-            relay = d;
+            own = apr_array_push(cx->relays);
+            own->s = s;
+            own->path = path;
+            own->line = d;
+            own->name = first_word(cx->p, d->args);
         }
-    }
-    if (relay == NULL) {
-        return 0;
-    }
-    name = first_word(p, relay->args);
-    if ((pv = relay_provider(p, s, relay, name)) == NULL) {
-        return 1;
     }
     for (d = loc->first_child; d != NULL; d = d->next) {
-        const char *target, *why;
-
-        if (!is_directive(d, "ProxyPass") && !is_directive(d, "ProxyPassMatch")) {
-            continue;
+        if (is_directive(d, "ProxyPass") || is_directive(d, "ProxyPassMatch")) {
+            /* inside a <Location> the first argument is the target */
+            add_pass(cx, s, path, d, first_word(cx->p, d->args), own);
         }
-        target = first_word(p, d->args);
-        if (strcmp(target, "!") == 0) {
-            continue;
-        }
-        if ((why = ac_relay_outside_base(p, pv->api_base_url, target, 1)) == NULL) {
-            continue;
-        }
-        startup_error(s, apr_psprintf(p, "%s %s (%s): the target %s, so "
-                                      "AuthClientAPIRelay %s (%s) would send "
-                                      "the user's tokens outside the "
-                                      "APIBaseURL %s of <AuthClientProvider "
-                                      "%s> (%s). Point %s at %s or a URL "
-                                      "under it, or remove AuthClientAPIRelay",
-                                      d->directive, target, at(p, d), why, name,
-                                      at(p, relay), pv->api_base_url, name,
-                                      pv->defined_in, d->directive,
-                                      pv->api_base_url));
-        failed = 1;
     }
-    return failed;
+}
+
+/* "ProxyPass /path target" at server level ("ProxyPass ~ regex" and
+ * ProxyPassMatch map regexes, whose reach cannot be compared) */
+static void scan_server_pass(conf_scan *cx, server_rec *s, const ap_directive_t *d)
+{
+    const char *args = d->args;
+    const char *path = ap_getword_conf(cx->p, &args);
+
+    if (is_directive(d, "ProxyPass") && *path == '/') {
+        add_pass(cx, s, path, d, ap_getword_conf(cx->p, &args), NULL);
+    }
+}
+
+static void scan_server(conf_scan *cx, server_rec *s, const ap_directive_t *first)
+{
+    const ap_directive_t *n;
+
+    for (n = first; n != NULL; n = n->next) {
+        if (is_location_section(n->directive)) {
+            scan_location(cx, s, n);
+        }
+        else if (is_directive(n, "ProxyPass")) {
+            scan_server_pass(cx, s, n);
+        }
+        else if (s == cx->main && is_directive(n, "<VirtualHost")) {
+            server_rec *vs = vhost_of(cx->main, n);
+
+            scan_server(cx, vs ? vs : cx->main, n->first_child);
+        }
+    }
+}
+
+/* Do a and b apply together: the same server, or one of them the main
+ * server's (whose sections and ProxyPass lines the virtual hosts get)? */
+static int same_reach(const conf_scan *cx, const server_rec *a, const server_rec *b)
+{
+    return a == b || a == cx->main || b == cx->main;
+}
+
+static void check_target(conf_scan *cx, const pass_line *pl, const relay_line *rl,
+                         const char *upstream)
+{
+    /* a virtual host's own provider of the name is the one it uses */
+    server_rec *s = rl->s != cx->main ? rl->s : pl->s;
+    const ac_provider *pv = ac_conf_find_provider(ac_sconf(s), rl->name);
+    apr_pool_t *p = cx->p;
+    const char *why, *what;
+
+    if (pv == NULL || pv->api_base_url == NULL) {
+        return;                     /* the relay line says so already */
+    }
+    if ((why = ac_relay_outside_base(p, pv->api_base_url, upstream, 1)) == NULL) {
+        return;
+    }
+    what = upstream == pl->target ? "the target"
+         : apr_psprintf(p, "under %s it makes %s, which", rl->path, upstream);
+    startup_error(s, apr_psprintf(p, "%s %s (%s): %s %s, so AuthClientAPIRelay "
+                                  "%s (%s) would send the user's tokens outside "
+                                  "the APIBaseURL %s of <AuthClientProvider %s> "
+                                  "(%s). Point %s at %s or a URL under it, or "
+                                  "keep the relay away from it",
+                                  pl->line->directive, pl->target,
+                                  at(p, pl->line), what, why, rl->name,
+                                  at(p, rl->line), pv->api_base_url, rl->name,
+                                  pv->defined_in, pl->line->directive,
+                                  pv->api_base_url));
+    cx->failed = 1;
+}
+
+static void check_pass(conf_scan *cx, const pass_line *pl)
+{
+    const relay_line *above = NULL;
+    int i;
+
+    if (pl->own != NULL) {
+        check_target(cx, pl, pl->own, pl->target);
+    }
+    for (i = 0; pl->path != NULL && i < cx->relays->nelts; i++) {
+        const relay_line *rl = &APR_ARRAY_IDX(cx->relays, i, relay_line);
+
+        if (rl == pl->own || rl->path == NULL || !same_reach(cx, rl->s, pl->s)) {
+            continue;
+        }
+        if (path_covers(rl->path, pl->path)) {
+            if (pl->own == NULL
+                && (above == NULL || strlen(rl->path) >= strlen(above->path))) {
+                above = rl;
+            }
+        }
+        else if (path_covers(pl->path, rl->path)) {
+            /* mod_proxy appends what follows the ProxyPass path */
+            check_target(cx, pl, rl, apr_pstrcat(cx->p, pl->target,
+                                                 rl->path + strlen(pl->path),
+                                                 NULL));
+        }
+    }
+    if (above != NULL) {
+        check_target(cx, pl, above, pl->target);
+    }
 }
 
 int ac_relay_check_config(apr_pool_t *ptemp, server_rec *s)
 {
-    const ap_directive_t *n, *c;
-    int failed = 0;
+    conf_scan cx;
+    int i;
 
-    for (n = ap_conftree; n != NULL; n = n->next) {
-        if (is_location_section(n->directive)) {
-            failed |= check_location(ptemp, s, n);
-        }
-        else if (is_directive(n, "<VirtualHost")) {
-            server_rec *vs = vhost_of(s, n);
+    cx.p = ptemp;
+    cx.main = s;
+    cx.relays = apr_array_make(ptemp, 8, sizeof(relay_line));
+    cx.passes = apr_array_make(ptemp, 8, sizeof(pass_line));
+    cx.failed = 0;
+    scan_server(&cx, s, ap_conftree);
+    for (i = 0; i < cx.relays->nelts; i++) {
+        const relay_line *rl = &APR_ARRAY_IDX(cx.relays, i, relay_line);
 
-            for (c = n->first_child; c != NULL; c = c->next) {
-                if (is_location_section(c->directive)) {
-                    failed |= check_location(ptemp, vs ? vs : s, c);
-                }
-            }
+        if (relay_provider(ptemp, rl->s, rl->line, rl->name) == NULL) {
+            cx.failed = 1;
         }
     }
-    return failed;
+    for (i = 0; i < cx.passes->nelts; i++) {
+        check_pass(&cx, &APR_ARRAY_IDX(cx.passes, i, pass_line));
+    }
+    return cx.failed;
 }
 
 /* ---- refusals ------------------------------------------------------------ */

@@ -381,6 +381,51 @@ $(tw_provider https://api.example/2/)
     </Location>
 </VirtualHost>" "ProxyPass https://api.example/1.1/ (" "relay_vhost_base.conf:35)" \
     "outside the APIBaseURL https://api.example/2/"
+# what the relay's own <Location> does not hold: a ProxyPass below it, at
+# server level, or above a relay <Location> deeper down
+expect relay_nested_outside "$proxy_mods
+$(tw_provider)
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>
+<Location /api/tw/oauth/>
+    ProxyPass https://api.example/oauth/
+</Location>" "ProxyPass https://api.example/oauth/ (" "relay_nested_outside.conf:27)" \
+    "AuthClientAPIRelay tw (" "relay_nested_outside.conf:24)"
+expect relay_nested_socket "$proxy_mods
+$(tw_provider)
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>
+<Location /api/tw/local/>
+    ProxyPass \"unix:/run/api.sock|https://api.example/1.1/\"
+</Location>" "ProxyPass unix:/run/api.sock|https://api.example/1.1/ (" "is not an http(s) URL"
+expect relay_server_pass "$proxy_mods
+$(tw_provider)
+ProxyPass /api/tw/ https://evil.example/1.1/
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>" "ProxyPass https://evil.example/1.1/ (" "relay_server_pass.conf:23)" \
+    "has another scheme, host or port"
+expect relay_below_pass "$proxy_mods
+$(tw_provider)
+<Location /api/>
+    ProxyPass https://api.example/
+</Location>
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>" "ProxyPass https://api.example/ (" "relay_below_pass.conf:24)" \
+    "under /api/tw/ it makes https://api.example/tw/, which has a path outside"
+expect relay_vhost_nested "$proxy_mods
+$(tw_provider)
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>
+<VirtualHost 127.0.0.1:8999>
+    <Location /api/tw/v2/>
+        ProxyPass https://api.example/2/
+    </Location>
+</VirtualHost>" "ProxyPass https://api.example/2/ (" "relay_vhost_nested.conf:28)"
 expect_ok relay_good "$proxy_mods
 $(tw_provider)
 <Location /api/tw/>
@@ -401,7 +446,17 @@ $(tw_provider)
     <Location /api/tw/local/>
         ProxyPass !
     </Location>
-</VirtualHost>" "Syntax OK"
+</VirtualHost>
+# below a ProxyPass that stays under the API base URL
+ProxyPass /api2/ https://api.example/1.1/
+<Location /api2/tw/>
+    AuthClientAPIRelay tw
+</Location>
+# beside the relays, a ProxyPass anywhere is none of their business
+ProxyPass /other/ https://evil.example/
+<Location /api/twx/>
+    ProxyPass https://evil.example/
+</Location>" "Syntax OK"
 
 # ---- mod_auth_openidc side by side ---------------------------------------------------
 # Both register "Require claim"; httpd keeps the last one.  With

@@ -15,7 +15,7 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use ACTest qw(browser base_url login env_of provider_stats);
 
-plan tests => 65;
+plan tests => 67;
 
 my $base = base_url();
 my $json = JSON::PP->new->utf8;
@@ -178,6 +178,8 @@ ok t_cmp($now->{request_token} + $now->{rejected}{request_token} + $now->{access
          + $now->{rejected}{access_token},
          $st->{request_token} + $st->{rejected}{request_token} + $st->{access_token}
          + $st->{rejected}{access_token}, 'the provider\'s token endpoints saw nothing');
+refused(call($ua, GET => '/relay/tw-outside/socket/relay/echo'), 403, 'relay_outside_base',
+        'the API base URL through a Unix socket');
 refused(call($ua, GET => '/relay/tw-outside/local/index.html'), 500, 'relay_not_proxied',
         'a relay location that is not proxied serves nothing');
 

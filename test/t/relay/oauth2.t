@@ -16,7 +16,7 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use ACTest qw(browser base_url login env_of jar_cookie provider_stats);
 
-plan tests => 59;
+plan tests => 62;
 
 my $base = base_url();
 my $json = JSON::PP->new->utf8;
@@ -132,6 +132,10 @@ refused(call($tw, GET => '/relay/gh-any/relay/echo'), 401, 'relay_login_required
 ok t_cmp(stats()->{relay_calls}, $before, 'none of them reached the provider');
 ok t_cmp(call($ua, GET => '/relay/gh-any/relay/echo')->code, 200,
          'a gh-basic session at the same location: relayed');
+$before = stats()->{relay_calls};
+refused(call($ua, GET => '/relay/gh-open/relay/echo'), 401, 'relay_login_required',
+        'a relay location without AuthType oauth has no session to relay');
+ok t_cmp(stats()->{relay_calls}, $before, 'and nothing reached the provider');
 
 # ---- refresh first, and the provider's 401 afterwards is the answer ------------------------------------
 my ($ex, $exenv) = logged_in('gh-expiring');

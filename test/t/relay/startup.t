@@ -63,9 +63,9 @@ ok t_cmp($out, qr/Syntax OK/, 'and says so');
 
 ($rc, $out) = check('outside', 'http://127.0.0.1:4601/oauth/');
 ok t_cmp($rc != 0 ? 1 : 0, 1, 'a ProxyPass to the token endpoints does not start');
-ok t_cmp($out, qr{ProxyPass http://127\.0\.0\.1:4601/oauth/ \(\Q$dir\E/outside\.conf:25\)},
+ok t_cmp($out, qr{ProxyPass http://127\.0\.0\.1:4601/oauth/ \(\Q$dir\E/outside\.conf:26\)},
          'the message names the ProxyPass, its file and line');
-ok t_cmp($out, qr{AuthClientAPIRelay tw-hmac \(\Q$dir\E/outside\.conf:24\)},
+ok t_cmp($out, qr{AuthClientAPIRelay tw-hmac \(\Q$dir\E/outside\.conf:25\)},
          'and the relay');
 ok t_cmp($out, qr{Point ProxyPass at http://127\.0\.0\.1:4601/1\.1/}, 'and the fix');
 
