@@ -15,7 +15,7 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use ACTest qw(browser base_url login env_of provider_stats);
 
-plan tests => 67;
+plan tests => 69;
 
 my $base = base_url();
 my $json = JSON::PP->new->utf8;
@@ -71,6 +71,17 @@ ok t_cmp(pairs($echo->{form}), "status=\x{dc}ml\x{e4}ut \x{2713}&note=a+b&note=2
          'form POST: the form, decoded by the provider');
 ok t_cmp($echo->{body}, $form, 'form POST: the body byte for byte as the browser sent it');
 ok t_cmp(pairs($echo->{query}), "page=2&lang=d\x{e9}", 'form POST: the query');
+
+# a chunked form body: read whole, signed, sent on with its length
+my @chunks = ('status=%C3%9Cml', '%C3%A4ut&page', '=3');
+my $chunked = HTTP::Request->new(POST => "$base/relay/tw-hmac/relay/echo",
+                                 ['Content-Type' => 'application/x-www-form-urlencoded',
+                                  @same_origin], sub { shift @chunks });
+$res = $ua->request($chunked);
+push @seen, $res;
+ok t_cmp($res->request->header('Content-Length'), undef, 'chunked POST: sent without a length');
+ok t_cmp(pairs(echo_of($res)->{form}), "status=\x{dc}ml\x{e4}ut&page=3",
+         'chunked POST: the provider verified the signature over the whole body');
 
 # a body that is not a form is not signed, and passes unchanged
 my $doc = '{"text":"caf\u00e9","n":1}';
