@@ -72,6 +72,7 @@ static void ac_register_hooks(apr_pool_t *p)
     ap_hook_check_authn(ac_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ac_authz_register(p);
+    ac_cache_register_hooks(p);
     ac_relay_register(p);
 }
 

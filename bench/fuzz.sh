@@ -2,7 +2,10 @@
 # bench/fuzz.sh [MINUTES] [TARGET...] - a libFuzzer campaign: every target
 # of test/fuzz (or those named, e.g. "jwks form"), one after the other,
 # MINUTES each (default 10), at nice 19.  One at a time on purpose: the
-# numbers stay comparable and the machine stays usable.
+# numbers stay comparable and the machine stays usable.  Without names the
+# targets that read what any client sends come first, then those that read
+# a provider's answers, then the rest: a campaign cut short has spent its
+# time where an attacker needs no account.
 #
 # Each target works in $AC_FUZZ_WORK/<target> (default /tmp/ac-fuzz-campaign):
 # corpus/ starts as a copy of test/fuzz/corpus/<target> and keeps what earlier
@@ -38,7 +41,16 @@ work=${AC_FUZZ_WORK:-/tmp/ac-fuzz-campaign}
 sh "$top/test/fuzz/build.sh" "$out"
 targets="$*"
 if [ -z "$targets" ]; then
-    targets=$(cd "$top/test/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')
+    first="cookie form redirect decode session_record flow_entry token_record
+        unseal token_response oauth1_token idtoken jwks discovery profile"
+    first=" $(echo $first) "
+    all=" $(cd "$top/test/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//' | tr '\n' ' ')"
+    for t in $first; do
+        case "$all" in *" $t "*) targets="$targets $t" ;; esac
+    done
+    for t in $all; do
+        case "$first" in *" $t "*) ;; *) targets="$targets $t" ;; esac
+    done
 fi
 for t in $targets; do
     [ -x "$out/fuzz_$t" ] || { echo "bench/fuzz.sh: no target $t" >&2; exit 2; }

@@ -59,8 +59,11 @@ void ac_cache_pre_config(apr_pool_t *pconf);
 /* check_config: find the socache provider and create the instance */
 const char *ac_cache_configure(apr_pool_t *pconf, apr_pool_t *ptemp,
                                ac_global_conf *g);
+/* post_config: keep the embedded cache of before a graceful restart, or
+ * start the caches afresh */
 int ac_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 void ac_cache_child_init(apr_pool_t *pchild, server_rec *s);
+void ac_cache_register_hooks(apr_pool_t *p);
 
 /* Types of entries; each is a separate key space. */
 #define AC_CACHE_SESSION "session"
@@ -72,10 +75,15 @@ ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
  * Errors are cache failures only. */
 ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
                        char **value, apr_size_t *len);
-/* get and remove: single-use entries (state, request tokens) */
-ac_error *ac_cache_take(request_rec *r, const char *type, const char *id,
-                        char **value, apr_size_t *len);
 ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id);
+/* Logins in progress (types AC_CACHE_FLOW and the kinds' own): on shmcb a
+ * store of their own, so they never push sessions out. */
+ac_error *ac_cache_login_put(request_rec *r, const char *type, const char *id,
+                             const char *value, apr_size_t len, apr_time_t expiry);
+/* get and remove, once: of concurrent takes of one entry at most one gets
+ * it (within a node always; across nodes see the reference) */
+ac_error *ac_cache_login_take(request_rec *r, const char *type, const char *id,
+                              char **value, apr_size_t *len);
 /* Is the cache shared with other nodes (memcache, redis)? */
 int ac_cache_shared(void);
 
@@ -164,6 +172,36 @@ int ac_callback(request_rec *r, apr_table_t *params);
 
 /* ---- logout.c ---------------------------------------------------------------- */
 int ac_logout(request_rec *r);
+
+/* ---- single logout: session_index.c, backchannel.c, frontchannel.c,
+ *      logout_provider.c ---------------------------------------------------- */
+/* At login: list session `id` under its ID token's sid and its sub, so a
+ * logout from the provider finds it (OpenID Connect sessions only). */
+void ac_session_index_add(request_rec *r, const char *id,
+                          const ac_session_record *s, const ac_token_set *t);
+/* End the sessions of provider session `sid` (or, when NULL, of user
+ * `sub`) made by `pv` in this vhost's scope, each only when its record
+ * agrees with both; their ids go to `ended_ids` (may be NULL). */
+ac_error *ac_session_index_end(request_rec *r, const ac_provider *pv,
+                               const char *sid, const char *sub,
+                               apr_array_header_t *ended_ids, int *count);
+/* Did a provider's logout end session `id`?  Asked before a session is
+ * written back, so that a request in flight cannot bring it back. */
+int ac_session_index_ended(request_rec *r, const char *id);
+/* Is `pv` an OpenID Connect provider whose issuer is `iss` (its discovery
+ * in *md)?  Picks what a logout is checked against (multi-tenant
+ * issuers are not supported there). */
+struct ac_oidc_metadata;
+int ac_logout_provider_of(request_rec *r, const ac_provider *pv, const char *iss,
+                          const struct ac_oidc_metadata **md);
+int ac_backchannel_logout(request_rec *r);
+int ac_frontchannel_logout(request_rec *r);
+/* The user's own logout at the provider: tokens revoked, and the
+ * end_session URL to continue to (NULL: none). */
+const char *ac_logout_at_provider(request_rec *r, const ac_session_record *s,
+                                  const ac_token_set *t, const char *ret);
+/* The logout path reached again from the end_session_endpoint. */
+int ac_logout_return(request_rec *r, const char *state);
 
 /* ---- authz.c --------------------------------------------------------------- */
 void ac_authz_register(apr_pool_t *p);

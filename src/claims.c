@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <apr_hash.h>
+#include <apr_lib.h>
+
 #include "claims.h"
 
 /* Control characters out, including NUL, which jansson allows inside a
@@ -166,12 +169,42 @@ static void flatten(apr_pool_t *p, apr_array_header_t *out, const char *prefix,
     }
 }
 
+/*
+ * Two claims may come to the same environment name ("a.b" and "a_b", or
+ * names that differ in case only: environment tables ignore case).  The
+ * later one is exported and the earlier ones not, decided once here, so
+ * that every request can add the names without looking them up first.
+ * Require claim still sees every claim by its path.
+ */
+static void unexport_shadowed(apr_pool_t *p, apr_array_header_t *claims)
+{
+    apr_hash_t *last = apr_hash_make(p);
+    int i;
+
+    for (i = claims->nelts - 1; i >= 0; i--) {
+        ac_claim *c = &APR_ARRAY_IDX(claims, i, ac_claim);
+        char *folded = apr_pstrdup(p, c->env_name);
+        char *f;
+
+        for (f = folded; *f; f++) {
+            *f = (char)apr_tolower(*f);
+        }
+        if (apr_hash_get(last, folded, APR_HASH_KEY_STRING) != NULL) {
+            c->env_name = "";
+        }
+        else {
+            apr_hash_set(last, folded, APR_HASH_KEY_STRING, c);
+        }
+    }
+}
+
 apr_array_header_t *ac_claims_flatten(apr_pool_t *p, json_t *obj)
 {
     apr_array_header_t *out = apr_array_make(p, 16, sizeof(ac_claim));
 
     if (json_is_object(obj)) {
         flatten(p, out, NULL, obj, 1);
+        unexport_shadowed(p, out);
     }
     return out;
 }

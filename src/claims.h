@@ -14,7 +14,8 @@
 
 typedef struct ac_claim {
     const char *path;           /* dotted JSON path: "address.country" */
-    const char *env_name;       /* sanitised for the environment: "address_country" */
+    const char *env_name;       /* sanitised for the environment: "address_country";
+                                 * "" when a later claim has the same name */
     const char *env_value;      /* array elements joined with ",", control chars stripped */
     int nvalues;                /* scalars, for Require claim (arrays: one per element) */
     const char **values;

@@ -54,6 +54,10 @@ ac_server_conf *ac_server_conf_merge(apr_pool_t *p, const ac_server_conf *base,
     c->callback_path_where = MERGE_PTR(callback_path_where);
     c->logout_path_where = MERGE_PTR(logout_path_where);
     c->cookie_path_where = MERGE_PTR(cookie_path_where);
+    c->backchannel_logout_path = MERGE_PTR(backchannel_logout_path);
+    c->backchannel_logout_path_where = MERGE_PTR(backchannel_logout_path_where);
+    c->frontchannel_logout_path = MERGE_PTR(frontchannel_logout_path);
+    c->frontchannel_logout_path_where = MERGE_PTR(frontchannel_logout_path_where);
     c->cookie_domain = MERGE_PTR(cookie_domain);
     c->session_inactivity = MERGE_INT(session_inactivity);
     c->session_max = MERGE_INT(session_max);
@@ -81,6 +85,16 @@ const char *ac_conf_callback_path(const ac_server_conf *c)
 const char *ac_conf_logout_path(const ac_server_conf *c)
 {
     return c->logout_path ? c->logout_path : "/auth/logout";
+}
+
+const char *ac_conf_backchannel_logout_path(const ac_server_conf *c)
+{
+    return c->backchannel_logout_path;
+}
+
+const char *ac_conf_frontchannel_logout_path(const ac_server_conf *c)
+{
+    return c->frontchannel_logout_path;
 }
 
 const char *ac_conf_cookie_name(const ac_server_conf *c)
@@ -483,6 +497,7 @@ URL_SETTER(set_authorize_url, authorize_url)
 URL_SETTER(set_access_token_url, access_token_url)
 URL_SETTER(set_jwks_uri, jwks_uri)
 URL_SETTER(set_end_session_url, end_session_url)
+URL_SETTER(set_revocation_url, revocation_url)
 URL_SETTER(set_request_token_url, request_token_url)
 URL_SETTER(set_api_base_url, api_base_url)
 URL_SETTER(set_post_logout_uri, post_logout_redirect_uri)
@@ -746,6 +761,7 @@ static const struct {
     { { "UserInfoURL", "UserInfoURL url|path", "userinfo / profile endpoint" }, set_userinfo_url },
     { { "JWKSURI", "JWKSURI url", "JWKS of the provider (default: from discovery)" }, set_jwks_uri },
     { { "EndSessionURL", "EndSessionURL url", "RP-initiated logout endpoint (default: from discovery)" }, set_end_session_url },
+    { { "RevocationURL", "RevocationURL url", "RFC 7009 token revocation endpoint, used at logout (default: from discovery)" }, set_revocation_url },
     { { "Scope", "Scope value ...", "requested scope (OIDC default: openid)" }, set_scope },
     { { "TokenEndpointAuthMethod", "TokenEndpointAuthMethod client_secret_basic|client_secret_post|none", "client authentication at the token endpoint" }, set_token_auth },
     { { "CodeChallengeMethod", "CodeChallengeMethod S256|none", "PKCE (default S256)" }, set_pkce },

@@ -56,6 +56,7 @@ typedef struct ac_provider {
     const char *userinfo_url;
     const char *jwks_uri;
     const char *end_session_url;
+    const char *revocation_url;     /* RFC 7009 */
     const char *request_token_url;  /* OAuth 1.0a only */
     const char *api_base_url;
 
@@ -118,6 +119,8 @@ typedef struct ac_global_conf {
     const char *cache_spec;         /* "shmcb", "memcache:h:p", "redis:h:p" */
     const char *cache_spec_where;   /* "file:line" */
     apr_array_header_t *passphrases; /* const char *; [0] encrypts */
+    apr_int64_t login_cache_size;   /* bytes of the shmcb logins store; AC_UNSET */
+    const char *login_cache_size_where;
 } ac_global_conf;
 
 /* Per virtual host; merged base -> vhost. */
@@ -132,6 +135,11 @@ typedef struct ac_server_conf {
     const char *callback_path_where;
     const char *logout_path_where;
     const char *cookie_path_where;
+    /* single logout: NULL = not offered; with where they were set */
+    const char *backchannel_logout_path;
+    const char *backchannel_logout_path_where;
+    const char *frontchannel_logout_path;
+    const char *frontchannel_logout_path_where;
     const char *cookie_domain;
 
     int session_inactivity;         /* seconds */
@@ -206,6 +214,9 @@ ac_provider *ac_provider_create(apr_pool_t *p, const char *name,
 /* effective values with defaults applied */
 const char *ac_conf_callback_path(const ac_server_conf *c);
 const char *ac_conf_logout_path(const ac_server_conf *c);
+/* NULL when the vhost offers no back-channel / front-channel logout */
+const char *ac_conf_backchannel_logout_path(const ac_server_conf *c);
+const char *ac_conf_frontchannel_logout_path(const ac_server_conf *c);
 const char *ac_conf_cookie_name(const ac_server_conf *c);
 const char *ac_conf_flow_cookie_name(const ac_server_conf *c);
 const char *ac_conf_cookie_path(const ac_server_conf *c);

@@ -36,6 +36,7 @@ void ac_directives_pre_config(apr_pool_t *pconf)
     /* a fresh record for every configuration cycle (graceful restarts) */
     global_conf = apr_pcalloc(pconf, sizeof(*global_conf));
     global_conf->passphrases = apr_array_make(pconf, 2, sizeof(const char *));
+    global_conf->login_cache_size = AC_UNSET;
     provider_uses = apr_array_make(pconf, 16, sizeof(provider_use));
 }
 
@@ -106,6 +107,30 @@ static const char *add_passphrase(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
+/* shmcb needs 8 KiB and a few entries per stripe; a GiB is surely a typo */
+#define AC_LOGIN_CACHE_MIN (512 * 1024)
+#define AC_LOGIN_CACHE_MAX (APR_INT64_C(1) << 30)
+
+static const char *set_login_cache_size(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    apr_int64_t v;
+
+    if (err) {
+        return err;
+    }
+    v = apr_strtoi64(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v < AC_LOGIN_CACHE_MIN || v > AC_LOGIN_CACHE_MAX) {
+        return apr_psprintf(cmd->pool, "%s must be a number of bytes from %d "
+                            "to %" APR_INT64_T_FMT " (default 8388608, 8 MiB)",
+                            cmd->cmd->name, AC_LOGIN_CACHE_MIN, AC_LOGIN_CACHE_MAX);
+    }
+    global_conf->login_cache_size = v;
+    global_conf->login_cache_size_where = where(cmd);
+    return NULL;
+}
+
 /* ---- per server --------------------------------------------------------- */
 
 static ac_server_conf *server_conf(cmd_parms *cmd)
@@ -128,6 +153,8 @@ typedef struct path_field {
 PATH_FIELD(callback_path)
 PATH_FIELD(logout_path)
 PATH_FIELD(cookie_path)
+PATH_FIELD(backchannel_logout_path)
+PATH_FIELD(frontchannel_logout_path)
 
 static const char *set_path(cmd_parms *cmd, void *dummy, const char *arg)
 {
@@ -425,11 +452,17 @@ const command_rec ac_directives[] = {
                   "shmcb[:args] (default), memcache:host:port[,host:port], redis:host:port"),
     AP_INIT_ITERATE("AuthClientPassphrase", add_passphrase, NULL, RSRC_CONF,
                     "cache encryption passphrases (literal, file:, exec:); the first encrypts"),
+    AP_INIT_TAKE1("AuthClientLoginCacheSize", set_login_cache_size, NULL, RSRC_CONF,
+                  "bytes of shared memory for logins in progress on shmcb (default 8388608)"),
     AP_INIT_RAW_ARGS("<AuthClientProvider", provider_block, NULL, RSRC_CONF,
                      "a named OAuth 1.0a / OAuth 2.0 / OpenID Connect provider"),
     SRV_PATH("AuthClientCallbackPath", callback_path, "redirect URI path (default /auth/callback)"),
     SRV_PATH("AuthClientLogoutPath", logout_path, "logout path (default /auth/logout)"),
     SRV_PATH("AuthClientCookiePath", cookie_path, "cookie path (default /)"),
+    SRV_PATH("AuthClientBackchannelLogoutPath", backchannel_logout_path,
+             "where OpenID providers POST logout tokens (default: none)"),
+    SRV_PATH("AuthClientFrontchannelLogoutPath", frontchannel_logout_path,
+             "where OpenID providers' logout pages embed a logout (default: none)"),
     AP_INIT_TAKE1("AuthClientCookieName", set_cookie_name, NULL, RSRC_CONF,
                   "session cookie name (default ac_session)"),
     AP_INIT_TAKE1("AuthClientCookieDomain", set_cookie_domain, NULL, RSRC_CONF,
@@ -601,6 +634,41 @@ static void check_cookie_covers(check_log *cl, const ac_server_conf *c,
                                 path_stem(cl->p, ck), path));
 }
 
+/* A single-logout path that equals another of the module's paths would
+ * never be reached (the quick handler takes the first that matches). */
+static void check_single_logout_paths(check_log *cl, const ac_server_conf *c)
+{
+    const struct { const char *name, *path, *where; } p[] = {
+        { "AuthClientCallbackPath", ac_conf_callback_path(c), c->callback_path_where },
+        { "AuthClientLogoutPath", ac_conf_logout_path(c), c->logout_path_where },
+        { "AuthClientBackchannelLogoutPath", c->backchannel_logout_path,
+          c->backchannel_logout_path_where },
+        { "AuthClientFrontchannelLogoutPath", c->frontchannel_logout_path,
+          c->frontchannel_logout_path_where },
+    };
+    int i, k;
+
+    for (i = 2; i < 4; i++) {
+        for (k = 0; p[i].path != NULL && k < i; k++) {
+            if (p[k].path != NULL && strcmp(p[i].path, p[k].path) == 0) {
+                check_fail(cl, apr_psprintf(cl->p, "%s (%s) and %s (%s) are "
+                                            "both %s, so the second would "
+                                            "never be reached: give %s a path "
+                                            "of its own, e.g. /auth/%s",
+                                            p[k].name, set_at(p[k].where),
+                                            p[i].name, set_at(p[i].where),
+                                            p[i].path, p[i].name,
+                                            i == 2 ? "backchannel" : "frontchannel"));
+            }
+        }
+    }
+    if (p[3].path != NULL) {
+        check_cookie_covers(cl, c, p[3].name, p[3].path, p[3].where,
+                            "the session cookie to a front-channel logout, "
+                            "which could then not clear it in the browser");
+    }
+}
+
 /* Paths that can only fail at the first login or logout. */
 static void check_paths(check_log *cl, server_rec *s)
 {
@@ -619,6 +687,7 @@ static void check_paths(check_log *cl, server_rec *s)
                                     set_at(c->callback_path_where),
                                     set_at(c->logout_path_where), cb));
     }
+    check_single_logout_paths(cl, c);
     check_cookie_covers(cl, c, "AuthClientCallbackPath", cb,
                         c->callback_path_where,
                         "the login cookie to the callback, and every login "

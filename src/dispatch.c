@@ -257,6 +257,17 @@ int ac_quick_handler(request_rec *r, int lookup)
         ac_strip_spoofed_headers(r, ac_dconf(r));
         return ac_logout(r);
     }
+    /* single logout, where configured */
+    if (ac_conf_backchannel_logout_path(c)
+        && strcmp(r->uri, ac_conf_backchannel_logout_path(c)) == 0) {
+        ac_strip_spoofed_headers(r, ac_dconf(r));
+        return ac_backchannel_logout(r);
+    }
+    if (ac_conf_frontchannel_logout_path(c)
+        && strcmp(r->uri, ac_conf_frontchannel_logout_path(c)) == 0) {
+        ac_strip_spoofed_headers(r, ac_dconf(r));
+        return ac_frontchannel_logout(r);
+    }
     return DECLINED;
 }
 

@@ -45,6 +45,24 @@ typedef enum {
     X(STATE_MISSING, "state_missing", REQUEST) \
     X(STATE_UNKNOWN, "state_unknown", REQUEST) \
     X(UNKNOWN_PROVIDER, "unknown_provider", REQUEST) \
+    /* single logout: back-channel, front-channel, revocation */ \
+    X(BACKCHANNEL_REQUEST, "backchannel_request", REQUEST) \
+    X(FRONTCHANNEL_REQUEST, "frontchannel_request", REQUEST) \
+    X(LOGOUT_ISSUER_UNKNOWN, "logout_issuer_unknown", DENIED) \
+    X(LOGOUT_TOKEN_ALG, "logout_token_alg", DENIED) \
+    X(LOGOUT_TOKEN_AUD, "logout_token_aud", DENIED) \
+    X(LOGOUT_TOKEN_EVENTS, "logout_token_events", DENIED) \
+    X(LOGOUT_TOKEN_EXP, "logout_token_exp", DENIED) \
+    X(LOGOUT_TOKEN_HEADER, "logout_token_header", DENIED) \
+    X(LOGOUT_TOKEN_IAT, "logout_token_iat", DENIED) \
+    X(LOGOUT_TOKEN_ISS, "logout_token_iss", DENIED) \
+    X(LOGOUT_TOKEN_JTI, "logout_token_jti", DENIED) \
+    X(LOGOUT_TOKEN_MALFORMED, "logout_token_malformed", DENIED) \
+    X(LOGOUT_TOKEN_NONCE, "logout_token_nonce", DENIED) \
+    X(LOGOUT_TOKEN_REPLAYED, "logout_token_replayed", DENIED) \
+    X(LOGOUT_TOKEN_SIGNATURE, "logout_token_signature", DENIED) \
+    X(LOGOUT_TOKEN_SUBJECT, "logout_token_subject", DENIED) \
+    X(REVOCATION_FAILED, "revocation_failed", PROVIDER) \
     X(ACCESS_DENIED, "access_denied", DENIED) \
     X(ID_TOKEN_ALG, "id_token_alg", DENIED) \
     X(ID_TOKEN_AT_HASH, "id_token_at_hash", DENIED) \

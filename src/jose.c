@@ -661,3 +661,51 @@ ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
     apr_pool_destroy(tmp);
     return err;
 }
+
+/* ---- a signature alone (tokens with their own claim rules) --------------- */
+
+static ac_error *jws_verify(apr_pool_t *tmp, apr_pool_t *p, const char *jwt,
+                            const char *jwks_json, const ac_idtoken_expect *e,
+                            json_t **header, json_t **payload)
+{
+    const alg_info *a = NULL;
+    const char *kid = NULL;
+    cjose_jwk_t *jwk = NULL;
+    json_t *hdr, *pl;
+    ac_error *err;
+
+    if ((err = header_decode(tmp, jwt, &hdr)) != NULL
+        || (err = header_check(tmp, hdr, e, &a, &kid)) != NULL
+        || (err = key_for(tmp, jwks_json, e, a, kid, &jwk)) != NULL
+        || (err = signature_verify(tmp, jwt, jwk, &pl)) != NULL) {
+        return err;
+    }
+    *header = json_incref(hdr);
+    ac_json_pool_own(p, hdr);
+    *payload = json_incref(pl);
+    ac_json_pool_own(p, pl);
+    return NULL;
+}
+
+ac_error *ac_jws_verify(apr_pool_t *p, const char *jwt, const char *jwks_json,
+                        const ac_idtoken_expect *e, json_t **header,
+                        json_t **payload)
+{
+    apr_pool_t *tmp;
+    ac_error *err;
+
+    *header = NULL;
+    *payload = NULL;
+    if (jwt == NULL || *jwt == '\0') {
+        return malformed(p, "it is empty");
+    }
+    if (apr_pool_create(&tmp, p) != APR_SUCCESS) {
+        return ac_error_make(p, AC_E_OUT_OF_MEMORY, "out of memory");
+    }
+    err = jws_verify(tmp, p, jwt, jwks_json, e, header, payload);
+    if (err != NULL) {
+        err = ac_error_wrap(p, err, NULL);
+    }
+    apr_pool_destroy(tmp);
+    return err;
+}

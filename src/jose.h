@@ -47,4 +47,15 @@ ac_error *ac_idtoken_validate(apr_pool_t *p, const char *jwt,
  */
 const char *ac_jwt_peek_string(apr_pool_t *p, const char *jwt, const char *name);
 
+/*
+ * The signature of a compact JWS checked exactly as ac_idtoken_validate
+ * checks an ID token's (e->allowed_algs and e->client_secret; the same
+ * header rules, key choice and error codes), and no claim at all: for
+ * tokens with claim rules of their own (logout_token.h).  On success the
+ * protected header and the payload, released by cleanups on `p`.
+ */
+ac_error *ac_jws_verify(apr_pool_t *p, const char *jwt, const char *jwks_json,
+                        const ac_idtoken_expect *e, json_t **header,
+                        json_t **payload);
+
 #endif

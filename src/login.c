@@ -101,7 +101,7 @@ ac_error *ac_login_store(ac_login *lg, const char *key)
     if (e) {
         return e;
     }
-    return ac_cache_put(r, lg->kind->cache_type, key, buf, len,
+    return ac_cache_login_put(r, lg->kind->cache_type, key, buf, len,
                         apr_time_now()
                         + apr_time_from_sec(ac_conf_state_ttl(ac_sconf(r->server))));
 }
@@ -111,7 +111,7 @@ static ac_error *take_entry(request_rec *r, const ac_login_kind *kind,
 {
     char *buf;
     apr_size_t len;
-    ac_error *e = ac_cache_take(r, kind->cache_type, key, &buf, &len);
+    ac_error *e = ac_cache_login_take(r, kind->cache_type, key, &buf, &len);
 
     if (e) {
         return e;

@@ -1,8 +1,9 @@
 /*
  * logout.c - the logout path: GET shows a sign-out button (a link on a
  * foreign page must not sign anybody out), a same-origin POST ends the
- * local session and, for an OpenID Connect provider with an
- * end_session_endpoint, continues there with id_token_hint.
+ * local session, after revoking its tokens at the provider, and for an
+ * OpenID Connect provider with an end_session_endpoint continues there
+ * (logout_provider.c), whose return comes back here with its state.
  */
 #include "login.h"
 #include "url.h"
@@ -91,30 +92,6 @@ static const char *logout_return(request_rec *r, const char *wanted)
     return wanted[0] == '/' ? apr_pstrcat(r->pool, origin, wanted, NULL) : wanted;
 }
 
-static const char *end_session_url(request_rec *r, const ac_session_record *s,
-                                   const ac_token_set *t, const char *ret)
-{
-    const ac_provider *pv = ac_conf_find_provider(ac_sconf(r->server), s->provider);
-    const ac_oidc_metadata *md;
-    ac_http_opts h;
-    const char *url;
-
-    if (pv == NULL || ac_provider_kind(pv) != AC_KIND_OIDC) {
-        return NULL;
-    }
-    ac_conf_http_opts(ac_sconf(r->server), &h);
-    if (ac_login_discovery(r, &h, pv, &md) != NULL || md->end_session_endpoint == NULL) {
-        return NULL;
-    }
-    url = md->end_session_endpoint;
-    if (t && t->id_token[0]) {
-        url = ac_url_add_param(r->pool, url, "id_token_hint", t->id_token);
-    }
-    url = ac_url_add_param(r->pool, url, "client_id", pv->client_id);
-    return ac_url_add_param(r->pool, url, "post_logout_redirect_uri",
-                            pv->post_logout_redirect_uri ? pv->post_logout_redirect_uri : ret);
-}
-
 int ac_logout(request_rec *r)
 {
     apr_table_t *params = NULL;
@@ -129,6 +106,10 @@ int ac_logout(request_rec *r)
         if (r->args && ac_form_parse(r->pool, r->args, 4, &params) == NULL
             && apr_table_get(params, "return")) {
             apr_table_setn(r->notes, "ac-return", apr_table_get(params, "return"));
+        }
+        /* back from the provider's end_session_endpoint (logout_provider.c) */
+        if (params && apr_table_get(params, "state")) {
+            return ac_logout_return(r, apr_table_get(params, "state"));
         }
         return logout_confirm_page(r);
     }
@@ -147,7 +128,9 @@ int ac_logout(request_rec *r)
         ac_token_set *t = NULL;
 
         ac_tokens_load(r, id, &t);
-        provider_url = end_session_url(r, s, t, ret);
+        provider_url = ac_logout_at_provider(r, s, t, ret);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s: logout: user %s, "
+                      "provider %s", AC_LOG_TAG, s->remote_user, s->provider);
     }
     if ((e = ac_session_destroy(r, s ? id : NULL)) != NULL) {
         return ac_error_respond(r, e);

@@ -360,6 +360,43 @@ ac_error *ac_oauth2_refresh(apr_pool_t *p, const ac_http_opts *h,
     return token_request(p, h, pv, token_endpoint, form, out);
 }
 
+/* RFC 7009 2.2: 200 whether or not the token was still valid; 503 asks
+ * for a later retry, which a logout cannot wait for */
+ac_error *ac_oauth2_revoke(apr_pool_t *p, const ac_http_opts *h,
+                           const ac_provider *pv, const char *revocation_endpoint,
+                           const char *token_endpoint, const char *token,
+                           const char *type_hint)
+{
+    apr_table_t *hdrs = apr_table_make(p, 2);
+    char *form = "";
+    ac_http_response resp;
+    json_t *obj = NULL;
+    const char *why = NULL;
+    ac_error *err;
+
+    form = form_add(p, form, "token", token);
+    form = form_add(p, form, "token_type_hint", type_hint);
+    err = client_auth(p, pv, token_endpoint ? token_endpoint : revocation_endpoint,
+                      hdrs, &form);
+    if (err == NULL) {
+        err = ac_http_request(p, h, "POST", revocation_endpoint, hdrs,
+                              "application/x-www-form-urlencoded", form, &resp);
+    }
+    if (err != NULL) {
+        return err;
+    }
+    if (resp.status == 200) {
+        return NULL;
+    }
+    if (ac_json_parse_object(p, resp.body, resp.len, "the revocation response",
+                             &obj) == NULL) {
+        why = provider_error(p, obj);
+    }
+    return ac_error_make(p, AC_E_REVOCATION_FAILED, "the revocation endpoint "
+                         "answered HTTP %ld%s%s", resp.status, why ? ": " : "",
+                         why ? why : "");
+}
+
 ac_error *ac_oauth2_get_json(apr_pool_t *p, const ac_http_opts *h,
                              const char *url, const char *access_token,
                              json_t **out)

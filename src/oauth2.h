@@ -49,6 +49,17 @@ ac_error *ac_oauth2_refresh(apr_pool_t *p, const ac_http_opts *h,
                             const ac_provider *pv, const char *token_endpoint,
                             const char *refresh_token, ac_token_response *out);
 
+/*
+ * Token revocation (RFC 7009) of `token` (type_hint "refresh_token" or
+ * "access_token") with the provider's client authentication, as at the
+ * token endpoint (a client assertion's audience is `token_endpoint`).
+ * Anything but HTTP 200 is AC_E_REVOCATION_FAILED.
+ */
+ac_error *ac_oauth2_revoke(apr_pool_t *p, const ac_http_opts *h,
+                           const ac_provider *pv, const char *revocation_endpoint,
+                           const char *token_endpoint, const char *token,
+                           const char *type_hint);
+
 /* GET `url` with the bearer token; the answer must be a JSON object. */
 ac_error *ac_oauth2_get_json(apr_pool_t *p, const ac_http_opts *h,
                              const char *url, const char *access_token,

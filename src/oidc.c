@@ -502,6 +502,8 @@ ac_error *ac_oidc_metadata_parse(apr_pool_t *p, const ac_provider *pv,
     md->jwks_uri = pick(p, pv->jwks_uri, doc, "jwks_uri");
     md->end_session_endpoint = pick(p, pv->end_session_url, doc,
                                     "end_session_endpoint");
+    md->revocation_endpoint = pick(p, pv->revocation_url, doc,
+                                   "revocation_endpoint");
     md->iss_parameter_supported = doc != NULL && json_is_true(
         json_object_get(doc, "authorization_response_iss_parameter_supported"));
     err = metadata_complete(p, pv, md);

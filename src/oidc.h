@@ -16,6 +16,7 @@ typedef struct ac_oidc_metadata {
     const char *userinfo_endpoint;      /* may be NULL */
     const char *jwks_uri;
     const char *end_session_endpoint;   /* may be NULL */
+    const char *revocation_endpoint;    /* RFC 7009; may be NULL */
     int iss_parameter_supported;        /* RFC 9207 */
 } ac_oidc_metadata;
 

@@ -8,6 +8,7 @@
  */
 #include <limits.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -200,95 +201,120 @@ const char *ac_passphrase_weakness(const char *pass)
     return NULL;
 }
 
-/* the general case, for ids too long for the stack buffer below */
-static int key_hash_streamed(const ac_seal_keys *keys, const char *type,
-                             apr_size_t tlen, const char *id, apr_size_t ilen,
-                             unsigned char *out)
-{
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned int outlen = AC_KEY_HASH_LEN;
-    int ok = ctx != NULL
-        && EVP_DigestInit_ex(ctx, keys->md, NULL) == 1
-        && EVP_DigestUpdate(ctx, type, tlen) == 1
-        && EVP_DigestUpdate(ctx, id, ilen) == 1
-        && EVP_DigestFinal_ex(ctx, out, &outlen) == 1;
+/*
+ * Per-thread crypto state, reused across requests: creating a cipher or
+ * digest context per request, and redoing the AES key schedule, cost more
+ * than the work itself on the hot path.  The key a context was set up with
+ * is kept (and compared in constant time) so that a context is re-keyed
+ * only when another key is used; freed and cleansed when the thread ends.
+ */
+typedef struct thread_crypto {
+    EVP_CIPHER_CTX *cipher;
+    int direction;                  /* 1 encrypt, 0 decrypt, -1 no key yet */
+    unsigned char key[AC_SEAL_KEY_LEN];
+    EVP_MD_CTX *digest;
+} thread_crypto;
 
-    EVP_MD_CTX_free(ctx);
-    return ok;
+static pthread_key_t crypto_key;
+static pthread_once_t crypto_key_once = PTHREAD_ONCE_INIT;
+
+static void crypto_free(void *data)
+{
+    thread_crypto *tc = data;
+
+    EVP_CIPHER_CTX_free(tc->cipher);
+    EVP_MD_CTX_free(tc->digest);
+    OPENSSL_cleanse(tc, sizeof(*tc));
+    free(tc);
+}
+
+static void crypto_key_create(void)
+{
+    (void)pthread_key_create(&crypto_key, crypto_free);
+}
+
+static thread_crypto *thread_crypto_get(void)
+{
+    thread_crypto *tc;
+
+    pthread_once(&crypto_key_once, crypto_key_create);
+    if ((tc = pthread_getspecific(crypto_key)) != NULL) {
+        return tc;
+    }
+    if ((tc = calloc(1, sizeof(*tc))) == NULL) {
+        return NULL;
+    }
+    tc->direction = -1;
+    tc->cipher = EVP_CIPHER_CTX_new();
+    tc->digest = EVP_MD_CTX_new();
+    if (tc->cipher == NULL || tc->digest == NULL
+        || pthread_setspecific(crypto_key, tc) != 0) {
+        crypto_free(tc);
+        return NULL;
+    }
+    return tc;
 }
 
 void ac_key_hash(const ac_seal_keys *keys, const char *type, const char *id,
                  unsigned char out[AC_KEY_HASH_LEN])
 {
-    apr_size_t tlen = strlen(type) + 1, ilen = strlen(id);
-    unsigned char buf[256];
+    thread_crypto *tc = thread_crypto_get();
     unsigned int outlen = AC_KEY_HASH_LEN;
-    int ok;
 
-    /* The NUL keeps ("ab", "c") and ("a", "bc") apart.  The one-shot digest
-     * of a stack copy spares the hot path a context allocation. */
-    if (tlen + ilen <= sizeof(buf)) {
-        memcpy(buf, type, tlen);
-        memcpy(buf + tlen, id, ilen);
-        ok = EVP_Digest(buf, tlen + ilen, out, &outlen, keys->md, NULL) == 1;
-    }
-    else {
-        ok = key_hash_streamed(keys, type, tlen, id, ilen, out);
-    }
-    if (!ok) {
+    /* the NUL keeps ("ab", "c") and ("a", "bc") apart */
+    if (tc == NULL
+        || EVP_DigestInit_ex(tc->digest, keys->md, NULL) != 1
+        || EVP_DigestUpdate(tc->digest, type, strlen(type) + 1) != 1
+        || EVP_DigestUpdate(tc->digest, id, strlen(id)) != 1
+        || EVP_DigestFinal_ex(tc->digest, out, &outlen) != 1) {
         /* Only an allocation failure gets here; a zero key would mix
          * entries, so make it one nothing else can produce. */
         memset(out, 0xff, AC_KEY_HASH_LEN);
     }
 }
 
-/*
- * One cipher context per thread, reused: creating and freeing one per
- * request cost more than the decryption itself.  Freed when the thread
- * ends.
- */
-static pthread_key_t ctx_key;
-static pthread_once_t ctx_key_once = PTHREAD_ONCE_INIT;
-
-static void ctx_free(void *ctx)
+/* The thread's cipher context for `key` in one direction with a new IV:
+ * the key schedule is redone only when the key or direction changed. */
+static EVP_CIPHER_CTX *gcm_begin(const EVP_CIPHER *gcm, const unsigned char *key,
+                                 const unsigned char *iv, int encrypt)
 {
-    EVP_CIPHER_CTX_free(ctx);
-}
+    thread_crypto *tc = thread_crypto_get();
+    int same;
 
-static void ctx_key_create(void)
-{
-    (void)pthread_key_create(&ctx_key, ctx_free);
-}
-
-static EVP_CIPHER_CTX *thread_ctx(void)
-{
-    EVP_CIPHER_CTX *ctx;
-
-    pthread_once(&ctx_key_once, ctx_key_create);
-    ctx = pthread_getspecific(ctx_key);
-    if (ctx == NULL && (ctx = EVP_CIPHER_CTX_new()) != NULL
-        && pthread_setspecific(ctx_key, ctx) != 0) {
-        EVP_CIPHER_CTX_free(ctx);
-        ctx = NULL;
+    if (tc == NULL) {
+        return NULL;
     }
-    return ctx;
+    same = tc->direction == encrypt
+        && CRYPTO_memcmp(tc->key, key, AC_SEAL_KEY_LEN) == 0;
+    if (EVP_CipherInit_ex(tc->cipher, same ? NULL : gcm, NULL, same ? NULL : key,
+                          iv, encrypt) != 1) {
+        tc->direction = -1;
+        return NULL;
+    }
+    if (!same) {
+        memcpy(tc->key, key, AC_SEAL_KEY_LEN);
+        tc->direction = encrypt;
+    }
+    return tc->cipher;
 }
 
-/* Feeds the version byte and the caller's AAD into an initialised context. */
-static int gcm_aad(EVP_CIPHER_CTX *ctx, int encrypt, const unsigned char *aad,
+/* The version byte and the caller's AAD, in one update where they fit a
+ * stack buffer (the cache's 32-byte key hash always does). */
+static int gcm_aad(EVP_CIPHER_CTX *ctx, const unsigned char *aad,
                    apr_size_t aad_len)
 {
-    static const unsigned char version = SEAL_VERSION;
+    unsigned char buf[1 + 64];
     int n;
 
-    if (encrypt) {
-        return EVP_EncryptUpdate(ctx, NULL, &n, &version, 1) == 1
-            && (aad_len == 0
-                || EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1);
+    buf[0] = SEAL_VERSION;
+    if (aad_len <= sizeof(buf) - 1) {
+        if (aad_len > 0) {
+            memcpy(buf + 1, aad, aad_len);      /* aad may be NULL when empty */
+        }
+        return EVP_CipherUpdate(ctx, NULL, &n, buf, (int)(aad_len + 1)) == 1;
     }
-    return EVP_DecryptUpdate(ctx, NULL, &n, &version, 1) == 1
-        && (aad_len == 0
-            || EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1);
+    return EVP_CipherUpdate(ctx, NULL, &n, buf, 1) == 1
+        && EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1;
 }
 
 static int gcm_encrypt(const EVP_CIPHER *gcm, const unsigned char *key,
@@ -297,20 +323,15 @@ static int gcm_encrypt(const EVP_CIPHER *gcm, const unsigned char *key,
                        const unsigned char *plain, apr_size_t plain_len,
                        unsigned char *cipher, unsigned char *tag)
 {
-    EVP_CIPHER_CTX *ctx = thread_ctx();
-    int n, ok;
+    EVP_CIPHER_CTX *ctx = gcm_begin(gcm, key, iv, 1);
+    int n;
 
-    if (ctx == NULL) {
-        return 0;
-    }
-    ok = EVP_EncryptInit_ex(ctx, gcm, NULL, key, iv) == 1
-        && gcm_aad(ctx, 1, aad, aad_len)
+    return ctx != NULL
+        && gcm_aad(ctx, aad, aad_len)
         && (plain_len == 0
             || EVP_EncryptUpdate(ctx, cipher, &n, plain, (int)plain_len) == 1)
         && EVP_EncryptFinal_ex(ctx, cipher + plain_len, &n) == 1
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG_LEN,
-                               tag) == 1;
-    return ok;
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG_LEN, tag) == 1;
 }
 
 static int gcm_decrypt(const EVP_CIPHER *gcm, const unsigned char *key,
@@ -319,22 +340,18 @@ static int gcm_decrypt(const EVP_CIPHER *gcm, const unsigned char *key,
                        const unsigned char *cipher, apr_size_t cipher_len,
                        const unsigned char *tag, unsigned char *plain)
 {
-    EVP_CIPHER_CTX *ctx = thread_ctx();
-    int n, ok;
+    EVP_CIPHER_CTX *ctx = gcm_begin(gcm, key, iv, 0);
+    int n;
 
-    if (ctx == NULL) {
-        return 0;
-    }
     /* the tag is set before Final, which checks it; the cast is for the
      * ctrl interface, which does not write through it for SET_TAG */
-    ok = EVP_DecryptInit_ex(ctx, gcm, NULL, key, iv) == 1
-        && gcm_aad(ctx, 0, aad, aad_len)
+    return ctx != NULL
+        && gcm_aad(ctx, aad, aad_len)
         && (cipher_len == 0
             || EVP_DecryptUpdate(ctx, plain, &n, cipher, (int)cipher_len) == 1)
         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG_LEN,
                                (void *)tag) == 1
         && EVP_DecryptFinal_ex(ctx, plain + cipher_len, &n) == 1;
-    return ok;
 }
 
 ac_error *ac_seal(apr_pool_t *p, const ac_seal_keys *keys,

@@ -139,6 +139,10 @@ ac_error *ac_session_store(request_rec *r, const char *id,
     if (e) {
         return e;
     }
+    /* a logout from the provider ended it meanwhile: do not bring it back */
+    if (ac_session_index_ended(r, id)) {
+        return NULL;
+    }
     return ac_cache_put(r, AC_CACHE_SESSION, id, buf, len,
                         record_expiry(ac_sconf(r->server), s));
 }
@@ -243,6 +247,7 @@ ac_error *ac_session_create(request_rec *r, ac_session_record *s,
         || (e = ac_session_store(r, id, s)) != NULL) {
         return e;
     }
+    ac_session_index_add(r, id, s, t);
     ac_cookie_set(r, ac_session_cookie_name(r), id, ac_conf_session_max(c));
     return NULL;
 }
@@ -315,21 +320,45 @@ void ac_strip_spoofed_headers(request_rec *r, const ac_dir_conf *d)
     }
 }
 
+/* prefix + name in one allocation, without apr_pstrcat's varargs walk */
+static const char *prefixed(apr_pool_t *p, const char *prefix, apr_size_t plen,
+                            const char *name)
+{
+    apr_size_t nlen = strlen(name);
+    char *out = apr_palloc(p, plen + nlen + 1);
+
+    memcpy(out, prefix, plen);
+    memcpy(out + plen, name, nlen + 1);
+    return out;
+}
+
 void ac_session_export(request_rec *r, const ac_dir_conf *d,
                        const ac_session_record *s)
 {
     const char *prefix = ac_dir_claim_prefix(d);
+    apr_size_t plen = strlen(prefix);
     int headers = ac_dir_claim_headers(d);
+    /* a main request's environment holds none of these names yet (the
+     * spoofed headers are gone too), so adding skips the table scan a
+     * set does; a subrequest starts from a copy of its parent's */
+    void (*put)(apr_table_t *, const char *, const char *) =
+        r->main ? apr_table_setn : apr_table_addn;
     int i;
 
     r->user = (char *)s->remote_user;
     r->ap_auth_type = (char *)AC_AUTH_TYPE;
     for (i = 0; i < s->claims->nelts; i++) {
         const ac_claim *cl = &APR_ARRAY_IDX(s->claims, i, ac_claim);
-        const char *name = apr_pstrcat(r->pool, prefix, cl->env_name, NULL);
-        apr_table_setn(r->subprocess_env, name, cl->env_value);
+        const char *name;
+
+        if (cl->env_name[0] == '\0') {
+            continue;           /* shadowed by a later claim of that name */
+        }
+        name = prefixed(r->pool, prefix, plen, cl->env_name);
+
+        put(r->subprocess_env, name, cl->env_value);
         if (headers) {
-            apr_table_setn(r->headers_in, name, cl->env_value);
+            put(r->headers_in, name, cl->env_value);
         }
     }
 }

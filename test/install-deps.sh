@@ -46,9 +46,17 @@ if [ -n "$(echo "$missing" | tr -d ' ')" ]; then
         *" libapache2-mod-auth-openidc "*) a2dismod -q auth_openidc >/dev/null 2>&1 || true ;;
     esac
 fi
-# The distribution's services are not used: the tests start their own on
-# their own ports.
+# The tests start their own httpd, memcached and redis on their own ports,
+# so the system's services are never touched - except those this script's
+# own install just started (Debian starts a service when its package is
+# installed): those are stopped again, and it says so.
 for svc in apache2 memcached redis-server; do
-    service "$svc" stop >/dev/null 2>&1 || true
+    case "$missing " in
+        *" $svc "*)
+            if service "$svc" status >/dev/null 2>&1; then
+                service "$svc" stop >/dev/null 2>&1 || true
+                echo "install-deps: stopped $svc, which its package install had just started"
+            fi ;;
+    esac
 done
 echo "install-deps: all build and test dependencies present"

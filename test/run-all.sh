@@ -71,6 +71,8 @@ step unit-sanitizers unit_sanitizers
 step fuzz-replay sh test/fuzz/replay.sh
 step conf-reference sh test/check_conf_reference.sh
 step config-errors sh test/config/check_errors.sh
+step quickstarts sh test/check_quickstarts.sh
+step troubleshooting sh test/check_troubleshooting.sh
 step package sh test/package/check.sh
 step demo sh test/demo.sh --check
 step browser sh test/browser/run.sh

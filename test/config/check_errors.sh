@@ -180,6 +180,18 @@ AuthClientCache shmcb
 </VirtualHost>
 $(good_provider)" "AuthClientCache cannot occur within <VirtualHost>" "line 13 of" "cache_in_vhost.conf"
 
+expect login_cache_size_range "AuthClientLoginCacheSize 4096
+$(good_provider)" "AuthClientLoginCacheSize must be a number of bytes from 524288" "line 12 of" "login_cache_size_range.conf"
+
+expect login_cache_size_shared "LoadModule socache_memcache_module $mods/mod_socache_memcache.so
+AuthClientCache memcache:127.0.0.1:11211
+AuthClientPassphrase 0123456789abcdef0123
+AuthClientLoginCacheSize 1048576
+$(good_provider)" "AuthClientLoginCacheSize" "login_cache_size_shared.conf:15" "embedded shmcb cache only"
+
+expect shmcb_size_invalid "AuthClientCache shmcb:/tmp/x(32768)
+$(good_provider)" "AuthClientCache" "size has to be >= 8192" "8 stripes" "shmcb_size_invalid.conf:12"
+
 expect bad_claim_regex "$(good_provider)
 <Location /x>
     AuthType oauth
@@ -239,6 +251,29 @@ $(good_provider)" "does not cover AuthClientLogoutPath /auth/logout" "cookie_pat
 expect callback_is_logout "AuthClientCallbackPath /auth/endpoint
 AuthClientLogoutPath /auth/endpoint
 $(good_provider)" "are both /auth/endpoint" "callback_is_logout.conf:12" "callback_is_logout.conf:13" "different paths"
+
+expect backchannel_is_logout "AuthClientBackchannelLogoutPath /auth/logout
+$(good_provider)" "AuthClientLogoutPath (the default) and AuthClientBackchannelLogoutPath (" "backchannel_is_logout.conf:12) are both /auth/logout" "/auth/backchannel"
+
+expect frontchannel_is_backchannel "AuthClientBackchannelLogoutPath /auth/slo
+AuthClientFrontchannelLogoutPath /auth/slo
+$(good_provider)" "frontchannel_is_backchannel.conf:12) and AuthClientFrontchannelLogoutPath (" "frontchannel_is_backchannel.conf:13) are both /auth/slo" "/auth/frontchannel"
+
+expect cookie_path_misses_frontchannel "AuthClientCookiePath /app/
+AuthClientCallbackPath /app/callback
+AuthClientLogoutPath /app/logout
+AuthClientFrontchannelLogoutPath /auth/frontchannel
+$(good_provider)" "does not cover AuthClientFrontchannelLogoutPath /auth/frontchannel" "cookie_path_misses_frontchannel.conf:15" "/app/auth/frontchannel"
+
+expect bad_backchannel_path "AuthClientBackchannelLogoutPath backchannel
+$(good_provider)" "AuthClientBackchannelLogoutPath must be a local URL path" "line 12 of"
+
+expect revocation_url_insecure '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID id
+    ClientSecret secret
+    RevocationURL http://op.example/revoke
+</AuthClientProvider>' "RevocationURL 'http://op.example/revoke' must be an https URL" "revocation_url_insecure.conf:16"
 
 expect authorize_param_reserved '<AuthClientProvider op>
     ServerMetadataURL https://op.example/.well-known/openid-configuration

@@ -15,6 +15,8 @@
 
 /* sealing the cache values of fuzz_unseal */
 #define FZ_PASSPHRASE "fuzzing passphrase, public"
+/* the second one fuzz_unseal configures: it opens, it does not seal */
+#define FZ_OLD_PASSPHRASE "an older passphrase"
 #define FZ_CACHE_TYPE "session"
 #define FZ_CACHE_ID "kq3Q8d1vWm0ZbJx2yPc7Tg"
 

@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_note("flow_entry", err);
     if (err == NULL) {
         FZ_ASSERT(e.flow_id != NULL && *e.flow_id != '\0');
-        FZ_ASSERT(e.provider != NULL && e.original_url != NULL
+        FZ_ASSERT(e.scope != NULL && e.provider != NULL
+                  && e.fingerprint != NULL && e.original_url != NULL
                   && e.redirect_uri != NULL && e.nonce != NULL
                   && e.code_verifier != NULL && e.token_secret != NULL);
         FZ_ASSERT(e.created >= 0);

@@ -1,11 +1,14 @@
 /*
  * fuzz_unseal.c - ac_unseal over a cache value (a shared memcache or redis
- * is reachable by others), then the session record decoder over whatever
- * opened: the whole read side of the hot path.
+ * is reachable by others), then the session and token record decoders over
+ * whatever opened: the whole read side of the hot path.
  *
  * Input: the sealed value (version, IV, ciphertext, tag).  Keys come from
- * fixture.h's passphrase; the AAD is the hashed key the value sits under.
- * Seeds made by make_seeds open, so the decoder is reached through them.
+ * fixture.h's passphrase, stretched by scrypt once per process (a fraction
+ * of a second each, far too slow per input); the AAD is the hashed key the
+ * value sits under.  Seeds made by make_seeds open, so the decoders are
+ * reached through them; make_seeds must be run again whenever seal.c
+ * changes how it derives keys or lays out a value.
  */
 #include <string.h>
 
@@ -15,6 +18,7 @@
 #include "seal.h"
 #include "session_record.h"
 #include "support.h"
+#include "token_record.h"
 
 static apr_pool_t *keys_pool;
 static ac_seal_keys *keys;
@@ -32,7 +36,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     /* an old passphrase first would make a test of rotation; the seeds are
      * sealed under the first, so keep it first */
     APR_ARRAY_PUSH(passes, const char *) = FZ_PASSPHRASE;
-    APR_ARRAY_PUSH(passes, const char *) = "an older passphrase";
+    APR_ARRAY_PUSH(passes, const char *) = FZ_OLD_PASSPHRASE;
     if (ac_seal_keys_derive(keys_pool, passes, &keys) != NULL) {
         abort();
     }
@@ -46,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char *plain = NULL, *resealed;
     apr_size_t plain_len = 0, resealed_len;
     ac_session_record s;
+    ac_token_set t;
     ac_error *err;
 
     err = ac_unseal(p, keys, aad, sizeof(aad),
@@ -54,8 +59,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_note("unseal", err);
     if (err == NULL) {
         FZ_ASSERT(plain != NULL && plain_len + AC_SEAL_OVERHEAD == size);
-        fz_note("unseal record",
+        /* session records and token records are sealed alike (under
+         * keys of their own type, which the one AAD here stands for) */
+        fz_note("unseal session",
                 ac_session_record_decode(p, (char *)plain, plain_len, &s));
+        fz_note("unseal tokens",
+                ac_token_record_decode(p, (char *)plain, plain_len, &t));
         /* sealing again opens again */
         FZ_ASSERT(ac_seal(p, keys, aad, sizeof(aad), plain, plain_len,
                           &resealed, &resealed_len) == NULL);

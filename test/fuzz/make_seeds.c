@@ -1,15 +1,18 @@
 /*
  * make_seeds.c - writes the seeds that must be computed: tokens signed with
  * the unit tests' keys, the JWKS of those keys, records written by the
- * encoders and a sealed cache value.  The hand-written seeds sit in
- * corpus/ as plain files.
+ * encoders (and damaged copies of them) and sealed cache values.  The
+ * hand-written seeds sit in corpus/ as plain files.
  *
  *     make_seeds test/unit/data test/fuzz
  *
  * writes test/fuzz/fixture_keys.h (the JWKS and fixed tokens compiled into
  * fuzz_idtoken and fuzz_jwks) and test/fuzz/corpus/<target>/gen-*.  ES256
  * and PS256 signatures are randomised, so a new run changes those files
- * without changing what they test.  build.sh builds it as OUTDIR/make_seeds.
+ * without changing what they test; so do the sealed values (random IVs).
+ * Run it again after any change of a record layout or of seal.c, and
+ * delete the gen-* files first so that none is left from an older layout.
+ * build.sh builds it as OUTDIR/make_seeds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +26,13 @@
 #include "client_auth.h"
 #include "keys.h"
 #include "fixture.h"
+#include "fields.h"
 #include "flow_record.h"
 #include "pkce.h"
 #include "seal.h"
 #include "session_record.h"
 #include "support.h"
+#include "token_record.h"
 #include "util.h"
 
 static apr_pool_t *pool;
@@ -250,16 +255,89 @@ static void tokens(const char *keydir)
 
 /* ---- records -------------------------------------------------------------- */
 
-static void records(void)
+/*
+ * The malformed seeds are the encoder's output taken apart at its NULs and
+ * changed field by field, so that they follow the layout when it changes;
+ * only these positions need to follow it by hand (session_record.c,
+ * token_record.c, flow_record.c).
+ */
+enum { S_USER = 4, S_CREATED = 5, S_EXPIRES = 6, S_LAST_SEEN = 7,
+       S_ACCESS_EXPIRES = 8, S_NCLAIMS = 9, S_NVALUES = 13 };
+enum { T_TOKEN_TYPE = 2, T_EXPIRES = 3, T_REFRESH = 4, T_SECRET = 6,
+       T_DEAD = 7, T_RETRY = 8 };
+enum { F_ID = 1, F_CREATED = 10 };
+
+static apr_array_header_t *split(const char *buf, apr_size_t len)
+{
+    apr_array_header_t *f = apr_array_make(pool, 16, sizeof(const char *));
+    apr_size_t at = 0;
+
+    while (at < len) {
+        const char *field = apr_pstrdup(pool, buf + at);
+
+        APR_ARRAY_PUSH(f, const char *) = field;
+        at += strlen(field) + 1;
+    }
+    return f;
+}
+
+/* `fields` with field `i` replaced by `with`, the first `keep` fields only
+ * (-1: all), then `tail` bytes of `extra`; every field but a cut last one
+ * NUL-terminated. */
+static void variant(const char *target, const char *name,
+                    const apr_array_header_t *fields, int i, const char *with,
+                    int keep, const char *extra, apr_size_t tail)
+{
+    apr_array_header_t *f = apr_array_copy(pool, fields);
+    char *buf, *out;
+    apr_size_t len;
+
+    if (i >= 0) {
+        APR_ARRAY_IDX(f, i, const char *) = with;
+    }
+    if (keep >= 0) {
+        f->nelts = keep;
+    }
+    buf = ac_fields_join(pool, f, &len);
+    out = apr_palloc(pool, len + tail + 1);
+    memcpy(out, buf, len);
+    if (tail > 0) {
+        memcpy(out + len, extra, tail);
+    }
+    seed(target, name, -1, out, len + tail);
+}
+
+/* The seeds every record format gets: cut, extended, unterminated, with
+ * the tag of an older layout, with no NUL at all. */
+static void damaged(const char *target, const char *buf, apr_size_t len,
+                    const char *old_tag)
+{
+    const apr_array_header_t *f = split(buf, len);
+    char *flat = apr_pmemdup(pool, buf, len);
+    apr_size_t i;
+
+    variant(target, "tag-only", f, -1, NULL, 1, NULL, 0);
+    variant(target, "old-tag", f, 0, old_tag, -1, NULL, 0);
+    variant(target, "truncated", f, -1, NULL, f->nelts - 1, NULL, 0);
+    variant(target, "trailing-bytes", f, -1, NULL, -1, "x", 1);
+    variant(target, "trailing-nul", f, -1, NULL, -1, "", 1);
+    seed(target, "unterminated", -1, buf, len - 1);
+    for (i = 0; i < len; i++) {
+        if (flat[i] == '\0') {
+            flat[i] = ' ';
+        }
+    }
+    seed(target, "no-nuls", -1, flat, len);
+}
+
+static void session_records(ac_seal_keys *keys, const unsigned char *aad)
 {
     ac_session_record s;
-    ac_flow_entry e;
-    apr_array_header_t *passes = apr_array_make(pool, 1, sizeof(const char *));
-    ac_seal_keys *keys;
+    const apr_array_header_t *f;
     json_t *j;
     char *buf;
     apr_size_t len;
-    unsigned char aad[AC_KEY_HASH_LEN], *sealed;
+    unsigned char *sealed;
     apr_size_t sealed_len;
 
     memset(&s, 0, sizeof(s));
@@ -278,18 +356,51 @@ static void records(void)
         die("session record");
     }
     seed("session_record", "oidc", -1, buf, len);
-
-    passes = apr_array_make(pool, 1, sizeof(const char *));
-    APR_ARRAY_PUSH(passes, const char *) = FZ_PASSPHRASE;
-    if (ac_seal_keys_derive(pool, passes, &keys) != NULL) {
-        die("seal keys");
-    }
-    ac_key_hash(keys, FZ_CACHE_TYPE, FZ_CACHE_ID, aad);
-    if (ac_seal(pool, keys, aad, sizeof(aad), (unsigned char *)buf, len,
+    if (ac_seal(pool, keys, aad, AC_KEY_HASH_LEN, (unsigned char *)buf, len,
                 &sealed, &sealed_len) != NULL) {
         die("seal");
     }
     seed("unseal", "session", -1, sealed, sealed_len);
+
+    s.claims = NULL;
+    if (ac_session_record_encode(pool, &s, &buf, &len) != NULL) {
+        die("session record");
+    }
+    seed("session_record", "no-claims", -1, buf, len);
+
+    /* the malformed ones start from a record with one small claim */
+    j = json_pack("{s:s}", "email", "a@b");
+    s.remote_user = "jane";
+    s.claims = ac_claims_flatten(pool, j);
+    json_decref(j);
+    if (ac_session_record_encode(pool, &s, &buf, &len) != NULL) {
+        die("session record");
+    }
+    seed("session_record", "one-claim", -1, buf, len);
+    damaged("session_record", buf, len, "ACS2");
+    f = split(buf, len);
+    variant("session_record", "empty-user", f, S_USER, "", -1, NULL, 0);
+    variant("session_record", "negative-time", f, S_CREATED, "-1", -1, NULL, 0);
+    variant("session_record", "time-18-digits", f, S_EXPIRES,
+            "999999999999999999", -1, NULL, 0);
+    variant("session_record", "time-19-digits", f, S_EXPIRES,
+            "9223372036854775807", -1, NULL, 0);
+    variant("session_record", "time-leading-zeros", f, S_LAST_SEEN,
+            "000000000000000001", -1, NULL, 0);
+    variant("session_record", "time-empty", f, S_ACCESS_EXPIRES, "", -1,
+            NULL, 0);
+    variant("session_record", "header-only", f, -1, NULL, S_NCLAIMS, NULL, 0);
+    variant("session_record", "count-huge", f, S_NCLAIMS,
+            "99999999999999999999", -1, NULL, 0);
+    variant("session_record", "count-leading-zeros", f, S_NCLAIMS, "001", -1,
+            NULL, 0);
+    variant("session_record", "count-plus", f, S_NCLAIMS, "+1", -1, NULL, 0);
+    variant("session_record", "count-negative", f, S_NCLAIMS, "-1", -1, NULL, 0);
+    variant("session_record", "count-over", f, S_NCLAIMS, "2", -1, NULL, 0);
+    variant("session_record", "values-huge", f, S_NVALUES, "4294967297", -1,
+            NULL, 0);
+    variant("session_record", "values-short", f, S_NVALUES, "3", -1, NULL, 0);
+    variant("session_record", "values-zero", f, S_NVALUES, "0", -1, NULL, 0);
 
     memset(&s, 0, sizeof(s));
     s.scope = "";
@@ -307,11 +418,93 @@ static void records(void)
         die("session record");
     }
     seed("session_record", "oauth1", -1, buf, len);
-    if (ac_seal(pool, keys, aad, sizeof(aad), (unsigned char *)buf, len,
+    if (ac_seal(pool, keys, aad, AC_KEY_HASH_LEN, (unsigned char *)buf, len,
                 &sealed, &sealed_len) != NULL) {
         die("seal");
     }
     seed("unseal", "oauth1", -1, sealed, sealed_len);
+}
+
+static void token_records(ac_seal_keys *keys, const unsigned char *aad)
+{
+    apr_time_t now = (apr_time_t)FZ_NOW_SEC * APR_USEC_PER_SEC;
+    const apr_array_header_t *f;
+    ac_token_set t;
+    char *buf;
+    apr_size_t len;
+    unsigned char *sealed;
+    apr_size_t sealed_len;
+
+    memset(&t, 0, sizeof(t));
+    t.access_token = FZ_ACCESS_TOKEN;
+    t.token_type = "Bearer";
+    t.expires = now + apr_time_from_sec(3600);
+    t.refresh_token = "8xLOxBtZp8";
+    t.id_token = "eyJhbGciOiJSUzI1NiJ9.e30.c2ln";
+    t.token_secret = "";
+    if (ac_token_record_encode(pool, &t, &buf, &len) != NULL) {
+        die("token record");
+    }
+    seed("token_record", "oidc", -1, buf, len);
+    if (ac_seal(pool, keys, aad, AC_KEY_HASH_LEN, (unsigned char *)buf, len,
+                &sealed, &sealed_len) != NULL) {
+        die("seal");
+    }
+    seed("unseal", "tokens", -1, sealed, sealed_len);
+    damaged("token_record", buf, len, "ACT0");
+
+    f = split(buf, len);
+    /* what ac_token_refresh_due decides on, each way */
+    variant("token_record", "due", f, T_EXPIRES,
+            apr_psprintf(pool, "%" APR_TIME_T_FMT, now + apr_time_from_sec(30)),
+            -1, NULL, 0);
+    variant("token_record", "expired-long-ago", f, T_EXPIRES, "1", -1, NULL, 0);
+    variant("token_record", "no-expiry", f, T_EXPIRES, "0", -1, NULL, 0);
+    variant("token_record", "no-refresh-token", f, T_REFRESH, "", -1, NULL, 0);
+    variant("token_record", "refresh-dead", f, T_DEAD, "1", -1, NULL, 0);
+    variant("token_record", "backing-off", f, T_RETRY,
+            apr_psprintf(pool, "%" APR_TIME_T_FMT, now + apr_time_from_sec(60)),
+            -1, NULL, 0);
+    /* and what the decoder must refuse or read with care */
+    variant("token_record", "negative-expiry", f, T_EXPIRES, "-1", -1, NULL, 0);
+    variant("token_record", "negative-retry", f, T_RETRY, "-60000000", -1,
+            NULL, 0);
+    variant("token_record", "time-18-digits", f, T_RETRY,
+            "999999999999999999", -1, NULL, 0);
+    variant("token_record", "time-19-digits", f, T_EXPIRES,
+            "9223372036854775807", -1, NULL, 0);
+    variant("token_record", "time-leading-zeros", f, T_EXPIRES,
+            "000000000000000007", -1, NULL, 0);
+    variant("token_record", "time-empty", f, T_RETRY, "", -1, NULL, 0);
+    variant("token_record", "dead-2", f, T_DEAD, "2", -1, NULL, 0);
+    variant("token_record", "dead-01", f, T_DEAD, "01", -1, NULL, 0);
+    variant("token_record", "dead-huge", f, T_DEAD, "99999999999999999999", -1,
+            NULL, 0);
+    variant("token_record", "dead-empty", f, T_DEAD, "", -1, NULL, 0);
+    variant("token_record", "header-only", f, -1, NULL, T_EXPIRES, NULL, 0);
+    variant("token_record", "high-bytes", f, T_TOKEN_TYPE, "\xff\xfe\t\x7f",
+            -1, NULL, 0);
+
+    memset(&t, 0, sizeof(t));
+    t.access_token = "nnch734d00sl2jdk";
+    t.token_type = "";
+    t.refresh_token = "";
+    t.id_token = "";
+    t.token_secret = "pfkkdhi9sl3r4s00";
+    if (ac_token_record_encode(pool, &t, &buf, &len) != NULL) {
+        die("token record");
+    }
+    seed("token_record", "oauth1", -1, buf, len);
+    f = split(buf, len);
+    variant("token_record", "all-empty", f, T_SECRET, "", -1, NULL, 0);
+}
+
+static void flow_entries(void)
+{
+    ac_flow_entry e;
+    const apr_array_header_t *f;
+    char *buf;
+    apr_size_t len;
 
     memset(&e, 0, sizeof(e));
     e.flow_id = "Qm9vZ2llIGZsb3cgaWQgMTI4";
@@ -336,6 +529,92 @@ static void records(void)
         die("flow entry");
     }
     seed("flow_entry", "oauth1", -1, buf, len);
+
+    memset(&e, 0, sizeof(e));
+    e.flow_id = "f";
+    e.scope = e.provider = e.fingerprint = "";
+    e.original_url = e.redirect_uri = e.nonce = "";
+    e.code_verifier = e.token_secret = "";
+    if (ac_flow_entry_encode(pool, &e, &buf, &len) != NULL) {
+        die("flow entry");
+    }
+    seed("flow_entry", "minimal", -1, buf, len);
+    damaged("flow_entry", buf, len, "ACF1");
+    f = split(buf, len);
+    variant("flow_entry", "empty-flow-id", f, F_ID, "", -1, NULL, 0);
+    variant("flow_entry", "time-not-digits", f, F_CREATED, "12a", -1, NULL, 0);
+    variant("flow_entry", "time-negative", f, F_CREATED, "-5", -1, NULL, 0);
+    variant("flow_entry", "time-too-long", f, F_CREATED,
+            "0000000000000000001", -1, NULL, 0);
+    variant("flow_entry", "high-bytes", f, F_ID, "\xff\xfe\x01", -1, NULL, 0);
+}
+
+/* Sealed values that must not open, made from one that does, so that they
+ * follow seal.c's version byte. */
+static void sealed_damaged(ac_seal_keys *keys, const unsigned char *aad)
+{
+    apr_array_header_t *passes = apr_array_make(pool, 1, sizeof(const char *));
+    ac_seal_keys *old;
+    unsigned char other[AC_KEY_HASH_LEN], *sealed, *copy;
+    apr_size_t len;
+
+    if (ac_seal(pool, keys, aad, AC_KEY_HASH_LEN, (const unsigned char *)"x", 1,
+                &sealed, &len) != NULL) {
+        die("seal");
+    }
+    seed("unseal", "one-byte", -1, sealed, len);
+    copy = apr_pmemdup(pool, sealed, len);
+    copy[len - 17] ^= 0x01;     /* the last ciphertext byte, before the tag */
+    seed("unseal", "tampered", -1, copy, len);
+    copy = apr_pcalloc(pool, len + 16);
+    copy[0] = sealed[0];        /* the version, then only zeros */
+    seed("unseal", "zeros", -1, copy, len + 16);
+    copy = apr_pmemdup(pool, sealed, len);
+    copy[0] = (unsigned char)(copy[0] - 1);
+    seed("unseal", "old-version", -1, copy, len);
+    seed("unseal", "version-only", -1, sealed, 1);
+    seed("unseal", "short", -1, sealed, AC_SEAL_OVERHEAD - 1);
+    if (ac_seal(pool, keys, aad, AC_KEY_HASH_LEN, (const unsigned char *)"", 0,
+                &sealed, &len) != NULL) {
+        die("seal");
+    }
+    seed("unseal", "empty-plaintext", -1, sealed, len);
+
+    /* under another cache key: must not open here */
+    ac_key_hash(keys, FZ_CACHE_TYPE, "another id", other);
+    if (ac_seal(pool, keys, other, sizeof(other), (const unsigned char *)"x", 1,
+                &sealed, &len) != NULL) {
+        die("seal");
+    }
+    seed("unseal", "other-key", -1, sealed, len);
+
+    /* under the second passphrase only: opens by rotation */
+    APR_ARRAY_PUSH(passes, const char *) = FZ_OLD_PASSPHRASE;
+    if (ac_seal_keys_derive(pool, passes, &old) != NULL) {
+        die("seal keys");
+    }
+    if (ac_seal(pool, old, aad, AC_KEY_HASH_LEN, (const unsigned char *)"x", 1,
+                &sealed, &len) != NULL) {
+        die("seal");
+    }
+    seed("unseal", "old-passphrase", -1, sealed, len);
+}
+
+static void records(void)
+{
+    apr_array_header_t *passes = apr_array_make(pool, 1, sizeof(const char *));
+    ac_seal_keys *keys;
+    unsigned char aad[AC_KEY_HASH_LEN];
+
+    APR_ARRAY_PUSH(passes, const char *) = FZ_PASSPHRASE;
+    if (ac_seal_keys_derive(pool, passes, &keys) != NULL) {
+        die("seal keys");
+    }
+    ac_key_hash(keys, FZ_CACHE_TYPE, FZ_CACHE_ID, aad);
+    session_records(keys, aad);
+    token_records(keys, aad);
+    flow_entries();
+    sealed_damaged(keys, aad);
 }
 
 int main(int argc, char **argv)

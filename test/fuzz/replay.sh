@@ -1,8 +1,9 @@
 #!/bin/sh
 # test/fuzz/replay.sh - builds the fuzz targets (build.sh) and runs each one
 # once over its committed corpus, corpus/<target>/.  Fails on any crash,
-# leak, sanitizer report or broken promise, on a target without a corpus
-# and on a corpus without a target.  A regression test, not a campaign:
+# leak, sanitizer report or broken promise, on a target without a corpus,
+# on a corpus without a target and on a seed listed in ./accepted that its
+# parser no longer accepts (a format changed, the seeds were not remade).  A regression test, not a campaign:
 # bench/fuzz.sh searches for new inputs.
 #
 # Needs clang and libclang-rt-14-dev; without them it fails, it does not
@@ -54,6 +55,17 @@ for d in "$here"/corpus/*/; do
         failed="$failed corpus/$t"
     }
 done
+
+# every "target seed" line of ./accepted
+while read -r t seed rest; do
+    case "$t" in ''|'#'*) continue ;; esac
+    if [ ! -f "$here/corpus/$t/$seed" ] ||
+        ! AC_FUZZ_DEBUG=1 "$out/fuzz_$t" -runs=1 "$here/corpus/$t/$seed" 2>&1 |
+            grep -qx "$t: accepted"; then
+        echo "fuzz replay: corpus/$t/$seed is no longer accepted (remake the seeds: see README)" >&2
+        failed="$failed $t/$seed"
+    fi
+done < "$here/accepted"
 
 if [ -n "$failed" ]; then
     echo "fuzz replay: FAILED:$failed"

@@ -47,6 +47,8 @@ int main(void)
     srunner_add_suite(sr, pkce_suite());
     srunner_add_suite(sr, keys_suite());
     srunner_add_suite(sr, jose_suite());
+    srunner_add_suite(sr, logout_token_suite());
+    srunner_add_suite(sr, index_record_suite());
     srunner_add_suite(sr, http_suite());
     srunner_add_suite(sr, oauth2_suite());
     srunner_add_suite(sr, oidc_suite());

@@ -223,6 +223,24 @@ START_TEST(flatten_depth_limit)
 }
 END_TEST
 
+/* environment names are unique after flattening (tables ignore case):
+ * the later claim is exported, every claim stays for Require claim */
+START_TEST(flatten_shadowed_names)
+{
+    json_t *j = json_loads("{\"a\":{\"b\":\"1\"},\"a_b\":\"2\","
+                           "\"Email\":\"x\",\"email\":\"y\"}", 0, NULL);
+    apr_array_header_t *c = ac_claims_flatten(unit_pool, j);
+
+    ck_assert_int_eq(c->nelts, 4);
+    ck_assert_str_eq(ac_claims_find(c, "a.b")->env_name, "");
+    ck_assert_str_eq(ac_claims_find(c, "a.b")->values[0], "1");
+    ck_assert_str_eq(ac_claims_find(c, "a_b")->env_name, "a_b");
+    ck_assert_str_eq(ac_claims_find(c, "Email")->env_name, "");
+    ck_assert_str_eq(ac_claims_find(c, "email")->env_name, "email");
+    json_decref(j);
+}
+END_TEST
+
 Suite *claims_suite(void)
 {
     Suite *s = suite_create("claims");
@@ -237,6 +255,7 @@ Suite *claims_suite(void)
     tcase_add_test(tc, value_clean);
     tcase_add_test(tc, flatten_strips_controls);
     tcase_add_test(tc, flatten_depth_limit);
+    tcase_add_test(tc, flatten_shadowed_names);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -20,6 +20,8 @@ Suite *flow_record_suite(void);
 Suite *pkce_suite(void);
 Suite *keys_suite(void);
 Suite *jose_suite(void);
+Suite *logout_token_suite(void);
+Suite *index_record_suite(void);
 Suite *http_suite(void);
 Suite *oauth2_suite(void);
 Suite *oidc_suite(void);

@@ -6,6 +6,7 @@ Every misbehaviour is its own issuer, named by the first path segment:
     http://127.0.0.1:PORT/<scenario>          issuer
     /<scenario>/.well-known/openid-configuration
     /<scenario>/authorize  /token  /userinfo  /jwks  /end_session  /stats
+    /<scenario>/logout_token?sid=..&sub=..   a back-channel logout token
 
 The entra_* scenarios play Microsoft Entra's multi-tenant endpoints
 instead: everything lives under /<scenario>/<common|organizations|
@@ -285,6 +286,55 @@ def tenant_guid_sized(claims, template):
     return entra_claims(claims, template, tid, tid)
 
 
+# Back-channel logout tokens (GET /<scenario>/logout_token?sid=..&sub=..):
+# correct except for what an lt_* scenario breaks.  Logins through those
+# scenarios are the "good" ones, so there is a session to (not) end.
+
+def logout_claims_ok(claims):
+    return claims
+
+
+def logout_sign_ok(claims):
+    header = {"alg": "RS256", "typ": "logout+jwt", "kid": PROVIDER_KEY.kid}
+    return rs256_jwt(header, claims, PROVIDER_KEY)
+
+
+def logout_without(name):
+    def hook(claims):
+        claims.pop(name, None)
+        return claims
+    hook.__doc__ = f"A logout token without {name}."
+    return hook
+
+
+def logout_with_nonce(claims):
+    """A logout token that could pass for an ID token."""
+    claims["nonce"] = "n-0S6_WzA2Mj"
+    return claims
+
+
+def logout_other_event(claims):
+    claims["events"] = {"http://schemas.openid.net/event/other": {}}
+    return claims
+
+
+def logout_wrong_aud(claims):
+    claims["aud"] = "another-client"
+    return claims
+
+
+def logout_expired(claims):
+    now = int(time.time())
+    claims["iat"], claims["exp"] = now - 900, now - 600
+    return claims
+
+
+def logout_sign_wrong_key(claims):
+    """The attacker's key under the provider's kid."""
+    header = {"alg": "RS256", "typ": "logout+jwt", "kid": PROVIDER_KEY.kid}
+    return rs256_jwt(header, claims, ATTACKER_KEY)
+
+
 DEFAULT_HOOKS = {
     "discovery": discovery_ok,
     "redirect": redirect_ok,
@@ -298,6 +348,8 @@ DEFAULT_HOOKS = {
     # refresh answers an id_token for the sub this returns (no real
     # provider turns a session into another user's: a forged answer)
     "refresh_sub": None,
+    "logout_claims": logout_claims_ok,
+    "logout_sign": logout_sign_ok,
 }
 
 
@@ -332,6 +384,16 @@ SCENARIOS = {
     "entra_bad_tid": {"tenant": tenant_traversal},
     "entra_tid_dots": {"tenant": tenant_guid_sized},
     "refresh_other_sub": {"refresh_sub": refresh_other_sub},
+    "lt_good": {},
+    "lt_alg_none": {"logout_sign": sign_alg_none},
+    "lt_wrong_key": {"logout_sign": logout_sign_wrong_key},
+    "lt_no_events": {"logout_claims": logout_without("events")},
+    "lt_other_event": {"logout_claims": logout_other_event},
+    "lt_nonce": {"logout_claims": logout_with_nonce},
+    "lt_no_iat": {"logout_claims": logout_without("iat")},
+    "lt_no_jti": {"logout_claims": logout_without("jti")},
+    "lt_wrong_aud": {"logout_claims": logout_wrong_aud},
+    "lt_expired": {"logout_claims": logout_expired},
 }
 
 # Access token lifetime of the refresh scenarios: short, so that the
@@ -464,6 +526,8 @@ def id_token_claims(issuer, details, access_token):
     claims = {"iss": issuer, "sub": SUBJECT, "aud": details["client_id"],
               "azp": details["client_id"], "exp": now + TOKEN_TTL, "iat": now,
               "at_hash": at_hash(access_token), "email": EMAIL}
+    if details.get("sid") is not None:
+        claims["sid"] = details["sid"]
     if details.get("nonce") is not None:
         claims["nonce"] = details["nonce"]
     return claims
@@ -492,6 +556,7 @@ class Handler(fixture.Handler):
         ("POST", "userinfo"): "userinfo",
         ("GET", "jwks"): "jwks",
         ("GET", "end_session"): "end_session",
+        ("GET", "logout_token"): "logout_token",
         ("GET", "stats"): "stats",
     }
 
@@ -516,7 +581,11 @@ class Handler(fixture.Handler):
             self.issuer = f"{self.issuer}/{{tenantid}}/v2.0"
         action = self.ENDPOINTS.get((method, endpoint))
         if action is None:
-            return self.send_json(404, {"error": "no such endpoint"})
+            # a body left unread would be taken for the next request on a
+            # kept-alive connection (the module's revocation test posts here)
+            self.close_connection = True
+            return self.send_json(404, {"error": "no such endpoint"},
+                                  [("Connection", "close")])
         try:
             getattr(self, "ep_" + action)()
         except (BrokenPipeError, ConnectionResetError):
@@ -554,6 +623,8 @@ class Handler(fixture.Handler):
             "scenario": self.scenario, "client_id": client_id,
             "redirect_uri": redirect_uri, "nonce": self.param("nonce"),
             "code_challenge": self.param("code_challenge"),
+            # the provider session, for back-channel logout
+            "sid": secrets.token_urlsafe(12),
         })
         params = {"code": code, "state": self.param("state")}
         if hook(self.scenario, "tenant") is None:
@@ -640,6 +711,20 @@ class Handler(fixture.Handler):
         if not target:
             return self.send_bytes(200, b"signed out\n", "text/plain")
         self.redirect(add_query(target, {"state": self.param("state")}))
+
+    def ep_logout_token(self):
+        """A logout token for hostile-client about sid and/or sub, as the
+        scenario makes it; the test delivers it to the back-channel path."""
+        now = int(time.time())
+        claims = {"iss": self.issuer, "aud": "hostile-client", "iat": now,
+                  "exp": now + 120, "jti": secrets.token_urlsafe(16),
+                  "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}
+        for name in ("sid", "sub"):
+            if self.param(name):
+                claims[name] = self.param(name)
+        claims = hook(self.scenario, "logout_claims")(claims)
+        token = hook(self.scenario, "logout_sign")(claims)
+        self.send_bytes(200, token.encode("ascii"), "text/plain")
 
     def ep_stats(self):
         self.send_json(200, STATE.snapshot(self.scenario))

@@ -23,7 +23,10 @@
 // Every client allowed the refresh_token grant gets a refresh token, which
 // rotates on each use (reuse of an old one is refused).  GET /test/stats
 // answers the count of successful grants per client and grant type, so a
-// test can tell how many refreshes reached the provider.
+// test can tell how many refreshes reached the provider, how many tokens
+// were revoked and how many back-channel logouts were delivered.  POST
+// /test/logout-token and /test/logout-user make logout tokens for the
+// back-channel logout tests (see sendLogoutRoutes).
 //
 // See ../README for the test contract (users, clients, forms).
 
@@ -164,6 +167,9 @@ function providerConfiguration(settings, clients) {
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       revocation: { enabled: true },
       introspection: { enabled: true },
+      // clients with a backchannel_logout_uri (ac-bcl*) get a logout token
+      // when their user signs out here
+      backchannelLogout: { enabled: true },
     },
     renderError,
   };
@@ -212,7 +218,79 @@ function countGrantErrors(provider) {
 function sendStats(req, res) {
   if (req.method !== 'GET' || req.url !== '/test/stats') return false;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify({ grants: GRANTS }));
+  res.end(JSON.stringify({ grants: GRANTS, revocations: REVOCATIONS, backchannel: BACKCHANNEL }));
+  return true;
+}
+
+// Tokens revoked one by one: client id -> token kind (RefreshToken,
+// AccessToken) -> count; back-channel logout
+// deliveries: client id -> "ok" / "error" -> count (GET /test/stats).
+const REVOCATIONS = {};
+const BACKCHANNEL = {};
+
+function countLogoutEvents(provider) {
+  const bump = (table, clientId, key) => {
+    table[clientId] = table[clientId] || {};
+    table[clientId][key] = (table[clientId][key] || 0) + 1;
+  };
+  // a token destroyed one by one (the revocation endpoint; a logout at the
+  // provider revokes whole grants instead, without these events)
+  for (const kind of ['access_token', 'refresh_token']) {
+    provider.on(`${kind}.destroyed`, (token) => bump(REVOCATIONS, token.clientId, token.kind));
+  }
+  provider.on('backchannel.success', (ctx, client) => bump(BACKCHANNEL, client.clientId, 'ok'));
+  provider.on('backchannel.error', (ctx, err, client) => {
+    console.log(`  backchannel.error: ${client.clientId}: ${err.message}`);
+    bump(BACKCHANNEL, client.clientId, 'error');
+  });
+}
+
+// A logout token for CLIENT about SUB (and SID when given), made and signed
+// as oidc-provider makes the ones it sends (its IdToken model, use
+// "logout"), for the tests to deliver, replay or alter.
+async function mintLogoutToken(provider, clientId, sub, sid) {
+  const client = await provider.Client.find(clientId);
+  if (!client || !sub) return null;
+  const token = new provider.IdToken({ sub }, { client, ctx: undefined });
+  token.mask = { sub: null };
+  token.set('events', { 'http://schemas.openid.net/event/backchannel-logout': {} });
+  token.set('jti', crypto.randomUUID());
+  if (sid) token.set('sid', sid);
+  return { client, jwt: await token.issue({ use: 'logout' }) };
+}
+
+// Test-only routes, as an administrator would use the provider:
+//   POST /test/logout-token?client_id=C&sub=S[&sid=X]  -> {"logout_token": JWT}
+//   POST /test/logout-user?client_id=C&sub=S
+//        ends S's sessions "from the admin console": a logout token with sub
+//        only, delivered to C's backchannel_logout_uri -> {"status": HTTP status}
+async function sendLogoutRoutes(provider, req, res) {
+  const url = new URL(req.url, 'http://unused');
+  if (req.method !== 'POST'
+      || (url.pathname !== '/test/logout-token' && url.pathname !== '/test/logout-user')) {
+    return false;
+  }
+  const q = url.searchParams;
+  const minted = await mintLogoutToken(provider, q.get('client_id'), q.get('sub'),
+    url.pathname === '/test/logout-token' ? q.get('sid') : null);
+  const answer = (status, body) => {
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+  if (!minted) {
+    answer(400, { error: 'unknown client_id or no sub' });
+  } else if (url.pathname === '/test/logout-token') {
+    answer(200, { logout_token: minted.jwt });
+  } else if (!minted.client.backchannelLogoutUri) {
+    answer(400, { error: 'the client has no backchannel_logout_uri' });
+  } else {
+    const rp = await fetch(minted.client.backchannelLogoutUri, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ logout_token: minted.jwt }).toString(),
+    });
+    answer(200, { status: rp.status });
+  }
   return true;
 }
 
@@ -232,6 +310,7 @@ function buildHandler(provider, settings, clients) {
   return logRequests(async (req, res) => {
     try {
       if (sendStats(req, res)) return;
+      if (await sendLogoutRoutes(provider, req, res)) return;
       if (await handleInteraction(provider, req, res)) return;
       if (settings.strictClientAuth && await enforceClientAuthMethod(clients, req, res)) return;
     } catch (err) {
@@ -258,6 +337,7 @@ function main() {
   logProviderErrors(provider);
   logTokenClients(provider);
   countGrantErrors(provider);
+  countLogoutEvents(provider);
 
   const server = createServer(settings, buildHandler(provider, settings, clients));
   server.listen(settings.port, settings.host, () => {

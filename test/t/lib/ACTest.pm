@@ -16,7 +16,8 @@ use Apache::TestRequest ();
 use ACTest::Services ();
 
 our @EXPORT_OK = qw(browser base_url follow login env_of to_callback
-                    error_code set_cookie jar_cookie provider_stats);
+                    error_code set_cookie jar_cookie provider_stats
+                    parallel_tokens);
 
 sub base_url {
     my $vars = Apache::Test::config()->{vars};
@@ -175,6 +176,39 @@ sub provider_stats {
     my $res = LWP::UserAgent->new(timeout => 10)->get("http://127.0.0.1:$port/stats");
     die "provider $name: /stats answered " . $res->status_line . "\n" unless $res->is_success;
     return JSON::PP->new->decode($res->decoded_content);
+}
+
+# GETs every URL of @$urls at once (one forked client each) with the
+# session cookie; returns ({status => count}, {OIDC_access_token => count}).
+sub parallel_tokens {
+    my ($urls, $sid) = @_;
+    require File::Temp;
+    require POSIX;
+    my $dir = File::Temp::tempdir(CLEANUP => 1);
+    my @kids;
+    for my $i (0 .. $#$urls) {
+        my $pid = fork;
+        die "fork: $!\n" unless defined $pid;
+        if ($pid == 0) {
+            my $r = LWP::UserAgent->new(timeout => 20, max_redirect => 0)
+                ->get($urls->[$i], Cookie => "ac_session=$sid");
+            # _exit: a child must not run the END blocks (they stop nodes)
+            open my $fh, '>', "$dir/$i" or POSIX::_exit(1);
+            print $fh $r->code, "\n", env_of($r)->{OIDC_access_token} // '', "\n";
+            close $fh;
+            POSIX::_exit(0);
+        }
+        push @kids, $pid;
+    }
+    waitpid $_, 0 for @kids;
+    my (%codes, %tokens);
+    for my $i (0 .. $#$urls) {
+        open my $fh, '<', "$dir/$i" or next;
+        chomp(my @l = <$fh>);
+        $codes{$l[0] // ''}++;
+        $tokens{$l[1] // ''}++;
+    }
+    return (\%codes, \%tokens);
 }
 
 1;

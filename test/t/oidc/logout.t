@@ -13,7 +13,7 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use ACTest qw(browser base_url login env_of follow error_code set_cookie jar_cookie);
 
-plan tests => 40;
+plan tests => 43;
 
 my $base = base_url();
 my $app = "$base/app/env.cgi";
@@ -68,7 +68,10 @@ my $to = URI->new($res->header('Location') // '');
 my %q = $to->query_form;
 ok t_cmp($to->scheme . '://' . $to->authority . $to->path,
          'https://127.0.0.1:3643/session/end', 'to the end_session_endpoint');
-ok t_cmp($q{post_logout_redirect_uri}, "$base/loggedout.html", 'post_logout_redirect_uri');
+ok t_cmp($q{post_logout_redirect_uri}, "$base/auth/logout",
+         'post_logout_redirect_uri: back through the logout path');
+ok t_cmp($q{state} // '', qr/^[A-Za-z0-9_-]{43}$/, 'with a state for the return');
+ok t_cmp($q{client_id}, 'ac-test', 'with client_id');
 my @jwt = split /\./, $q{id_token_hint} // '';
 ok t_cmp(scalar @jwt, 3, 'id_token_hint is a JWT');
 my $claims = eval { decode_json(decode_base64url($jwt[1] // '')) } // {};
@@ -94,9 +97,11 @@ my %fields = $page =~ m{<input type="hidden" name="([^"]*)" value="([^"]*)"}g;
 ok t_cmp($fields{logout}, 'yes', 'the confirmation form');
 $res = $ua->request(POST $action // '', [ %fields ]);
 ok t_cmp($res->code, 303, 'confirmed: 303');
-ok t_cmp($res->header('Location'), "$base/loggedout.html",
-         'confirmed: back to the post_logout_redirect_uri');
+ok t_cmp($res->header('Location'), "$base/auth/logout?state=$q{state}",
+         'confirmed: back to the post_logout_redirect_uri with the state');
 my @steps = follow($ua, $res);
+ok t_cmp($steps[-2]->header('Location'), "$base/loggedout.html",
+         'and from there to the return target');
 ok t_cmp($steps[-1]->decoded_content // '', qr/logged out/, 'the logged-out page');
 # the provider's session ended too: a new login asks for the password
 @steps = follow($ua, $ua->get($app));

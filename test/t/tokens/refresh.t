@@ -9,14 +9,13 @@ use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil;
 use Digest::SHA qw(sha1_hex);
-use File::Temp qw(tempdir);
 use HTTP::Request::Common qw(POST);
 use JSON::PP qw(decode_json);
 use LWP::UserAgent;
 use Time::HiRes qw(sleep time);
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use ACTest qw(browser base_url login env_of jar_cookie error_code);
+use ACTest qw(parallel_tokens browser base_url login env_of jar_cookie error_code);
 
 plan tests => 33;
 
@@ -87,29 +86,9 @@ ok t_cmp(env_of($res)->{OIDC_access_token}, $at2, 'the next request keeps the ne
 my $sid = jar_cookie($ua, 'ac_session');
 until_due($env);
 $before = grants('refresh_token');
-my $dir = tempdir(CLEANUP => 1);
-my @kids;
-for my $i (1 .. 10) {
-    my $pid = fork;
-    die "fork: $!\n" unless defined $pid;
-    if ($pid == 0) {
-        my $r = LWP::UserAgent->new(timeout => 20, max_redirect => 0)
-            ->get("$base/refresh/env.cgi", Cookie => "ac_session=$sid");
-        open my $fh, '>', "$dir/$i" or exit 1;
-        print $fh $r->code, "\n", env_of($r)->{OIDC_access_token} // '', "\n";
-        close $fh;
-        exit 0;
-    }
-    push @kids, $pid;
-}
-waitpid $_, 0 for @kids;
-my (%codes, %tokens);
-for my $i (1 .. 10) {
-    open my $fh, '<', "$dir/$i" or next;
-    chomp(my @l = <$fh>);
-    $codes{$l[0] // ''}++;
-    $tokens{$l[1] // ''}++;
-}
+my ($codes, $tokens) = parallel_tokens([ ("$base/refresh/env.cgi") x 10 ], $sid);
+my %codes = %$codes;
+my %tokens = %$tokens;
 ok t_cmp($codes{200} // 0, 10, 'ten parallel requests past the margin: all served');
 ok t_cmp(scalar keys %tokens, 1, 'all with the same token');
 ok t_cmp((keys %tokens)[0] ne $at2 ? 1 : 0, 1, 'a new one');

@@ -1,8 +1,10 @@
 package ACTest::Node;
 # Extra httpd processes for the tests whose configuration the suite's own
 # server cannot have: several nodes behind one cache, virtual hosts without
-# providers.  Each runs from a generated configuration in t/logs/node-PORT
-# and is stopped by stop_nodes(), which the test calls from an END block.
+# providers, a server to restart.  Each runs from a generated configuration
+# in t/logs/node-PORT and is stopped by stop_nodes(), which the test calls
+# from an END block (in the process that started the nodes only: a test's
+# forked workers leave them alone).
 use strict;
 use warnings;
 
@@ -11,10 +13,13 @@ use File::Path qw(make_path);
 use IO::Socket::INET;
 use Time::HiRes qw(sleep);
 use Apache::Test ();
+use ACTest::Services ();
 
-our @EXPORT_OK = qw(node_head start_node stop_nodes);
+our @EXPORT_OK = qw(node_head node_app start_node stop_nodes restart_node
+                    reconfigure_node node_log);
 
 my %running;                                            # port => pid file
+my $owner = $$;
 
 sub vars { return Apache::Test::config()->{vars} }
 
@@ -47,10 +52,50 @@ LoadModule mime_module "$modules/mod_mime.so"
 LoadModule cgi_module "$modules/mod_cgi.so"
 LoadModule socache_shmcb_module "$modules/mod_socache_shmcb.so"
 LoadModule socache_memcache_module "$modules/mod_socache_memcache.so"
+LoadModule socache_redis_module "$modules/mod_socache_redis.so"
 LoadModule auth_client_module "$t/../../.libs/mod_auth_client.so"
 TypesConfig /etc/mime.types
 DocumentRoot "$t/htdocs"
 AuthClientCAFile "$t/certs/ca.pem"
+CONF
+}
+
+# The test application at /app/ behind the OpenID provider ("op") and at
+# /gh/ behind the GitHub-like OAuth 2.0 provider ("gh", which takes a
+# callback on any loopback port), for a node's body.
+sub node_app {
+    my $t = vars()->{serverroot};
+    my %port = %ACTest::Services::PORT;
+    return <<"CONF";
+<AuthClientProvider op>
+    ServerMetadataURL https://127.0.0.1:$port{oidc}/.well-known/openid-configuration
+    ClientID          ac-test
+    ClientSecret      ac-test-secret
+    Scope             openid email profile groups address
+</AuthClientProvider>
+<AuthClientProvider gh>
+    ClientID                gh-basic
+    ClientSecret            gh-basic-secret
+    AuthorizeURL            http://127.0.0.1:$port{oauth2}/login/oauth/authorize
+    AccessTokenURL          http://127.0.0.1:$port{oauth2}/login/oauth/access_token
+    APIBaseURL              http://127.0.0.1:$port{oauth2}/api/
+    UserInfoURL             user
+</AuthClientProvider>
+AliasMatch "^/(app|gh)/(.*)\$" "$t/htdocs/app/\$2"
+<Directory "$t/htdocs/app">
+    Options +ExecCGI
+    AddHandler cgi-script .cgi
+</Directory>
+<Location /app/>
+    AuthType           oauth
+    AuthClientProvider op
+    Require            valid-user
+</Location>
+<Location /gh/>
+    AuthType           oauth
+    AuthClientProvider gh
+    Require            valid-user
+</Location>
 CONF
 }
 
@@ -69,9 +114,8 @@ sub start_node {
     make_path($dir);
     unlink "$dir/error_log", "$dir/httpd.pid";
     return "port $port is taken" if answers($port);
-    open my $fh, '>', "$dir/httpd.conf" or return "$dir/httpd.conf: $!";
-    print $fh node_head($port), $body;
-    close $fh;
+    my $err = reconfigure_node($port, $body);
+    return $err if $err;
     $running{$port} = "$dir/httpd.pid";
     system(vars()->{httpd}, '-d', $dir, '-f', "$dir/httpd.conf", '-k', 'start') == 0
         or return "httpd on $port did not start (see $dir/error_log)";
@@ -82,8 +126,49 @@ sub start_node {
     return "httpd on $port does not answer (see $dir/error_log)";
 }
 
+# A new body for the node on $port, read at its next restart; returns an
+# error message or undef.
+sub reconfigure_node {
+    my ($port, $body) = @_;
+    my $dir = node_dir($port);
+    open my $fh, '>', "$dir/httpd.conf" or return "$dir/httpd.conf: $!";
+    print $fh node_head($port), $body;
+    close $fh;
+    return undef;
+}
+
+sub node_log {
+    my ($port) = @_;
+    open my $fh, '<', node_dir($port) . '/error_log' or return '';
+    local $/;
+    return <$fh> // '';
+}
+
+sub generations {
+    my ($port) = @_;
+    my @started = node_log($port) =~ /resuming normal operations/g;
+    return scalar @started;
+}
+
+# Restarts the node on $port: $how "graceful" (what "apachectl graceful"
+# and logrotate's reload send) or "restart" (SIGHUP, not graceful); returns
+# an error message, or undef once the new generation answers.
+sub restart_node {
+    my ($port, $how) = @_;
+    my $dir = node_dir($port);
+    my $before = generations($port);
+    system(vars()->{httpd}, '-d', $dir, '-f', "$dir/httpd.conf", '-k', $how) == 0
+        or return "httpd -k $how failed on $port";
+    for (1 .. 150) {
+        return undef if generations($port) > $before && answers($port);
+        sleep 0.1;
+    }
+    return "no new generation on $port after httpd -k $how (see $dir/error_log)";
+}
+
 # TERM to every node first, then wait for all: httpd takes a moment each
 sub stop_nodes {
+    return unless $$ == $owner;
     my @pids;
     for my $port (keys %running) {
         my $pidfile = delete $running{$port};
