@@ -211,6 +211,15 @@ void ac_authz_register(apr_pool_t *p);
 /* check_config: warn when another module's "Require claim" took over ours */
 void ac_authz_check_config(server_rec *s);
 
+/* ---- relay.c: the API relay ------------------------------------------------------ */
+/* AuthClientAPIRelay NAME (a <Location> proxied to NAME's APIBaseURL) */
+const char *ac_relay_set(cmd_parms *cmd, void *dconf, const char *name);
+/* the fixups hook and the relay's filters */
+void ac_relay_register(apr_pool_t *p);
+/* check_config: every ProxyPass next to an AuthClientAPIRelay leads under
+ * the provider's APIBaseURL; nonzero when one does not (logged) */
+int ac_relay_check_config(apr_pool_t *ptemp, server_rec *s);
+
 /* ---- errorpage.c ------------------------------------------------------------ */
 /* log one line and answer with the small error page; returns what the hook
  * should return */

@@ -215,6 +215,7 @@ ac_dir_conf *ac_dir_conf_merge(apr_pool_t *p, const ac_dir_conf *base,
     d->bearer_jwt_types = MERGE_PTR(bearer_jwt_types);
     d->bearer_remote_user_claim = MERGE_PTR(bearer_remote_user_claim);
     d->introspection_ttl = MERGE_INT(introspection_ttl);
+    d->api_relay = MERGE_PTR(api_relay);
     return d;
 }
 
@@ -224,7 +225,8 @@ int ac_dir_conf_in_use(const ac_dir_conf *d)
         || d->pass_access_token != AC_UNSET || d->claim_headers != AC_UNSET
         || d->unauth_action != AC_UNAUTH_UNSET || d->refresh != AC_REFRESH_UNSET
         || d->refresh_margin != AC_UNSET || d->refresh_failure != AC_REFRESH_FAIL_UNSET
-        || d->pass_refresh_token != AC_UNSET || d->bearer != AC_BEARER_UNSET;
+        || d->pass_refresh_token != AC_UNSET || d->bearer != AC_BEARER_UNSET
+        || d->api_relay != NULL;
 }
 
 ac_refresh_mode ac_dir_refresh(const ac_dir_conf *d)
@@ -251,7 +253,7 @@ int ac_dir_pass_refresh_token(const ac_dir_conf *d)
 int ac_dir_uses_tokens(const ac_dir_conf *d)
 {
     return ac_dir_pass_access_token(d) || ac_dir_pass_refresh_token(d)
-        || ac_dir_refresh(d) == AC_REFRESH_ON;
+        || ac_dir_refresh(d) == AC_REFRESH_ON || d->api_relay != NULL;
 }
 
 ac_bearer_mode ac_dir_bearer(const ac_dir_conf *d)
@@ -286,6 +288,10 @@ int ac_dir_claim_headers(const ac_dir_conf *d)
 
 ac_unauth_action ac_dir_unauth_action(const ac_dir_conf *d)
 {
+    /* an API call cannot follow a login redirect, whatever is configured */
+    if (d->api_relay != NULL) {
+        return AC_UNAUTH_401;
+    }
     return d->unauth_action != AC_UNAUTH_UNSET ? d->unauth_action : AC_UNAUTH_AUTO;
 }
 

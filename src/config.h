@@ -211,6 +211,9 @@ typedef struct ac_dir_conf {
     apr_array_header_t *bearer_jwt_types;   /* const char *; NULL: at+jwt */
     const char *bearer_remote_user_claim;
     int introspection_ttl;          /* seconds */
+    /* AuthClientAPIRelay: the provider whose credentials the proxied
+     * requests here carry (relay.c); NULL = no relay */
+    const char *api_relay;
 } ac_dir_conf;
 
 /* create / merge (config.c); merges allocate and never change their inputs */
@@ -260,7 +263,7 @@ ac_refresh_mode ac_dir_refresh(const ac_dir_conf *d);
 int ac_dir_refresh_margin(const ac_dir_conf *d);
 ac_refresh_failure ac_dir_refresh_failure(const ac_dir_conf *d);
 int ac_dir_pass_refresh_token(const ac_dir_conf *d);
-/* Does a request here read the session's tokens (export or refresh)? */
+/* Does a request here read the session's tokens (export, refresh, relay)? */
 int ac_dir_uses_tokens(const ac_dir_conf *d);
 /* bearer tokens: defaults off, sub, 60 s */
 ac_bearer_mode ac_dir_bearer(const ac_dir_conf *d);

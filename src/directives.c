@@ -503,6 +503,9 @@ const command_rec ac_directives[] = {
     AP_INIT_FLAG("AuthClientPassRefreshToken", set_pass_refresh_token, NULL, OR_AUTHCFG,
                  "export the refresh token as OIDC_refresh_token (default Off)"),
     AC_BEARER_DIRECTIVES
+    AP_INIT_TAKE1("AuthClientAPIRelay", ac_relay_set, NULL, ACCESS_CONF,
+                  "attach the session's credentials of this provider to the "
+                  "requests ProxyPass sends to its APIBaseURL"),
     { NULL }
 };
 
@@ -711,6 +714,7 @@ int ac_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         check_paths(&cl, vs);
     }
     check_provider_uses(&cl);
+    cl.failed |= ac_relay_check_config(ptemp, s);
     if (cl.failed) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -36,6 +36,11 @@ typedef enum {
     X(LOGOUT_BODY, "logout_body", REQUEST) \
     X(OAUTH1_VERIFIER_MISSING, "oauth1_verifier_missing", REQUEST) \
     X(REDIRECT_REJECTED, "redirect_rejected", REQUEST) \
+    X(RELAY_BODY, "relay_body", REQUEST) \
+    X(RELAY_BODY_TOO_LARGE, "relay_body_too_large", REQUEST) \
+    X(RELAY_LOGIN_REQUIRED, "relay_login_required", REQUEST) \
+    X(RELAY_NO_TOKENS, "relay_no_tokens", REQUEST) \
+    X(RELAY_OAUTH_PARAM, "relay_oauth_param", REQUEST) \
     X(STATE_MISMATCH, "state_mismatch", REQUEST) \
     X(STATE_MISSING, "state_missing", REQUEST) \
     X(STATE_UNKNOWN, "state_unknown", REQUEST) \
@@ -93,6 +98,8 @@ typedef enum {
     X(ID_TOKEN_SUB, "id_token_sub", DENIED) \
     X(JWKS_KID_UNKNOWN, "jwks_kid_unknown", DENIED) \
     X(LOGOUT_CROSS_SITE, "logout_cross_site", DENIED) \
+    X(RELAY_CROSS_SITE, "relay_cross_site", DENIED) \
+    X(RELAY_OUTSIDE_BASE, "relay_outside_base", DENIED) \
     X(REMOTE_USER_CLAIM_MISSING, "remote_user_claim_missing", DENIED) \
     X(REMOTE_USER_REWRITE, "remote_user_rewrite", DENIED) \
     X(TOKEN_ERROR, "token_error", DENIED) \
@@ -139,6 +146,8 @@ typedef enum {
     X(OIDC_ISSUER_UNKNOWN, "oidc_issuer_unknown", CONFIG) \
     X(OIDC_METADATA_INCOMPLETE, "oidc_metadata_incomplete", CONFIG) \
     X(PROVIDER_NOT_DEFINED, "provider_not_defined", CONFIG) \
+    X(RELAY_CONFIG, "relay_config", CONFIG) \
+    X(RELAY_NOT_PROXIED, "relay_not_proxied", CONFIG) \
     X(SEAL_CONFIG, "seal_config", CONFIG) \
     X(TOKEN_AUTH, "token_auth", CONFIG) \
     X(CACHE_VALUE_TOO_LARGE, "cache_value_too_large", INTERNAL) \

@@ -19,6 +19,7 @@
 #include "flow_record.h"
 #include "oauth2.h"
 #include "oidc.h"
+#include "relay_upstream.h"
 
 typedef struct ac_login_kind ac_login_kind;
 
@@ -55,6 +56,14 @@ struct ac_login_kind {
     /* A new token set for `refresh_token` into lg->tokens, its id_token
      * (if any) checked to name `sub`; NULL for kinds without refresh. */
     ac_error *(*refresh)(ac_login *lg, const char *refresh_token, const char *sub);
+    /* The API relay (relay.c): the credentials of `t` for a call to `url`
+     * (under pv's APIBaseURL) into `out`.  `form` holds the parameters of
+     * the call's form body when relay_signs_form is set and the body is a
+     * form, else NULL.  NULL for kinds without a relay. */
+    ac_error *(*relay)(request_rec *r, const ac_provider *pv, const ac_token_set *t,
+                       const char *url, const apr_array_header_t *form,
+                       ac_relay_signed *out);
+    int relay_signs_form;
 };
 
 extern const ac_login_kind ac_login_oauth2;     /* OpenID Connect, OAuth 2.0 */

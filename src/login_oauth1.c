@@ -181,6 +181,31 @@ static ac_error *oauth1_callback_key(request_rec *r, apr_table_t *params,
     return NULL;
 }
 
+/* ---- the API relay ---------------------------------------------------------------- */
+
+/* A fresh signature with the session's token credentials; the request
+ * token's secret of the login is long gone and not needed. */
+static ac_error *oauth1_relay(request_rec *r, const ac_provider *pv,
+                              const ac_token_set *t, const char *url,
+                              const apr_array_header_t *form, ac_relay_signed *out)
+{
+    unsigned char raw[16];
+    ac_oauth1_client c;
+    ac_error *e;
+
+    if ((e = ac_random_bytes(r->pool, raw, sizeof(raw))) != NULL) {
+        return e;
+    }
+    client_for(pv, &c);
+    /* hex nonces, as in ac_oauth1_request: some providers take no other */
+    return ac_relay_oauth1_sign(r->pool, &c, r->method, url, form,
+                                t->access_token, t->token_secret,
+                                ac_hex(r->pool, raw, sizeof(raw)),
+                                apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
+                                             apr_time_sec(apr_time_now())),
+                                out);
+}
+
 const ac_login_kind ac_login_oauth1 = {
     "oauth1",
     AC_CACHE_FLOW_OAUTH1,
@@ -188,4 +213,6 @@ const ac_login_kind ac_login_oauth1 = {
     oauth1_start,
     oauth1_complete,
     NULL,                       /* OAuth 1.0a tokens do not expire */
+    oauth1_relay,
+    1,                          /* RFC 5849 3.4.1.3.1 signs a form body */
 };

@@ -275,6 +275,18 @@ static ac_error *oauth2_callback_key(request_rec *r, apr_table_t *params,
     return NULL;
 }
 
+/* the access token as a Bearer credential (RFC 6750 2.1) */
+static ac_error *oauth2_relay(request_rec *r, const ac_provider *pv,
+                              const ac_token_set *t, const char *url,
+                              const apr_array_header_t *form, ac_relay_signed *out)
+{
+    (void)pv;
+    (void)form;
+    memset(out, 0, sizeof(*out));
+    out->url = url;
+    return ac_relay_bearer(r->pool, t->access_token, &out->authorization);
+}
+
 const ac_login_kind ac_login_oauth2 = {
     "oauth2",
     AC_CACHE_FLOW,
@@ -282,4 +294,6 @@ const ac_login_kind ac_login_oauth2 = {
     oauth2_start,
     oauth2_complete,
     oauth2_refresh,
+    oauth2_relay,
+    0,                          /* a Bearer token covers any body */
 };

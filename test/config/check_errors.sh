@@ -402,6 +402,172 @@ $(good_provider)
     AuthClientCookiePath /elsewhere
 </VirtualHost>" "Syntax OK"
 
+# ---- the API relay: credentials only toward the API base URL ----------------------------
+# Every ProxyPass next to an AuthClientAPIRelay must lead under the
+# provider's APIBaseURL (in the virtual host where it is), or the relay
+# would hand the user's tokens to another server or to the provider's
+# own token endpoints.
+proxy_mods="LoadModule proxy_module $mods/mod_proxy.so
+LoadModule proxy_http_module $mods/mod_proxy_http.so"
+tw_provider() {
+    cat <<CONF
+<AuthClientProvider tw>
+    ClientID        key
+    ClientSecret    secret
+    RequestTokenURL https://api.example/oauth/request_token
+    AuthorizeURL    https://api.example/oauth/authorize
+    AccessTokenURL  https://api.example/oauth/access_token
+    APIBaseURL      ${1:-https://api.example/1.1/}
+    UserInfoURL     account/verify_credentials.json
+</AuthClientProvider>
+CONF
+}
+# relay_case NAME TARGET WORD... : <Location /api/tw/> relays tw toward TARGET
+relay_case() {
+    name=$1 target=$2
+    shift 2
+    expect "$name" "$proxy_mods
+$(tw_provider)
+<Location /api/tw/>
+    AuthType           oauth
+    AuthClientAPIRelay tw
+    ProxyPass          $target
+</Location>" "$@"
+}
+relay_case relay_outside_path https://api.example/oauth/ \
+    "ProxyPass https://api.example/oauth/ (" "relay_outside_path.conf:26)" \
+    "has a path outside the base URL's path" "AuthClientAPIRelay tw (" "relay_outside_path.conf:25)" \
+    "outside the APIBaseURL https://api.example/1.1/" "relay_outside_path.conf:14" \
+    "Point ProxyPass at https://api.example/1.1/"
+relay_case relay_other_host https://evil.example/1.1/ "ProxyPass https://evil.example/1.1/" \
+    "has another scheme, host or port" "relay_other_host.conf:26"
+relay_case relay_plain_http http://api.example/1.1/ "has another scheme, host or port"
+relay_case relay_dot_dot https://api.example/1.1/../oauth/ "segment in its path" \
+    "relay_dot_dot.conf:26"
+relay_case relay_encoded_dot https://api.example/1.1/%2e%2e/oauth/ "segment in its path"
+relay_case relay_no_slash https://api.example/1.1 "has a path outside the base URL's path"
+relay_case relay_userinfo https://api.example@evil.example/1.1/ "ProxyPass https://api.example@evil.example/1.1/"
+relay_case relay_unix_socket "unix:/run/api.sock|https://api.example/1.1/" "is not an http(s) URL"
+relay_case relay_balancer balancer://api/ "is not an http(s) URL"
+expect relay_match_outside "$proxy_mods
+$(tw_provider)
+<LocationMatch \"^/api/tw/(.*)$\">
+    AuthType           oauth
+    AuthClientAPIRelay tw
+    ProxyPassMatch     https://api.example/\$1
+</LocationMatch>" "ProxyPassMatch https://api.example/\$1 (" "relay_match_outside.conf:26)" \
+    "has a path outside the base URL's path"
+expect relay_unknown_provider "$proxy_mods
+$(tw_provider)
+<Location /api/tw/>
+    AuthClientAPIRelay twx
+    ProxyPass          https://api.example/1.1/
+</Location>" "AuthClientAPIRelay twx (" "relay_unknown_provider.conf:24)" \
+    "no <AuthClientProvider twx> block" "Did you mean tw?"
+expect relay_no_base "$proxy_mods
+$(good_provider)
+<Location /api/op/>
+    AuthClientAPIRelay op
+    ProxyPass          https://op.example/
+</Location>" "AuthClientAPIRelay op (" "relay_no_base.conf:20)" "has no APIBaseURL" \
+    "relay_no_base.conf:14"
+expect relay_not_in_location "$proxy_mods
+$(tw_provider)
+<Directory /var/www>
+    AuthClientAPIRelay tw
+</Directory>" "AuthClientAPIRelay belongs in the <Location>" "relay_not_in_location.conf"
+expect relay_without_proxy "$(tw_provider)
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>" "AuthClientAPIRelay needs mod_proxy and mod_proxy_http" "relay_without_proxy.conf"
+# a virtual host's own provider of the name decides where its tokens go
+expect relay_vhost_base "$proxy_mods
+$(tw_provider)
+<VirtualHost 127.0.0.1:8999>
+$(tw_provider https://api.example/2/)
+    <Location /api/tw/>
+        AuthClientAPIRelay tw
+        ProxyPass          https://api.example/1.1/
+    </Location>
+</VirtualHost>" "ProxyPass https://api.example/1.1/ (" "relay_vhost_base.conf:35)" \
+    "outside the APIBaseURL https://api.example/2/"
+# what the relay's own <Location> does not hold: a ProxyPass below it, at
+# server level, or above a relay <Location> deeper down
+expect relay_nested_outside "$proxy_mods
+$(tw_provider)
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>
+<Location /api/tw/oauth/>
+    ProxyPass https://api.example/oauth/
+</Location>" "ProxyPass https://api.example/oauth/ (" "relay_nested_outside.conf:27)" \
+    "AuthClientAPIRelay tw (" "relay_nested_outside.conf:24)"
+expect relay_nested_socket "$proxy_mods
+$(tw_provider)
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>
+<Location /api/tw/local/>
+    ProxyPass \"unix:/run/api.sock|https://api.example/1.1/\"
+</Location>" "ProxyPass unix:/run/api.sock|https://api.example/1.1/ (" "is not an http(s) URL"
+expect relay_server_pass "$proxy_mods
+$(tw_provider)
+ProxyPass /api/tw/ https://evil.example/1.1/
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>" "ProxyPass https://evil.example/1.1/ (" "relay_server_pass.conf:23)" \
+    "has another scheme, host or port"
+expect relay_below_pass "$proxy_mods
+$(tw_provider)
+<Location /api/>
+    ProxyPass https://api.example/
+</Location>
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>" "ProxyPass https://api.example/ (" "relay_below_pass.conf:24)" \
+    "under /api/tw/ it makes https://api.example/tw/, which has a path outside"
+expect relay_vhost_nested "$proxy_mods
+$(tw_provider)
+<Location /api/tw/>
+    AuthClientAPIRelay tw
+</Location>
+<VirtualHost 127.0.0.1:8999>
+    <Location /api/tw/v2/>
+        ProxyPass https://api.example/2/
+    </Location>
+</VirtualHost>" "ProxyPass https://api.example/2/ (" "relay_vhost_nested.conf:28)"
+expect_ok relay_good "$proxy_mods
+$(tw_provider)
+<Location /api/tw/>
+    AuthType           oauth
+    AuthClientAPIRelay tw
+    ProxyPass          https://api.example/1.1/ timeout=10
+</Location>
+<LocationMatch \"^/api/tw2/(.*)$\">
+    AuthType           oauth
+    AuthClientAPIRelay tw
+    ProxyPassMatch     https://api.example/1.1/\$1
+</LocationMatch>
+<VirtualHost 127.0.0.1:8999>
+    <Location /api/tw/>
+        AuthClientAPIRelay tw
+        ProxyPass          https://API.example:443/1.1/statuses/
+    </Location>
+    <Location /api/tw/local/>
+        ProxyPass !
+    </Location>
+</VirtualHost>
+# below a ProxyPass that stays under the API base URL
+ProxyPass /api2/ https://api.example/1.1/
+<Location /api2/tw/>
+    AuthClientAPIRelay tw
+</Location>
+# beside the relays, a ProxyPass anywhere is none of their business
+ProxyPass /other/ https://evil.example/
+<Location /api/twx/>
+    ProxyPass https://evil.example/
+</Location>" "Syntax OK"
+
 # ---- mod_auth_openidc side by side ---------------------------------------------------
 # Both register "Require claim"; httpd keeps the last one.  With
 # mod_auth_openidc loaded after this module, startup warns, and "Require

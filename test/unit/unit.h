@@ -32,6 +32,7 @@ Suite *oauth1_suite(void);
 Suite *client_auth_suite(void);
 Suite *presets_suite(void);
 Suite *profile_suite(void);
+Suite *relay_upstream_suite(void);
 Suite *config_suite(void);
 
 /* A pool per test, destroyed by the fixture in main.c. */

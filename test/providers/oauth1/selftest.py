@@ -315,6 +315,26 @@ def check_api_needs_access_token():
     assert status == 401, status
 
 
+def check_relay_echo():
+    access, _, _ = full_flow("tw-hmac", "header")
+    oauth_client = client("tw-hmac", "header", resource_owner_key=access["oauth_token"],
+                          resource_owner_secret=access["oauth_token_secret"])
+    url = f"{BASE}/1.1/relay/echo?page=2&q=caf%C3%A9"
+    body = "status=%C3%9Cml%C3%A4ut+%E2%9C%93&x=1"
+    uri, headers, body = oauth_client.sign(url, "POST", body, dict(FORM_HEADERS))
+    status, answer_headers, answer = http("POST", uri, body, dict(headers, Cookie="c=1"))
+    echo = json.loads(answer)
+    assert status == 200 and echo["user"] == "alice_tw", (status, answer)
+    assert echo["query"] == [["page", "2"], ["q", "caf\u00e9"]], echo
+    assert echo["form"] == [["status", "\u00dcml\u00e4ut \u2713"], ["x", "1"]], echo
+    assert echo["body"] == body and echo["cookie"] == "c=1", echo
+    assert echo["signature_location"] == "header" and echo["authorization_scheme"] == "OAuth"
+    assert access["oauth_token"] not in answer and "tw_guest=" in answer_headers["Set-Cookie"]
+    # the form body is signed: changing it breaks the signature
+    status, _, _ = http("POST", uri, body + "&y=2", headers)
+    assert status == 401, status
+
+
 def check_stats_counts():
     seen = stats()
     for name in ("request_token", "access_token", "api_calls", "authorize_allow",
@@ -343,6 +363,7 @@ CHECKS = [
     ("oauth_* parameters split across locations", check_split_locations),
     ("foreign callback", check_foreign_callback),
     ("API needs an access token", check_api_needs_access_token),
+    ("relay echo: signed form POST with query, UTF-8", check_relay_echo),
     ("stats counters", check_stats_counts),
 ]
 

@@ -13,6 +13,8 @@ Twitter-shaped answers:
     POST /oauth/authorize                  allow / deny, 302 to the callback
     POST /oauth/access_token               token credentials + user_id, screen_name
     GET  /1.1/account/verify_credentials.json   the user's profile (signed)
+    GET, POST /1.1/relay/echo              a signed call, answered with what
+                                           arrived (the API relay's tests)
     GET  /stats                            counters for the tests
 
 Plain http on 127.0.0.1:OAUTH1_PORT (default 4501).  Needs Debian's
@@ -83,7 +85,7 @@ class Store(fixture.Store):
             "request_token": 0, "authorize_form": 0, "authorize_allow": 0,
             "authorize_deny": 0, "login_failed": 0, "access_token": 0, "api_calls": 0,
             "rejected": {"request_token": 0, "access_token": 0, "api": 0},
-            "nonce_replays": 0,
+            "nonce_replays": 0, "relay_calls": 0,
             "last_request_token_params": {}, "last_authorize_params": {},
             "last_api_params": {}, "last_callback": None,
             "last_signature": {},  # endpoint -> {"method", "location", "consumer"}
@@ -292,6 +294,28 @@ def note_signature(endpoint, uri, body, headers):
         }
 
 
+def relay_echo(handler, method, body, location, user):
+    """The answer of /1.1/relay/echo (see Handler.ep_relay_echo)."""
+    def mine(pairs):
+        return [[k, v] for k, v in pairs if not k.startswith("oauth_")]
+
+    content_type = handler.headers.get("Content-Type", "")
+    form = parse_qsl(body, keep_blank_values=True) if "form-urlencoded" in content_type else []
+    auth = handler.headers.get("Authorization")
+    return {
+        "user": user["screen_name"], "method": method, "path": urlsplit(handler.path).path,
+        "query": mine(parse_qsl(urlsplit(handler.path).query, keep_blank_values=True)),
+        "form": mine(form), "content_type": content_type or None,
+        # the body as the browser sent it: protocol parameters the relay
+        # placed there (SignaturePlacement body) come after its own
+        "body": "&".join(p for p in body.split("&") if not p.startswith("oauth_")),
+        "signature_location": location,
+        "cookie": handler.headers.get("Cookie"),
+        "authorization_scheme": auth.split(" ", 1)[0] if auth else None,
+        "headers": sorted({name.lower() for name in handler.headers.keys()}),
+    }
+
+
 def profile(user):
     """The verify_credentials answer, trimmed to what a login needs."""
     data = USERS[user]
@@ -331,6 +355,8 @@ class Handler(fixture.Handler):
         ("POST", "/oauth/authorize"): "authorize_submit",
         ("POST", "/oauth/access_token"): "access_token",
         ("GET", "/1.1/account/verify_credentials.json"): "verify_credentials",
+        ("GET", "/1.1/relay/echo"): "relay_echo",
+        ("POST", "/1.1/relay/echo"): "relay_echo",
         ("GET", "/stats"): "stats",
     }
 
@@ -447,6 +473,29 @@ class Handler(fixture.Handler):
                                                     "message": "Could not authenticate you."}]})
         STORE.count("api_calls")
         self.send_json(200, profile(record["user"]))
+
+    def ep_relay_echo(self):
+        """What a call relayed by mod_auth_client brought, once oauthlib's
+        resource endpoint has verified its signature over the method, the
+        URL, the query and a form body: everything but the protocol
+        parameters, and of the headers only their names, the Cookie and
+        the Authorization scheme.  The answer sets a cookie of this site,
+        which the relay must not pass to the browser."""
+        uri, method, body, headers = self.oauth_args()
+        location = signature_location(uri, body, headers)
+        with STORE.lock:
+            valid, request = RESOURCE_EP.validate_protected_resource_request(
+                uri, method, body, headers)
+            record = STORE.access_tokens.get(request.resource_owner_key) if valid else None
+        if not valid:
+            STORE.reject("api")
+            self.log_line("relay echo rejected: "
+                          + ("; ".join(fixture.reasons()) or "bad or unsigned request"))
+            return self.send_json(401, {"errors": [{"code": 32,
+                                                    "message": "Could not authenticate you."}]})
+        STORE.count("relay_calls")
+        self.send_json(200, relay_echo(self, method, body, location, USERS[record["user"]]),
+                       [("Set-Cookie", "tw_guest=provider-cookie; Path=/")])
 
     def ep_stats(self):
         self.send_json(200, STORE.snapshot())

@@ -21,11 +21,16 @@ Routes (plain http on 127.0.0.1:OAUTH2_PORT, default 4502):
     POST /login/oauth/authorize         allow / deny -> 302 to redirect_uri
     POST /login/oauth/access_token      code -> access token
     GET  /api/user, /api/user/emails    Bearer (or "token") access token
+    any  /api/relay/echo                Bearer; answers with what arrived (the
+                                        API relay's tests)
+    GET  /api/relay/unauthorized        401 whatever the token (the same)
     GET  /stats                         counters for the tests
 
 Two clients exist to break the module on purpose: gh-error200 (the token
 endpoint always answers 200 with an error) and gh-notype (the token answer
-has no token_type).
+has no token_type).  gh-expiring gets what a GitHub App gets: access
+tokens that expire (expires_in) and a refresh token, rotated by each
+refresh (grant_type=refresh_token).
 """
 
 import hmac
@@ -38,7 +43,7 @@ import string
 import sys
 import time
 from base64 import b64decode
-from urllib.parse import unquote_plus, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
 
 # oauthlib 3.2.2's server side never looks at this (only its client
 # classes refuse http://), but say so for loopback in case a later version
@@ -56,6 +61,9 @@ import fixture  # noqa: E402
 from fixture import reason  # noqa: E402
 
 CODE_TTL = 600  # GitHub: codes expire after 10 minutes
+# GitHub Apps: user access tokens live 8 hours, refresh tokens 6 months
+EXPIRING_TOKEN_TTL = 28800
+REFRESH_TOKEN_TTL = 15897600
 DOCS = ("https://docs.github.com/apps/managing-oauth-apps/"
         "troubleshooting-oauth-app-access-token-request-errors")
 
@@ -96,6 +104,8 @@ CLIENTS = {
                     "always_error": True},
     "gh-notype": {"secret": "gh-notype-secret", "auth": "client_secret_basic",
                   "omit_token_type": True},
+    "gh-expiring": {"secret": "gh-expiring-secret", "auth": "client_secret_basic",
+                    "expiring": True},
 }
 
 # GitHub's wording for the errors a token request can get (always HTTP 200).
@@ -122,9 +132,12 @@ class Store(fixture.Store):
             "api_user": 0, "api_emails": 0, "api_rejected": 0,
             "last_authorize_params": {}, "last_token_request": {},
             "last_token_error": None, "last_api_request": {},
+            "token_refreshed": 0, "relay_calls": 0, "relay_unauthorized": 0,
+            "last_relay_unauthorized": None,
         })
         self.codes = {}      # code -> dict (see save_authorization_code)
-        self.tokens = {}     # access token -> {"user", "client_id", "scopes"}
+        self.tokens = {}     # access token -> {"user", "client_id", "scopes", "refreshed"}
+        self.refresh_tokens = {}  # refresh token -> {"user", "client_id", "scopes", "used"}
         self.pending = {}    # request_id -> validated authorization request
 
 
@@ -216,10 +229,24 @@ class GitHubValidator(RequestValidator):
         if form.get("client_id", client_id) != client_id:
             return reason("bad_client")  # Basic for one client, body names another
         request.client = ClientInfo(client_id)
+        # oauthlib's refresh grant reads request.client_id before it sets it
+        request.client_id = client_id
         return True
 
     def validate_grant_type(self, client_id, grant_type, client, request):
+        if grant_type == "refresh_token":
+            return CLIENTS.get(client_id, {}).get("expiring", False)
         return grant_type == "authorization_code"
+
+    def validate_refresh_token(self, refresh_token, client, request):
+        record = STORE.refresh_tokens.get(refresh_token)
+        if record is None or record["used"] or record["client_id"] != client.client_id:
+            return reason("bad_refresh_token")
+        request.user = record["user"]
+        return True
+
+    def get_original_scopes(self, refresh_token, request):
+        return STORE.refresh_tokens[refresh_token]["scopes"]
 
     def validate_code(self, client_id, code, client, request):
         record = STORE.codes.get(code)
@@ -242,10 +269,18 @@ class GitHubValidator(RequestValidator):
         return True
 
     def save_bearer_token(self, token, request):
+        refreshed = request.grant_type == "refresh_token"
         STORE.tokens[token["access_token"]] = {
             "user": request.user, "client_id": request.client_id,
-            "scopes": list(request.scopes or []),
+            "scopes": list(request.scopes or []), "refreshed": refreshed,
         }
+        if "refresh_token" in token:
+            STORE.refresh_tokens[token["refresh_token"]] = {
+                "user": request.user, "client_id": request.client_id,
+                "scopes": list(request.scopes or []), "used": False,
+            }
+        if refreshed:  # rotation: the old refresh token is spent
+            STORE.refresh_tokens[request.refresh_token]["used"] = True
 
     def invalidate_authorization_code(self, client_id, code, request):
         STORE.codes[code]["used"] = True
@@ -267,17 +302,29 @@ def github_token(request):
     return "gho_" + "".join(secrets.choice(alphabet) for _ in range(36))
 
 
-def make_server():
-    server = WebApplicationServer(GitHubValidator(), token_generator=github_token)
+def github_refresh_token(request):
+    alphabet = string.ascii_letters + string.digits
+    return "ghr_" + "".join(secrets.choice(alphabet) for _ in range(76))
+
+
+def make_server(expiring=False):
+    server = WebApplicationServer(GitHubValidator(), token_generator=github_token,
+                                  token_expires_in=EXPIRING_TOKEN_TTL if expiring else None,
+                                  refresh_token_generator=github_refresh_token)
     # S256 only: oauthlib also knows "plain", and takes a code_challenge
     # without code_challenge_method to mean plain; both now get an error.
     server.auth_grant._code_challenge_methods = {"S256": code_challenge_method_s256}
-    # GitHub OAuth apps get no refresh token.
-    server.auth_grant.refresh_token = False
+    # GitHub OAuth apps get no refresh token; GitHub Apps do.
+    server.auth_grant.refresh_token = expiring
     return server
 
 
 SERVER = make_server()
+EXPIRING = make_server(expiring=True)
+
+
+def server_for(client):
+    return EXPIRING if client.get("expiring") else SERVER
 
 
 # --- GitHub-shaped answers ---------------------------------------------------
@@ -298,6 +345,9 @@ def token_answer(oauthlib_json, client):
               "scope": ",".join(token.get("scope", "").split()), "token_type": "bearer"}
     if client.get("omit_token_type"):
         del answer["token_type"]
+    if client.get("expiring"):
+        answer.update(expires_in=token["expires_in"], refresh_token=token["refresh_token"],
+                      refresh_token_expires_in=REFRESH_TOKEN_TTL)
     return answer
 
 
@@ -343,8 +393,20 @@ class Handler(fixture.Handler):
         ("POST", "/login/oauth/access_token"): "access_token",
         ("GET", "/api/user"): "api_user",
         ("GET", "/api/user/emails"): "api_emails",
+        ("GET", "/api/relay/unauthorized"): "relay_unauthorized",
         ("GET", "/stats"): "stats",
     }
+    ROUTES.update({(method, "/api/relay/echo"): "relay_echo"
+                   for method in ("GET", "POST", "PUT", "PATCH", "DELETE")})
+
+    def do_PUT(self):
+        self.route("PUT")
+
+    def do_PATCH(self):
+        self.route("PATCH")
+
+    def do_DELETE(self):
+        self.route("DELETE")
 
     # -- request/response helpers
 
@@ -445,7 +507,10 @@ class Handler(fixture.Handler):
         self.note_token_request(form, self.headers, client_id)
         if client.get("always_error"):
             return self.token_error(*GITHUB_ERRORS["bad_code"])
-        if form.get("grant_type", "authorization_code") != "authorization_code":
+        grant_type = form.get("grant_type", "authorization_code")
+        if grant_type == "refresh_token" and client.get("expiring"):
+            return self.refresh(client)
+        if grant_type != "authorization_code":
             # oauthlib would hand refresh_token to a grant we never wired up.
             return self.token_error("unsupported_grant_type",
                                     "Only authorization_code is supported.")
@@ -454,7 +519,7 @@ class Handler(fixture.Handler):
             dict(form, grant_type="authorization_code"))
         try:
             with STORE.lock:
-                _, answer, status = SERVER.create_token_response(
+                _, answer, status = server_for(client).create_token_response(
                     self.full_uri(), "POST", body, dict(self.headers.items()))
         except oauth2_errors.OAuth2Error as err:
             # The endpoint-level checks (query parameters on a POST, wrong
@@ -463,6 +528,18 @@ class Handler(fixture.Handler):
         if status != 200:
             return self.token_error(*github_error(answer))
         STORE.count("token_issued")
+        self.send_token_endpoint(token_answer(answer, client))
+
+    def refresh(self, client):
+        """A GitHub App's refresh: a new access token and a new refresh
+        token; the old refresh token is spent."""
+        with STORE.lock:
+            _, answer, status = EXPIRING.create_token_response(
+                self.full_uri(), "POST", self.body, dict(self.headers.items()))
+        if status != 200:
+            return self.token_error("bad_refresh_token",
+                                    "The refresh token passed is incorrect or expired.")
+        STORE.count("token_refreshed")
         self.send_token_endpoint(token_answer(answer, client))
 
     def note_token_request(self, form, headers, client_id):
@@ -523,6 +600,48 @@ class Handler(fixture.Handler):
         if user is not None:
             STORE.count("api_emails")
             self.send_json(200, USERS[user]["emails"], self.api_headers())
+
+    # -- the API relay's tests
+
+    def ep_relay_echo(self):
+        """What a call relayed by mod_auth_client brought, once its Bearer
+        token checked out: method, query, body, the names of the headers,
+        the Cookie and the Authorization scheme - never the token itself.
+        The answer sets a cookie of this site, which the relay must not
+        pass to the browser."""
+        user = self.api_token_owner()
+        if user is None:
+            return
+        auth = self.headers.get("Authorization", "")
+        token = STORE.tokens[auth.partition(" ")[2].strip()]
+        content_type = self.headers.get("Content-Type", "")
+        STORE.count("relay_calls")
+        self.send_json(200, {
+            "user": USERS[user]["login"], "client_id": token["client_id"],
+            "token_refreshed": token["refreshed"], "method": self.command,
+            "path": urlsplit(self.path).path,
+            "query": [list(p) for p in parse_qsl(urlsplit(self.path).query,
+                                                 keep_blank_values=True)],
+            "body": self.body, "content_type": content_type or None,
+            "cookie": self.headers.get("Cookie"),
+            "authorization_scheme": auth.partition(" ")[0] or None,
+            "headers": sorted({name.lower() for name in self.headers.keys()}),
+        }, [("Set-Cookie", "gh_guest=provider-cookie; Path=/")])
+
+    def ep_relay_unauthorized(self):
+        """401 for any token, as an API does for a token it has revoked;
+        notes whether the token was a valid one, and a refreshed one."""
+        auth = self.headers.get("Authorization", "")
+        record = STORE.tokens.get(auth.partition(" ")[2].strip())
+        with STORE.lock:
+            STORE.stats["relay_unauthorized"] += 1
+            STORE.stats["last_relay_unauthorized"] = {
+                "token_valid": record is not None,
+                "token_refreshed": bool(record and record["refreshed"]),
+            }
+        self.send_json(401, {"message": "Bad credentials",
+                             "documentation_url": "https://docs.github.com/rest"},
+                       [("WWW-Authenticate", 'Bearer error="invalid_token"')])
 
     def ep_stats(self):
         self.send_json(200, STORE.snapshot())

@@ -27,7 +27,7 @@ REDIRECT_URI = "http://127.0.0.1:8529/auth/callback"
 JSON = {"Accept": "application/json"}
 SECRETS = {"gh-basic": "gh-basic-secret", "gh-post": "gh-post-secret",
            "gh-pkce": "gh-pkce-secret", "gh-error200": "gh-error200-secret",
-           "gh-notype": "gh-notype-secret"}
+           "gh-notype": "gh-notype-secret", "gh-expiring": "gh-expiring-secret"}
 POST_CLIENTS = {"gh-post", "gh-pkce"}  # everyone else uses client_secret_basic
 
 
@@ -292,6 +292,43 @@ def check_api_rejects():
     assert status == 401 and json.loads(body)["message"] == "Bad credentials", body
 
 
+def check_expiring_refresh():
+    first = token_request("gh-expiring", get_code("gh-expiring"))
+    assert first["expires_in"] == 28800 and first["refresh_token"].startswith("ghr_"), first
+    raw = base64.b64encode(b"gh-expiring:gh-expiring-secret").decode()
+    headers = dict(FORM_HEADERS, Authorization="Basic " + raw, **JSON)
+    form = urlencode({"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
+    status, _, body = http("POST", f"{BASE}/login/oauth/access_token", form, headers)
+    second = json.loads(body)
+    assert status == 200 and second["access_token"] != first["access_token"], body
+    assert second["refresh_token"] != first["refresh_token"], second
+    assert api("/api/user", second["access_token"])[0] == 200
+    # the old refresh token is spent; other clients have no refresh grant
+    status, _, body = http("POST", f"{BASE}/login/oauth/access_token", form, headers)
+    assert json.loads(body)["error"] == "bad_refresh_token", body
+    basic = token_request("gh-basic", get_code("gh-basic"))
+    assert "refresh_token" not in basic and "expires_in" not in basic, basic
+
+
+def check_relay_endpoints():
+    token = full_flow("gh-basic")["access_token"]
+    bearer = {"Authorization": "Bearer " + token, "User-Agent": "selftest"}
+    status, headers, body = http("POST", f"{BASE}/api/relay/echo?a=1&b=caf%C3%A9", "x=1&y=2",
+                                 dict(FORM_HEADERS, Cookie="c=1", **bearer))
+    echo = json.loads(body)
+    assert status == 200 and echo["user"] == "alice-gh" and echo["method"] == "POST", body
+    assert echo["query"] == [["a", "1"], ["b", "caf\u00e9"]] and echo["body"] == "x=1&y=2", echo
+    assert echo["cookie"] == "c=1" and echo["authorization_scheme"] == "Bearer", echo
+    assert token not in body and "gh_guest=" in headers["Set-Cookie"], (body, headers)
+    status, _, _ = http("DELETE", f"{BASE}/api/relay/echo", headers=bearer)
+    assert status == 200, status
+    assert http("GET", f"{BASE}/api/relay/echo", headers={"User-Agent": "selftest"})[0] == 401
+    status, headers, _ = http("GET", f"{BASE}/api/relay/unauthorized", headers=bearer)
+    assert status == 401 and "invalid_token" in headers["WWW-Authenticate"], status
+    assert stats()["last_relay_unauthorized"] == {"token_valid": True,
+                                                  "token_refreshed": False}
+
+
 def check_stats():
     seen = stats()
     for name in ("authorize_form", "authorize_allow", "authorize_deny", "login_failed",
@@ -323,6 +360,8 @@ CHECKS = [
     ("gh-error200", check_error200_client),
     ("gh-notype", check_notype_client),
     ("API without or with a bad token", check_api_rejects),
+    ("gh-expiring: expiring tokens, rotated refresh tokens", check_expiring_refresh),
+    ("relay endpoints: echo, any method, 401", check_relay_endpoints),
     ("stats counters", check_stats),
 ]
 
