@@ -91,8 +91,11 @@ static int finish_redirect(request_rec *r, const char *target)
 int ac_callback(request_rec *r, apr_table_t *params)
 {
     ac_login lg;
-    ac_error *e = complete_login(r, params, &lg);
+    ac_error *e;
 
+    memset(&lg, 0, sizeof(lg));         /* lg.pv stays NULL until known */
+    e = complete_login(r, params, &lg);
+    ac_metrics_count(lg.pv, e ? AC_M_LOGIN_FAILED : AC_M_LOGIN);
     if (e) {
         return ac_error_respond(r, e);
     }
