@@ -55,11 +55,12 @@ sub parse_prom {
             push @problems, "HELP $1 twice" if $help{$1}++;
         }
         elsif ($line =~ /^# TYPE ($NAME) (counter|gauge|histogram)$/) {
-            push @problems, "TYPE $1 twice" if $type{$1};
-            push @problems, "TYPE $1 before its HELP" unless $help{$1};
-            push @problems, "counter $1 does not end in _total"
-                if $2 eq 'counter' && $1 !~ /_total$/;
-            $type{$1} = $2;
+            my ($name, $type) = ($1, $2);
+            push @problems, "TYPE $name twice" if $type{$name};
+            push @problems, "TYPE $name before its HELP" unless $help{$name};
+            push @problems, "counter $name does not end in _total"
+                if $type eq 'counter' && $name !~ /_total$/;
+            $type{$name} = $type;
         }
         elsif ($line =~ /^($NAME)(?:\{($LABEL(?:,$LABEL)*)\})? ($VALUE)$/) {
             my ($name, $labels, $value) = ($1, $2 // '', $3);
