@@ -177,11 +177,12 @@ ok t_cmp(defined $age && $age >= 0 && $age < 3600 ? 1 : 0, 1, "the JWKS age is k
 ok t_cmp(defined $j1->{providers}{op}{documents}{jwks}{age_seconds} ? 1 : 0, 1,
          'JSON: the age too');
 
-# the session's own requests are one cache read each
+# each request with the session reads it, and its tokens (/app/ exports the
+# access token): two cache reads, found
 my $g0 = v($p1, 'auth_client_cache_operations_total', store => 'sessions', operation => 'get', result => 'ok');
 $ua->get("$base/app/env.cgi") for 1 .. 3;
 ok t_cmp(v(prom(), 'auth_client_cache_operations_total', store => 'sessions', operation => 'get',
-           result => 'ok') - $g0, 3, 'three requests with the session: three session reads');
+           result => 'ok') - $g0, 6, 'three requests with the session: six cache reads');
 
 # ---- a failed login: the hostile provider's id_token names another issuer ---------------
 $p0 = prom();
