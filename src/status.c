@@ -159,11 +159,13 @@ static void prom_events(request_rec *r, const ac_metrics_view *v)
     static const struct {
         const char *metric;
         ac_metrics_event ok, failed;
+        int first_slot;             /* 0: also what failed before a provider was known */
         const char *help;
     } pairs[] = {
-        { "auth_client_logins_total", AC_M_LOGIN, AC_M_LOGIN_FAILED,
-          "Logins at the callback: ok made a session, failed ended in an error page." },
-        { "auth_client_refreshes_total", AC_M_REFRESH, AC_M_REFRESH_FAILED,
+        { "auth_client_logins_total", AC_M_LOGIN, AC_M_LOGIN_FAILED, 0,
+          "Logins at the callback: ok made a session, failed ended in an error "
+          "page (provider empty: the callback named no login of this server)." },
+        { "auth_client_refreshes_total", AC_M_REFRESH, AC_M_REFRESH_FAILED, 1,
           "Access token refreshes with a refresh token." },
     };
     apr_size_t i;
@@ -171,7 +173,7 @@ static void prom_events(request_rec *r, const ac_metrics_view *v)
 
     for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
         prom_family(r, pairs[i].metric, "counter", pairs[i].help);
-        for (s = 1; s < v->slots; s++) {
+        for (s = pairs[i].first_slot; s < v->slots; s++) {
             const char *pl = provider_label(r, s);
             ap_rprintf(r, "%s{%s,outcome=\"ok\"} %" APR_UINT64_T_FMT "\n", pairs[i].metric,
                        pl, v->providers[s].events[pairs[i].ok]);
@@ -406,7 +408,10 @@ static void json_write(request_rec *r, const ac_metrics_view *v)
                     "counters_since", (json_int_t)apr_time_sec(v->created),
                     "now", (json_int_t)apr_time_sec(now),
                     "providers", providers,
-                    "errors_without_provider", json_errors(&v->providers[0]),
+                    "without_provider", json_pack(
+                        "{s:I,s:o}", "logins_failed",
+                        (json_int_t)v->providers[0].events[AC_M_LOGIN_FAILED],
+                        "errors", json_errors(&v->providers[0])),
                     "cache", json_cache(v));
     if (doc) {
         ac_json_pool_own(r->pool, doc);
