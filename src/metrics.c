@@ -54,7 +54,7 @@ static apr_array_header_t *slot_names;
 static metrics_table *table;
 static int table_slots;
 
-/* ---- configuration --------------------------------------------------------------- */
+/* ---- configuration ------------------------------------------------------------- */
 
 void ac_metrics_pre_config(apr_pool_t *pconf)
 {
@@ -103,7 +103,7 @@ const char *ac_metrics_layout(apr_pool_t *p)
     return layout;
 }
 
-/* ---- the table -------------------------------------------------------------------- */
+/* ---- the table ----------------------------------------------------------------- */
 
 apr_size_t ac_metrics_table_size(int slots)
 {
@@ -129,7 +129,7 @@ apr_time_t ac_metrics_created(void)
     return table ? table->created : 0;
 }
 
-/* ---- increments --------------------------------------------------------------------- */
+/* ---- increments ---------------------------------------------------------------- */
 
 static provider_counters *counters_of(const ac_provider *pv)
 {
@@ -198,7 +198,7 @@ void ac_metrics_cache(ac_metrics_store store, ac_metrics_cache_op op,
     }
 }
 
-/* ---- reading ------------------------------------------------------------------------ */
+/* ---- reading ------------------------------------------------------------------- */
 
 static void read_provider(const provider_counters *c, ac_metrics_provider_view *v)
 {
@@ -246,7 +246,7 @@ ac_metrics_view *ac_metrics_read(apr_pool_t *p)
     return v;
 }
 
-/* ---- names -------------------------------------------------------------------------- */
+/* ---- names --------------------------------------------------------------------- */
 
 const char *ac_metrics_event_name(ac_metrics_event ev)
 {

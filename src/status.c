@@ -32,7 +32,7 @@
 #define AC_PROVIDER_NOTE "auth-client-provider"
 #define AC_PROM_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
-/* ---- the shared memory ------------------------------------------------------------ */
+/* ---- the shared memory --------------------------------------------------------- */
 
 typedef struct kept_counters {
     apr_pool_t *pool;                   /* NULL while nothing is kept */
@@ -96,7 +96,7 @@ int ac_status_post_config(apr_pool_t *ptemp, server_rec *s)
     return OK;
 }
 
-/* ---- which provider a request is about ---------------------------------------------- */
+/* ---- which provider a request is about ----------------------------------------- */
 
 void ac_status_note_provider(request_rec *r, const ac_provider *pv)
 {
@@ -116,7 +116,7 @@ const ac_provider *ac_status_provider_of(request_rec *r)
     return name ? ac_conf_find_provider(ac_sconf(r->server), name) : NULL;
 }
 
-/* ---- the Prometheus text format -------------------------------------------------------- */
+/* ---- the Prometheus text format ------------------------------------------------ */
 
 /* a label value: backslash, double quote and line feed escaped */
 static const char *prom_escape(apr_pool_t *p, const char *s)
@@ -175,8 +175,8 @@ static void prom_events(request_rec *r, const ac_metrics_view *v)
         prom_family(r, pairs[i].metric, "counter", pairs[i].help);
         for (s = pairs[i].first_slot; s < v->slots; s++) {
             const char *pl = provider_label(r, s);
-            ap_rprintf(r, "%s{%s,outcome=\"ok\"} %" APR_UINT64_T_FMT "\n", pairs[i].metric,
-                       pl, v->providers[s].events[pairs[i].ok]);
+            ap_rprintf(r, "%s{%s,outcome=\"ok\"} %" APR_UINT64_T_FMT "\n",
+                       pairs[i].metric, pl, v->providers[s].events[pairs[i].ok]);
             ap_rprintf(r, "%s{%s,outcome=\"failed\"} %" APR_UINT64_T_FMT "\n",
                        pairs[i].metric, pl, v->providers[s].events[pairs[i].failed]);
         }
@@ -218,7 +218,8 @@ static void prom_documents(request_rec *r, const ac_metrics_view *v, apr_time_t 
     for (s = 1; s < v->slots; s++) {
         for (d = 0; d < AC_M_DOCUMENT_COUNT; d++) {
             const char *l = apr_psprintf(r->pool, "%s,document=\"%s\"",
-                                         provider_label(r, s), ac_metrics_document_name(d));
+                                         provider_label(r, s),
+                                         ac_metrics_document_name(d));
             ap_rprintf(r, "auth_client_document_fetches_total{%s,outcome=\"ok\"} %"
                        APR_UINT64_T_FMT "\n", l, v->providers[s].fetches[d][1]);
             ap_rprintf(r, "auth_client_document_fetches_total{%s,outcome=\"failed\"} %"
@@ -243,7 +244,8 @@ static void prom_documents(request_rec *r, const ac_metrics_view *v, apr_time_t 
 static const char *bound_text(apr_pool_t *p, int b)
 {
     return b < AC_M_LATENCY_BOUNDS
-           ? apr_psprintf(p, "%g", (double)ac_metrics_latency_bounds[b] / APR_USEC_PER_SEC)
+           ? apr_psprintf(p, "%g",
+                          (double)ac_metrics_latency_bounds[b] / APR_USEC_PER_SEC)
            : "+Inf";
 }
 
@@ -306,7 +308,7 @@ static void prom_write(request_rec *r, const ac_metrics_view *v)
                apr_time_sec(v->created));
 }
 
-/* ---- JSON ---------------------------------------------------------------------------- */
+/* ---- JSON ---------------------------------------------------------------------- */
 
 static json_t *json_outcomes(apr_uint64_t ok, apr_uint64_t failed)
 {
@@ -320,7 +322,8 @@ static json_t *json_errors(const ac_metrics_provider_view *pv)
 
     for (id = 0; id < AC_E_COUNT; id++) {
         if (pv->errors[id] != 0) {
-            json_object_set_new(o, ac_error_code(id), json_integer((json_int_t)pv->errors[id]));
+            json_object_set_new(o, ac_error_code(id),
+                                json_integer((json_int_t)pv->errors[id]));
         }
     }
     return o;
@@ -423,7 +426,7 @@ static void json_write(request_rec *r, const ac_metrics_view *v)
     free(text);
 }
 
-/* ---- the handler ------------------------------------------------------------------------ */
+/* ---- the handler --------------------------------------------------------------- */
 
 /* "?json", "?format=json", or an Accept header that names JSON before
  * any text format */
