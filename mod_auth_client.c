@@ -20,6 +20,7 @@
 static int ac_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     ac_directives_pre_config(pconf);
+    ac_metrics_pre_config(pconf);
     ac_cache_pre_config(pconf);
     ac_refresh_pre_config(pconf);
     return OK;
@@ -40,7 +41,8 @@ static int ac_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "%s: %s", e->code, e->message);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (ac_refresh_post_config(pconf, s) != OK) {
+    if (ac_refresh_post_config(pconf, s) != OK
+        || ac_status_post_config(ptemp, s) != OK) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return ac_cache_post_config(pconf, ptemp, s);
@@ -78,6 +80,7 @@ static void ac_register_hooks(apr_pool_t *p)
     ac_cache_register_hooks(p);
     ac_bearer_register_hooks(p);
     ac_relay_register(p);
+    ac_status_register_hooks(p);
 }
 
 module AP_MODULE_DECLARE_DATA auth_client_module = {

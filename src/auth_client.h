@@ -24,6 +24,7 @@
 #include "cookie.h"
 #include "oauth2.h"
 #include "token_record.h"
+#include "metrics.h"
 
 extern module AP_MODULE_DECLARE_DATA auth_client_module;
 APLOG_USE_MODULE(auth_client);
@@ -236,6 +237,15 @@ void ac_relay_register(apr_pool_t *p);
 /* check_config: every ProxyPass next to an AuthClientAPIRelay leads under
  * the provider's APIBaseURL; nonzero when one does not (logged) */
 int ac_relay_check_config(apr_pool_t *ptemp, server_rec *s);
+
+/* ---- status.c: the status endpoint, the counters' shared memory ------------- */
+/* post_config: the counters of before a graceful restart, or new ones */
+int ac_status_post_config(apr_pool_t *ptemp, server_rec *s);
+void ac_status_register_hooks(apr_pool_t *p);
+/* The provider a request is about, for the error counters: the one noted
+ * by the login that knows it, else the session's; NULL when neither. */
+void ac_status_note_provider(request_rec *r, const ac_provider *pv);
+const ac_provider *ac_status_provider_of(request_rec *r);
 
 /* ---- errorpage.c ------------------------------------------------------------ */
 /* log one line and answer with the small error page; returns what the hook

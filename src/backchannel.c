@@ -35,6 +35,7 @@ static int refuse(request_rec *r, const ac_error *e)
                   e->message, e->code);
     ac_audit(r, ACLOGNO(01007),
              "back-channel logout", "refused", NULL, NULL, e->code);
+    ac_metrics_error(NULL, e->id);
     r->status = status;
     ap_set_content_type(r, "application/json");
     ap_rprintf(r, "{\"error\":\"%s\",\"error_description\":\"%s\"}\n",
@@ -114,7 +115,7 @@ static ac_error *validate_for(request_rec *r, const ac_provider *pv,
     /* an unknown kid may mean the provider rotated its keys: one refetch,
      * rate-limited per process like the ID token's */
     for (attempt = 0; attempt < 2; attempt++) {
-        e = ac_oidc_jwks_get(r->pool, &h, md->jwks_uri, attempt,
+        e = ac_oidc_jwks_get(r->pool, &h, pv, md->jwks_uri, attempt,
                              ac_conf_jwks_refresh_interval(c), &jwks);
         if (e == NULL) {
             e = ac_logout_token_validate(r->pool, token, jwks, &ex, out);
@@ -289,6 +290,7 @@ int ac_backchannel_logout(request_rec *r)
             return refuse(r, e);
         }
         total += n;
+        ac_metrics_count(a->pv, AC_M_BACKCHANNEL_LOGOUT);
         names = names ? apr_pstrcat(r->pool, names, ",", a->pv->name, NULL)
                       : a->pv->name;
     }

@@ -330,6 +330,7 @@ static int refuse(request_rec *r, const ac_dir_conf *d, const ac_error *e)
                   ACLOGNO(01011)
                   "%s: bearer token refused: %s [%s]", AC_LOG_TAG, e->message,
                   e->code);
+    ac_metrics_error(ac_status_provider_of(r), e->id);
     apr_table_setn(r->err_headers_out, "X-Auth-Client-Error", e->code);
     return status;
 }
@@ -461,7 +462,7 @@ static ac_error *jwt_verify(bearer_ctx *bc, const char *token, json_t **claims)
     /* an unknown kid may mean the provider rotated its keys: one refetch,
      * rate-limited per process by the JWKS cache */
     for (attempt = 0; attempt < 2; attempt++) {
-        e = ac_oidc_jwks_get(r->pool, &bc->http, md->jwks_uri, attempt,
+        e = ac_oidc_jwks_get(r->pool, &bc->http, bc->pv, md->jwks_uri, attempt,
                              ac_conf_jwks_refresh_interval(c), &jwks);
         if (e == NULL) {
             e = ac_access_token_validate(r->pool, token, jwks, &bc->expect,

@@ -889,16 +889,28 @@ static ac_error *fetch(request_rec *r, ac_store *store, const char *type,
     return NULL;
 }
 
+/* the operation counted for the status endpoint (metrics.h), by the store
+ * the caller meant: on a shared cache both are one */
+static ac_error *counted(ac_metrics_store store, ac_metrics_cache_op op,
+                         ac_error *e, int found)
+{
+    ac_metrics_cache(store, op, e ? AC_M_ERROR : found ? AC_M_OK : AC_M_MISS);
+    return e;
+}
+
 ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
                        const char *value, apr_size_t len, apr_time_t expiry)
 {
-    return put(r, cache->sessions, type, id, value, len, expiry);
+    return counted(AC_M_SESSIONS, AC_M_PUT,
+                   put(r, cache->sessions, type, id, value, len, expiry), 1);
 }
 
 ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
                        char **value, apr_size_t *len)
 {
-    return fetch(r, cache->sessions, type, id, value, len, 0);
+    ac_error *e = fetch(r, cache->sessions, type, id, value, len, 0);
+
+    return counted(AC_M_SESSIONS, AC_M_GET, e, *value != NULL);
 }
 
 ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id)
@@ -913,20 +925,24 @@ ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id)
     lock(st->mutex);
     rv = store->provider->remove(st->instance, r->server, key, sizeof(key), r->pool);
     unlock(st->mutex);
-    return (rv == APR_SUCCESS || rv == APR_NOTFOUND)
-           ? NULL : cache_error(r, store, rv, "remove an entry");
+    return counted(AC_M_SESSIONS, AC_M_REMOVE,
+                   (rv == APR_SUCCESS || rv == APR_NOTFOUND)
+                   ? NULL : cache_error(r, store, rv, "remove an entry"), 1);
 }
 
 ac_error *ac_cache_login_put(request_rec *r, const char *type, const char *id,
                              const char *value, apr_size_t len, apr_time_t expiry)
 {
-    return put(r, cache->logins, type, id, value, len, expiry);
+    return counted(AC_M_LOGINS, AC_M_PUT,
+                   put(r, cache->logins, type, id, value, len, expiry), 1);
 }
 
 ac_error *ac_cache_login_take(request_rec *r, const char *type, const char *id,
                               char **value, apr_size_t *len)
 {
-    return fetch(r, cache->logins, type, id, value, len, 1);
+    ac_error *e = fetch(r, cache->logins, type, id, value, len, 1);
+
+    return counted(AC_M_LOGINS, AC_M_TAKE, e, *value != NULL);
 }
 
 int ac_cache_shared(void)

@@ -96,8 +96,10 @@ int ac_callback(request_rec *r, apr_table_t *params)
     ac_login lg;
     ac_error *e;
 
-    memset(&lg, 0, sizeof(lg));
-    if ((e = complete_login(r, params, &lg)) != NULL) {
+    memset(&lg, 0, sizeof(lg));         /* lg.pv stays NULL until known */
+    e = complete_login(r, params, &lg);
+    ac_metrics_count(lg.pv, e ? AC_M_LOGIN_FAILED : AC_M_LOGIN);
+    if (e) {
         /* the user is known only once the login has succeeded */
         ac_audit(r, ACLOGNO(01032),
                  "login", e->category == AC_CAT_DENIED ? "refused" : "failed",

@@ -74,6 +74,8 @@ typedef struct ac_provider {
      * id): sessions and logins are bound to it, so a same-named provider
      * of another vhost, issuer or tenant does not accept them */
     const char *fingerprint;
+    /* its row in the status counters (metrics.h), by name in config order */
+    int metrics_slot;
 
     const char *scope;
     ac_token_auth token_auth;

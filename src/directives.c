@@ -312,6 +312,7 @@ static const char *provider_block(cmd_parms *cmd, void *dummy, const char *arg)
         return "<AuthClientProvider> needs a name, e.g. <AuthClientProvider google>";
     }
     pv = ac_provider_create(cmd->pool, name, where(cmd));
+    pv->metrics_slot = ac_metrics_provider_slot(pv->name);
     for (line = cmd->directive->first_child; line; line = line->next) {
         if ((err = provider_line(cmd, pv, line)) != NULL) {
             return err;

@@ -54,6 +54,7 @@ int ac_error_respond(request_rec *r, const ac_error *e)
     ap_log_rerror(APLOG_MARK, log_level_for(status), 0, r, ACLOGNO(01036)
                   "%s: %s [%s]",
                   AC_LOG_TAG, e->message, e->code);
+    ac_metrics_error(ac_status_provider_of(r), e->id);
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");

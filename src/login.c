@@ -67,6 +67,7 @@ static void login_init(request_rec *r, const ac_provider *pv, ac_login *lg)
     lg->pv = pv;
     lg->kind = pv ? ac_login_kind_of(pv) : NULL;
     ac_request_http_opts(r, &lg->http);
+    ac_status_note_provider(r, pv);
 }
 
 void ac_login_for_session(request_rec *r, const ac_provider *pv, ac_login *lg)
@@ -146,6 +147,7 @@ ac_error *ac_login_resume(request_rec *r, const ac_login_kind *kind,
                        "started in another browser");
     }
     lg->pv = ac_conf_find_provider(ac_sconf(r->server), lg->fe.provider);
+    ac_status_note_provider(r, lg->pv);
     if (lg->pv == NULL) {
         return ac_fail(r, AC_E_UNKNOWN_PROVIDER, "the login was started for a "
                        "provider this virtual host no longer has");

@@ -102,13 +102,16 @@ static ac_error *access_token(ac_login *lg, const char *token,
     apr_pool_t *p = lg->r->pool;
     ac_oauth1_client c;
     ac_http_response resp;
+    apr_time_t start;
     ac_error *e;
 
     client_for(lg->pv, &c);
+    start = apr_time_now();
     e = ac_oauth1_request(p, &lg->http, &c, "POST", lg->pv->access_token_url,
                           one_param(p, "oauth_verifier", verifier),
                           lg->pv->access_token_kv, token, lg->fe.token_secret,
                           &resp);
+    ac_metrics_token_call(lg->pv, start);
     return e ? e : ac_oauth1_parse_access_token(p, &resp, out);
 }
 

@@ -167,7 +167,7 @@ static ac_error *validate_id_token(ac_login *lg, const ac_oidc_metadata *md,
     ex.iat_max_age = ac_conf_iat_max_age(c);
     /* an unknown kid may mean the provider rotated its keys: one refetch */
     for (attempt = 0; attempt < 2; attempt++) {
-        e = ac_oidc_jwks_get(r->pool, &lg->http, md->jwks_uri, attempt,
+        e = ac_oidc_jwks_get(r->pool, &lg->http, lg->pv, md->jwks_uri, attempt,
                              ac_conf_jwks_refresh_interval(c), &jwks);
         if (e == NULL) {
             e = ac_idtoken_validate(r->pool, lg->tokens.id_token, jwks, &ex,

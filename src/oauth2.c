@@ -9,6 +9,7 @@
 
 #include "client_auth.h"
 #include "json.h"
+#include "metrics.h"
 #include "oauth2.h"
 #include "pkce.h"
 
@@ -312,6 +313,7 @@ static ac_error *token_request(apr_pool_t *p, const ac_http_opts *h,
 {
     apr_table_t *hdrs = apr_table_make(p, 2);
     ac_http_response resp;
+    apr_time_t start;
     ac_error *err;
 
     memset(out, 0, sizeof(*out));
@@ -323,8 +325,10 @@ static ac_error *token_request(apr_pool_t *p, const ac_http_opts *h,
         form = apr_pstrcat(p, form, "&", pv->access_token_params, NULL);
     }
     apr_table_setn(hdrs, "Accept", "application/json");
+    start = apr_time_now();
     err = ac_http_request(p, h, "POST", token_endpoint, hdrs,
                           "application/x-www-form-urlencoded", form, &resp);
+    ac_metrics_token_call(pv, start);
     if (err != NULL) {
         return err;
     }

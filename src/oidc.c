@@ -18,6 +18,7 @@
 #include <apr_thread_mutex.h>
 
 #include "json.h"
+#include "metrics.h"
 #include "oidc.h"
 #include "url.h"
 
@@ -156,6 +157,8 @@ typedef ac_error *(*doc_check_fn)(apr_pool_t *p, const char *body,
 
 typedef struct doc_request {
     const char *what;           /* "discovery document", "JWKS" */
+    const ac_provider *pv;      /* whose document: for the status counters */
+    ac_metrics_document doc;
     ac_error_id error_id;       /* for a bad answer */
     const char *url;
     int ttl;                    /* seconds */
@@ -165,8 +168,8 @@ typedef struct doc_request {
     void *ctx;
 } doc_request;
 
-static ac_error *doc_fetch(apr_pool_t *p, const ac_http_opts *h,
-                           const doc_request *rq, ac_http_response *resp)
+static ac_error *doc_fetch_checked(apr_pool_t *p, const ac_http_opts *h,
+                                   const doc_request *rq, ac_http_response *resp)
 {
     apr_table_t *hdrs = apr_table_make(p, 1);
     ac_error *err;
@@ -182,6 +185,16 @@ static ac_error *doc_fetch(apr_pool_t *p, const ac_http_opts *h,
                              rq->what, rq->url, resp->status);
     }
     return rq->check(p, resp->body, resp->len, rq->ctx);
+}
+
+/* every fetch is counted, and the time of a good one kept (metrics.h) */
+static ac_error *doc_fetch(apr_pool_t *p, const ac_http_opts *h,
+                           const doc_request *rq, ac_http_response *resp)
+{
+    ac_error *err = doc_fetch_checked(p, h, rq, resp);
+
+    ac_metrics_fetch(rq->pv, rq->doc, err == NULL);
+    return err;
 }
 
 typedef enum { DOC_SERVE, DOC_FETCH } doc_plan;
@@ -457,6 +470,8 @@ static ac_error *discovery_load(apr_pool_t *p, const ac_http_opts *h,
     }
     memset(&rq, 0, sizeof(rq));
     rq.what = "discovery document";
+    rq.pv = pv;
+    rq.doc = AC_M_DISCOVERY;
     rq.error_id = AC_E_OIDC_DISCOVERY;
     rq.url = pv->server_metadata_url;
     rq.ttl = ttl;
@@ -553,13 +568,15 @@ static ac_error *jwks_check(apr_pool_t *p, const char *body, apr_size_t len,
 }
 
 ac_error *ac_oidc_jwks_get(apr_pool_t *p, const ac_http_opts *h,
-                           const char *jwks_uri, int kid_miss,
+                           const ac_provider *pv, const char *jwks_uri, int kid_miss,
                            int min_interval, const char **jwks_json)
 {
     doc_request rq;
 
     memset(&rq, 0, sizeof(rq));
     rq.what = "JWKS";
+    rq.pv = pv;
+    rq.doc = AC_M_JWKS;
     rq.error_id = AC_E_JWKS_FETCH;
     rq.url = jwks_uri;
     rq.ttl = AC_OIDC_JWKS_TTL;

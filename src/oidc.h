@@ -56,13 +56,13 @@ ac_error *ac_oidc_metadata_parse(apr_pool_t *p, const ac_provider *pv,
                                  const ac_oidc_metadata **out);
 
 /*
- * The JWKS document at `jwks_uri`, cached per process.  With `kid_miss` set
+ * The JWKS document at `jwks_uri` of provider `pv`, cached per process.  With `kid_miss` set
  * (the cached set had no key for a token's kid) it is fetched again, but at
  * most once per `min_interval` seconds, so a flood of unknown kids causes at
  * most one fetch per interval.
  */
 ac_error *ac_oidc_jwks_get(apr_pool_t *p, const ac_http_opts *h,
-                           const char *jwks_uri, int kid_miss,
+                           const ac_provider *pv, const char *jwks_uri, int kid_miss,
                            int min_interval, const char **jwks_json);
 
 #endif

@@ -352,6 +352,7 @@ ac_refresh_outcome ac_refresh_for_request(request_rec *r, ac_error **err)
         ac_refresh_outcome outcome;
 
         audit(&cx, e);
+        ac_metrics_count(cx.pv, AC_M_REFRESH_FAILED);
         if ((outcome = on_failure(&cx, e)) != AC_REFRESH_OK) {
             *err = e;
             return outcome;
@@ -359,6 +360,7 @@ ac_refresh_outcome ac_refresh_for_request(request_rec *r, ac_error **err)
     }
     else if (refreshed) {
         audit(&cx, NULL);
+        ac_metrics_count(cx.pv, AC_M_REFRESH);
         ac_tokens_announce(r, cx.pv->name, r->user, &cx.fresh, cx.old);
     }
     if (cx.fresh.access_token != NULL) {

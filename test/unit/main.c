@@ -58,6 +58,7 @@ int main(void)
     srunner_add_suite(sr, oauth1_suite());
     srunner_add_suite(sr, client_auth_suite());
     srunner_add_suite(sr, presets_suite());
+    srunner_add_suite(sr, metrics_suite());
     srunner_add_suite(sr, profile_suite());
     srunner_add_suite(sr, relay_upstream_suite());
     srunner_add_suite(sr, config_suite());

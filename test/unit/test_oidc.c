@@ -242,32 +242,32 @@ START_TEST(jwks_kid_miss_rate_limit)
     i = srv_route_add(sv, "/jwks", 200, "application/json",
                       "{\"keys\":[{\"kid\":\"one\"}]}");
     uri = srv_url(sv, "/jwks");
-    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, uri, 0, 60, &jwks));
+    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, NULL, uri, 0, 60, &jwks));
     ck_assert_ptr_nonnull(strstr(jwks, "\"one\""));
-    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, uri, 0, 60, &jwks));
+    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, NULL, uri, 0, 60, &jwks));
     ck_assert_int_eq(srv_hits(sv, i), 1);
 
     /* a rotation: the first miss refetches */
     srv_route_set(sv, i, 200, "{\"keys\":[{\"kid\":\"two\"}]}");
-    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, uri, 1, 60, &jwks));
+    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, NULL, uri, 1, 60, &jwks));
     ck_assert_int_eq(srv_hits(sv, i), 2);
     ck_assert_ptr_nonnull(strstr(jwks, "\"two\""));
 
     /* a flood of misses within the interval gets the cached copy */
     srv_route_set(sv, i, 200, "{\"keys\":[{\"kid\":\"three\"}]}");
-    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, uri, 1, 60, &jwks));
-    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, uri, 1, 60, &jwks));
+    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, NULL, uri, 1, 60, &jwks));
+    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, NULL, uri, 1, 60, &jwks));
     ck_assert_int_eq(srv_hits(sv, i), 2);
     ck_assert_ptr_nonnull(strstr(jwks, "\"two\""));
 
     /* once the interval has passed (0 here) a miss fetches again */
-    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, uri, 1, 0, &jwks));
+    ck_assert_ptr_null(ac_oidc_jwks_get(unit_pool, &h, NULL, uri, 1, 0, &jwks));
     ck_assert_int_eq(srv_hits(sv, i), 3);
     ck_assert_ptr_nonnull(strstr(jwks, "\"three\""));
 
     /* a bad JWKS is never cached, and fails when there is nothing else */
     srv_route_add(sv, "/bad", 200, "application/json", "{\"keys\":1}");
-    err = ac_oidc_jwks_get(unit_pool, &h, srv_url(sv, "/bad"), 0, 60, &jwks);
+    err = ac_oidc_jwks_get(unit_pool, &h, NULL, srv_url(sv, "/bad"), 0, 60, &jwks);
     ck_assert_ptr_nonnull(err);
     ck_assert_str_eq(err->code, "jwks_invalid");
 }
