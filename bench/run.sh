@@ -46,10 +46,7 @@ bench_cache() {
         check_protected http://127.0.0.1:8080/theirs/index.html "$theirs"
     fi
     # a JWT access token (RFC 9068) for the /api/ location (AuthClientBearer only)
-    token=$(curl -s --cacert "$certs/ca.pem" -u ac-api:ac-api-secret \
-        -d grant_type=client_credentials -d resource=https://api.test/ \
-        -d scope=api:read https://127.0.0.1:3443/token |
-        sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+    token=$(bearer_token)
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
         http://127.0.0.1:8081/api/index.html)
     [ "$code" = 200 ] || { echo "/api/ with a bearer token answered $code, not 200" >&2; exit 1; }
