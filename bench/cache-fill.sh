@@ -32,10 +32,7 @@ if [ -n "${AC_FILL_MODULE:-}" ]; then
 fi
 rm -f "$run/error.log"
 /usr/sbin/apache2 -k start -f "$run/httpd.conf"
-for _ in $(seq 50); do
-    curl -s -o /dev/null http://127.0.0.1:8081/open/index.html && break
-    sleep 0.2
-done
+await_httpd
 url=http://127.0.0.1:8081/ours/index.html
 sessions="$run/sessions"
 

@@ -19,14 +19,6 @@ configure shmcb
 mkdir -p "$run/profiles"
 chmod 1777 "$run/profiles"
 
-# a client credentials JWT access token for https://api.test/
-bearer_token() {
-    curl -s --cacert "$certs/ca.pem" -u ac-api:ac-api-secret \
-        -d grant_type=client_credentials -d resource=https://api.test/ \
-        -d scope=api:read https://127.0.0.1:3443/token |
-        sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
-}
-
 # one callgrind run: login (when $2 is "protected"), then $1 requests
 one_run() {
     count=$1 case=$2 out="$run/profiles/callgrind.out.$2.$1"
@@ -38,10 +30,7 @@ one_run() {
         --toggle-collect=ap_process_async_request \
         /usr/sbin/apache2 -X -f "$run/httpd.conf" > "$run/callgrind.log" 2>&1 &
     vg=$!
-    for _ in $(seq 120); do
-        curl -s -o /dev/null http://127.0.0.1:8081/open/index.html 2>/dev/null && break
-        sleep 0.5
-    done
+    await_httpd 60 || { kill $vg; exit 1; }
     url=http://127.0.0.1:8081/open/index.html
     cookie=""
     auth=""

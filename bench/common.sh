@@ -1,6 +1,8 @@
 #!/bin/sh
 # common.sh - sourced by the benchmark scripts: builds, starts the test
-# OpenID provider (and memcached), writes the benchmark httpd.conf.
+# OpenID provider (and memcached), writes the benchmark httpd.conf
+# (configure), and has the helpers the scripts share: await_httpd,
+# bearer_token, provider_grants, httpd_cpu_ticks.
 # Expects $top and $run set by the caller.
 
 sh "$top/test/install-deps.sh" >/dev/null
@@ -58,3 +60,42 @@ AuthClientPassphrase bench-passphrase-0123456789abcdef"
         "$top/bench/httpd.conf.in" > "$run/httpd.conf"
 }
 
+
+# waits up to $1 seconds (default 10) for the benchmark httpd to answer
+await_httpd() {
+    tries=$(( ${1:-10} * 5 ))
+    while [ "$tries" -gt 0 ]; do
+        curl -s -o /dev/null http://127.0.0.1:8081/open/index.html 2>/dev/null && return 0
+        sleep 0.2
+        tries=$((tries - 1))
+    done
+    echo "the benchmark httpd did not answer on 127.0.0.1:8081" >&2
+    return 1
+}
+
+# a client credentials JWT access token (RFC 9068) for https://api.test/,
+# what the /api/ location (AuthClientBearer only) takes
+bearer_token() {
+    curl -s --cacert "$certs/ca.pem" -u ac-api:ac-api-secret \
+        -d grant_type=client_credentials -d resource=https://api.test/ \
+        -d scope=api:read https://127.0.0.1:3443/token |
+        sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+}
+
+# successful grants of type $2 (authorization_code, refresh_token, or with
+# "_error" appended the refused ones) the provider counted for client $1
+provider_grants() {
+    curl -s --cacert "$certs/ca.pem" https://127.0.0.1:3443/test/stats |
+        perl -MJSON::PP -e 'local $/; my $s = decode_json(<STDIN>);
+                            print $s->{grants}{$ARGV[0]}{$ARGV[1]} // 0' "$1" "$2"
+}
+
+# CPU time the running httpd has used so far, in clock ticks (getconf
+# CLK_TCK a second): user + system of the parent and of every live child,
+# plus the parent's cutime + cstime, which keep what exited children used
+httpd_cpu_ticks() {
+    parent=$(cat "$run/httpd.pid")
+    for pid in "$parent" $(pgrep -P "$parent"); do
+        cat "/proc/$pid/stat" 2>/dev/null || true
+    done | sed 's/^.*) //' | awk '{ t += $12 + $13 + $14 + $15 } END { print t }'
+}

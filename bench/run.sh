@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench/run.sh [SECONDS] - wrk against one httpd serving the same static file
 # unprotected, behind mod_auth_client with a valid session, and (shmcb run)
-# behind Debian's mod_auth_openidc with a valid session, side by side in one
-# run; then the same with mod_auth_client on memcached.  Prints requests/s
+# behind Debian's mod_auth_openidc with a valid session, and (shmcb run)
+# behind "AuthClientBearer only" with a JWT access token, side by side in
+# one run; then the same with mod_auth_client on memcached.  Prints requests/s
 # and each protected figure as a share of the unprotected one.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,8 +15,9 @@ wrk_args="-t1 -c16 -d${secs}s"
 . "$top/bench/common.sh"
 
 rps() {
-    # prints requests/s of one wrk run; fails unless every answer was 2xx
-    out=$(wrk $wrk_args ${2:+-H "Cookie: $2"} "$1")
+    # prints requests/s of one wrk run; fails unless every answer was 2xx;
+    # $2 is a session cookie, $3 (instead) a whole request header
+    out=$(wrk $wrk_args ${2:+-H "Cookie: $2"} ${3:+-H "$3"} "$1")
     if echo "$out" | grep -q "Non-2xx"; then
         echo "wrk $1: non-2xx answers, the session is not being accepted" >&2
         echo "$out" >&2
@@ -43,6 +45,11 @@ bench_cache() {
         theirs=$(perl "$top/bench/session-cookie.pl" http://127.0.0.1:8080/theirs/index.html "$certs/ca.pem" mod_auth_openidc_session)
         check_protected http://127.0.0.1:8080/theirs/index.html "$theirs"
     fi
+    # a JWT access token (RFC 9068) for the /api/ location (AuthClientBearer only)
+    token=$(bearer_token)
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+        http://127.0.0.1:8081/api/index.html)
+    [ "$code" = 200 ] || { echo "/api/ with a bearer token answered $code, not 200" >&2; exit 1; }
     wrk -t1 -c16 -d2s http://127.0.0.1:8081/open/index.html >/dev/null   # warm up
     r=1
     while [ $r -le "$rounds" ]; do
@@ -53,6 +60,10 @@ bench_cache() {
         if [ -n "$theirs" ]; then
             other=$(rps http://127.0.0.1:8080/theirs/index.html "$theirs")
             line="$line  mod_auth_openidc $other req/s ($(echo "$other $open" | awk '{ printf "%.1f", 100 * $1 / $2 }')%)"
+        fi
+        if [ "$cache" = shmcb ]; then
+            api=$(rps http://127.0.0.1:8081/api/index.html "" "Authorization: Bearer $token")
+            line="$line  bearer JWT $api req/s ($(echo "$api $open" | awk '{ printf "%.1f", 100 * $1 / $2 }')%)"
         fi
         echo "$line"
         r=$((r + 1))
