@@ -101,6 +101,8 @@ void ac_cache_register_hooks(apr_pool_t *p);
 /* Types of entries; each is a separate key space. */
 #define AC_CACHE_SESSION "session"
 #define AC_CACHE_FLOW "flow"
+/* where a completed login went, for its callback replayed (callback.c) */
+#define AC_CACHE_LOGIN_DONE "login-done"
 
 ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
                        const char *value, apr_size_t len, apr_time_t expiry);
@@ -115,6 +117,8 @@ ac_error *ac_cache_login_put(request_rec *r, const char *type, const char *id,
                              const char *value, apr_size_t len, apr_time_t expiry);
 /* get and remove, once: of concurrent takes of one entry at most one gets
  * it (within a node always; across nodes see the reference) */
+ac_error *ac_cache_login_get(request_rec *r, const char *type, const char *id,
+                             char **value, apr_size_t *len);
 ac_error *ac_cache_login_take(request_rec *r, const char *type, const char *id,
                               char **value, apr_size_t *len);
 /* Is the cache shared with other nodes (memcache, redis)? */

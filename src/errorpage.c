@@ -73,8 +73,13 @@ static explanation explain(const ac_error *e)
         x.message = "Nothing was shared with this site. You can sign in again "
                     "whenever you like.";
         return x;
-    case AC_E_STATE_UNKNOWN:
     case AC_E_FLOW_COOKIE_MISSING:
+        x.heading = "Your browser did not bring this sign-in back";
+        x.message = "It was started in another browser, or this site may not "
+                    "keep cookies. Allow cookies for this site and start again "
+                    "from the page you wanted.";
+        return x;
+    case AC_E_STATE_UNKNOWN:
     case AC_E_STATE_MISSING:
     case AC_E_STATE_MISMATCH:
         x.heading = "This sign-in link has expired or was already used";

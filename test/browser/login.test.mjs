@@ -241,7 +241,7 @@ test('every page of the module: accessible, in both colour schemes', async (t) =
     const stale = await page.goto(`${APP}/auth/callback?state=${'x'.repeat(43)}&code=y`);
     assert.equal(stale.status(), 400);
     assert.equal(await page.locator('h1').innerText(),
-                 'This sign-in link has expired or was already used');
+                 'Your browser did not bring this sign-in back');
     assert.equal(await page.locator('#error-code').innerText(), 'flow_cookie_missing');
     await checkPage(page, 'error');
 

@@ -11,9 +11,10 @@ use Apache::TestUtil;
 use Apache::TestRequest ();
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use ACTest qw(browser base_url login env_of error_code);
+use HTTP::Request::Common ();
+use ACTest qw(browser base_url login env_of error_code to_callback);
 
-plan tests => 29;
+plan tests => 36;
 
 my $base = base_url();
 
@@ -52,12 +53,29 @@ ok t_cmp(defined $uid && length $uid > 10, 1, 'the request id (UNIQUE_ID) on the
 ok t_cmp(env_of(browser()->get("$base/open/env.cgi"))->{UNIQUE_ID} ne ($uid // '') ? 1 : 0, 1,
          'the request id is per request');
 
-# a stale or replayed link
+# a callback in a browser that did not start the login
 $res = browser()->get("$base/auth/callback?state=" . ('x' x 43) . "&code=y");
 $html = $res->decoded_content // '';
-ok t_cmp($res->code, 400, 'stale link: 400');
-ok t_cmp($html, qr{<h1>This sign-in link has expired or was already used</h1>}, 'stale link: says so');
-ok t_cmp($html, qr{>Try again</a>}, 'stale link: try again');
+ok t_cmp($res->code, 400, 'another browser: 400');
+ok t_cmp($html, qr{<h1>Your browser did not bring this sign-in back</h1>}, 'another browser: says so');
+ok t_cmp($html, qr{>Try again</a>}, 'another browser: try again');
+
+# Back (or reload) to a completed login's callback: the page it was for
+my $ua = browser();
+my $cb = to_callback($ua, "$base/hostile/good/env.cgi");
+$res = $ua->get($cb);
+ok t_cmp($res->code, 303, 'the login completes');
+ok t_cmp(env_of($ua->get("$base/hostile/good/env.cgi"))->{REMOTE_USER} // '', qr/\S/, 'signed in');
+$res = $ua->get($cb);
+ok t_cmp($res->code, 303, 'its callback again, signed in: a redirect, not an error');
+ok t_cmp($res->header('Location') // '', qr{/hostile/good/env\.cgi$}, '... to the page the login was for');
+# without the session the same replay is what it is: used
+$ua->request(HTTP::Request::Common::POST("$base/auth/logout", Origin => $base, Content => []));
+$res = $ua->get($cb);
+$html = $res->decoded_content // '';
+ok t_cmp($res->code, 400, 'replayed after logout: 400');
+ok t_cmp(error_code($res), 'state_unknown', 'replayed after logout: state_unknown');
+ok t_cmp($html, qr{<h1>This sign-in link has expired or was already used</h1>}, 'replayed after logout: says so');
 
 # the provider is down
 $res = browser()->get("$base/hostile/discovery_broken/env.cgi");
