@@ -31,7 +31,7 @@ static int refuse(request_rec *r, const ac_error *e)
 
     ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_ERR : APLOG_WARNING, 0, r,
                   ACLOGNO(01006)
-                                                                                                                               "%s: back-channel logout refused: %s [%s]", AC_LOG_TAG,
+                  "%s: back-channel logout refused: %s [%s]", AC_LOG_TAG,
                   e->message, e->code);
     ac_audit(r, ACLOGNO(01007),
              "back-channel logout", "refused", NULL, NULL, e->code);

@@ -328,7 +328,7 @@ static int refuse(request_rec *r, const ac_dir_conf *d, const ac_error *e)
     }
     ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_ERR : APLOG_INFO, 0, r,
                   ACLOGNO(01011)
-                                                                                                                              "%s: bearer token refused: %s [%s]", AC_LOG_TAG, e->message,
+                  "%s: bearer token refused: %s [%s]", AC_LOG_TAG, e->message,
                   e->code);
     apr_table_setn(r->err_headers_out, "X-Auth-Client-Error", e->code);
     return status;

@@ -388,7 +388,7 @@ static int refuse(request_rec *r, const ac_error *e)
     ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_ERR
                   : status == HTTP_UNAUTHORIZED ? APLOG_INFO : APLOG_WARNING,
                   0, r, ACLOGNO(01055)
-                                                                                                   "%s: relay: %s [%s]", AC_LOG_TAG, e->message, e->code);
+                  "%s: relay: %s [%s]", AC_LOG_TAG, e->message, e->code);
     apr_table_setn(r->err_headers_out, "X-Auth-Client-Error", e->code);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     if (status == HTTP_UNAUTHORIZED) {

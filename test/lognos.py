@@ -95,14 +95,14 @@ def first_string(text, start, end):
     return m.start() if m else None
 
 
-def insert(text, at, tag):
+def insert(text, args, at, tag):
     """The tag before text[at]; when the line grows past 80 columns the rest
-    moves to a line of its own, under the call's first argument."""
+    moves to a line of its own, under the call's first argument (`args`)."""
     line_start = text.rfind('\n', 0, at) + 1
     line_end = text.find('\n', at)
     if line_end - line_start + len(tag) <= 80:
         return text[:at] + tag + text[at:]
-    indent = text.index('(', line_start) + 1 - line_start
+    indent = args - (text.rfind('\n', 0, args) + 1)
     return text[:at] + tag.rstrip() + '\n' + ' ' * indent + text[at:]
 
 
@@ -126,10 +126,10 @@ def assign():
                       % (os.path.relpath(path, TOP), line_of(text, start)))
                 continue
             sep = ', ' if text[:start].endswith('ac_audit(') else ' '
-            edits.append((at, 'ACLOGNO(%05d)%s' % (nxt, sep)))
+            edits.append((start, at, 'ACLOGNO(%05d)%s' % (nxt, sep)))
             nxt += 1
-        for at, tag in reversed(edits):
-            text = insert(text, at, tag)
+        for args, at, tag in reversed(edits):
+            text = insert(text, args, at, tag)
         if edits:
             open(path, 'w', encoding='utf-8').write(text)
             print('lognos: %s: %d call(s) numbered' % (os.path.relpath(path, TOP), len(edits)))
