@@ -81,6 +81,7 @@ static void ac_register_hooks(apr_pool_t *p)
     ac_bearer_register_hooks(p);
     ac_relay_register(p);
     ac_status_register_hooks(p);
+    ac_errorpage_register(p);
 }
 
 module AP_MODULE_DECLARE_DATA auth_client_module = {

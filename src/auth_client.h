@@ -23,6 +23,7 @@
 #include "http.h"
 #include "cookie.h"
 #include "oauth2.h"
+#include "template.h"
 #include "token_record.h"
 #include "metrics.h"
 
@@ -35,6 +36,21 @@ APLOG_USE_MODULE(auth_client);
 /* Each message's stable number, as httpd's APLOGNO: "AC01234: ".  One
  * number a message, never reused; test/lognos.py checks and assigns them. */
 #define ACLOGNO(n) "AC" #n ": "
+
+/* ---- pages.c ------------------------------------------------------------------ */
+typedef enum {
+    AC_PAGE_CHOOSER,
+    AC_PAGE_LOGOUT,
+    AC_PAGE_SIGNED_OUT,
+    AC_PAGE_ERROR,
+    AC_PAGE_COUNT
+} ac_page_id;
+/* AuthClientTemplateDir: reads and checks the pages found there */
+const char *ac_pages_set_dir(cmd_parms *cmd, void *dummy, const char *arg);
+/* Writes page `id` with status, the vhost's template (or the built-in
+ * one) filled with `vars` plus {{title}} and {{site}}; no-store. */
+void ac_page_write(request_rec *r, int status, ac_page_id id, const char *title,
+                   const ac_template_var *vars, apr_size_t nvars);
 
 /* ---- outbound.c ------------------------------------------------------------- */
 /* The vhost's HTTP options for calls made for `r`, each call logged at
@@ -86,6 +102,8 @@ void ac_cache_register_hooks(apr_pool_t *p);
 /* Types of entries; each is a separate key space. */
 #define AC_CACHE_SESSION "session"
 #define AC_CACHE_FLOW "flow"
+/* where a completed login went, for its callback replayed (callback.c) */
+#define AC_CACHE_LOGIN_DONE "login-done"
 
 ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
                        const char *value, apr_size_t len, apr_time_t expiry);
@@ -100,6 +118,8 @@ ac_error *ac_cache_login_put(request_rec *r, const char *type, const char *id,
                              const char *value, apr_size_t len, apr_time_t expiry);
 /* get and remove, once: of concurrent takes of one entry at most one gets
  * it (within a node always; across nodes see the reference) */
+ac_error *ac_cache_login_get(request_rec *r, const char *type, const char *id,
+                             char **value, apr_size_t *len);
 ac_error *ac_cache_login_take(request_rec *r, const char *type, const char *id,
                               char **value, apr_size_t *len);
 /* Is the cache shared with other nodes (memcache, redis)? */
@@ -248,9 +268,11 @@ void ac_status_note_provider(request_rec *r, const ac_provider *pv);
 const ac_provider *ac_status_provider_of(request_rec *r);
 
 /* ---- errorpage.c ------------------------------------------------------------ */
-/* log one line and answer with the small error page; returns what the hook
- * should return */
+/* log one line and answer with the error page (or the status, when an
+ * ErrorDocument is configured for it); returns what the hook should return */
 int ac_error_respond(request_rec *r, const ac_error *e);
+/* the fixups hook that gives an ErrorDocument AUTH_CLIENT_ERROR */
+void ac_errorpage_register(apr_pool_t *p);
 /* the HTTP status a category of error gives */
 int ac_error_status(ac_error_category category);
 /* an error with a fixed message, for the flow's many refusals */

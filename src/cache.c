@@ -937,6 +937,12 @@ ac_error *ac_cache_login_put(request_rec *r, const char *type, const char *id,
                    put(r, cache->logins, type, id, value, len, expiry), 1);
 }
 
+ac_error *ac_cache_login_get(request_rec *r, const char *type, const char *id,
+                             char **value, apr_size_t *len)
+{
+    return fetch(r, cache->logins, type, id, value, len, 0);
+}
+
 ac_error *ac_cache_login_take(request_rec *r, const char *type, const char *id,
                               char **value, apr_size_t *len)
 {

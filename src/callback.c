@@ -59,15 +59,15 @@ static ac_error *create_session(ac_login *lg)
 }
 
 static ac_error *complete_login(request_rec *r, apr_table_t *params,
-                                ac_login *lg)
+                                ac_login *lg, const char **key)
 {
     const ac_login_kind *kind;
-    const char *key;
     ac_error *e;
 
+    *key = NULL;
     if ((e = ac_login_kind_of_callback(r, params, ac_login_flow_cookie(r),
-                                       &kind, &key)) != NULL
-        || (e = ac_login_resume(r, kind, key, params, lg)) != NULL) {
+                                       &kind, key)) != NULL
+        || (e = ac_login_resume(r, kind, *key, params, lg)) != NULL) {
         return e;
     }
     apr_table_setn(r->notes, "ac-retry-url", lg->fe.original_url);
@@ -91,13 +91,64 @@ static int finish_redirect(request_rec *r, const char *target)
     return ac_redirect(r, HTTP_SEE_OTHER, target);
 }
 
+/* ---- Back and reload: a completed login's callback again ---------------------- */
+
+/* Where a login went, kept as long as its callback could be replayed. */
+static void remember_completed(request_rec *r, const char *key, const ac_login *lg)
+{
+    const char *v = apr_pstrcat(r->pool, lg->pv->name, "\n", lg->fe.original_url, NULL);
+    apr_time_t until = apr_time_now()
+        + apr_time_from_sec(ac_conf_state_ttl(ac_sconf(r->server)));
+    ac_error *e = ac_cache_login_put(r, AC_CACHE_LOGIN_DONE, key, v, strlen(v), until);
+
+    if (e != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01069)
+                      "%s: a replay of this "
+                      "callback will show an error page: %s [%s]", AC_LOG_TAG,
+                      e->message, e->code);
+    }
+}
+
+/* The callback of a completed login, replayed (Back, reload) by a browser
+ * that holds a session of that login's provider: the page the login was
+ * for, instead of an error.  NULL for anything else. */
+static const char *replayed_target(request_rec *r, const char *key)
+{
+    ac_session_record *s = NULL;
+    const char *id, *nl;
+    char *buf = NULL;
+    apr_size_t len = 0;
+
+    if (key == NULL || ac_cache_login_get(r, AC_CACHE_LOGIN_DONE, key, &buf, &len) != NULL
+        || buf == NULL) {
+        return NULL;
+    }
+    buf = apr_pstrmemdup(r->pool, buf, len);
+    if ((nl = strchr(buf, '\n')) == NULL
+        || ac_session_load(r, &s, &id) != NULL || s == NULL
+        || strlen(s->provider) != (apr_size_t)(nl - buf)
+        || strncmp(s->provider, buf, (apr_size_t)(nl - buf)) != 0) {
+        return NULL;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01070)
+                  "%s: callback: a replay of a "
+                  "completed login of %s, who is signed in: back to the page",
+                  AC_LOG_TAG, ac_log_quote(r->pool, s->remote_user));
+    return nl + 1;
+}
+
 int ac_callback(request_rec *r, apr_table_t *params)
 {
     ac_login lg;
+    const char *key, *back;
     ac_error *e;
 
     memset(&lg, 0, sizeof(lg));         /* lg.pv stays NULL until known */
-    e = complete_login(r, params, &lg);
+    e = complete_login(r, params, &lg, &key);
+    if (e != NULL && e->id == AC_E_STATE_UNKNOWN
+        && (back = replayed_target(r, key)) != NULL) {
+        return finish_redirect(r, back);    /* Back or reload: not a failure */
+    }
     ac_metrics_count(lg.pv, e ? AC_M_LOGIN_FAILED : AC_M_LOGIN);
     if (e) {
         /* the user is known only once the login has succeeded */
@@ -106,5 +157,6 @@ int ac_callback(request_rec *r, apr_table_t *params)
                  NULL, lg.pv ? lg.pv->name : NULL, e->code);
         return ac_error_respond(r, e);
     }
+    remember_completed(r, key, &lg);
     return finish_redirect(r, lg.fe.original_url);
 }

@@ -66,6 +66,8 @@ ac_server_conf *ac_server_conf_merge(apr_pool_t *p, const ac_server_conf *base,
     c->http_timeout = MERGE_INT(http_timeout);
     c->http_max_response = MERGE_INT(http_max_response);
     c->ca_file = MERGE_PTR(ca_file);
+    c->template_dir = MERGE_PTR(template_dir);
+    c->templates = MERGE_PTR(templates);
     c->metadata_ttl = MERGE_INT(metadata_ttl);
     c->jwks_refresh_interval = MERGE_INT(jwks_refresh_interval);
     c->clock_skew = MERGE_INT(clock_skew);
@@ -371,6 +373,11 @@ const char *ac_provider_scope(const ac_provider *pv)
         return pv->scope;
     }
     return ac_provider_kind(pv) == AC_KIND_OIDC ? "openid" : "";
+}
+
+const char *ac_provider_display_name(const ac_provider *pv)
+{
+    return pv->display_name ? pv->display_name : pv->name;
 }
 
 const char *ac_provider_remote_user_claim(const ac_provider *pv)
@@ -747,6 +754,25 @@ static const char *set_realm(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
     return set_word(p, &pv->realm, argc, argv);
 }
 
+static const char *set_display_name(apr_pool_t *p, apr_pool_t *ptemp,
+                                    ac_provider *pv, int argc, char *const argv[])
+{
+    return set_word(p, &pv->display_name, argc, argv);
+}
+
+/* the browser loads it from the chooser: this site's own path, or https */
+static const char *set_icon(apr_pool_t *p, apr_pool_t *ptemp, ac_provider *pv,
+                            int argc, char *const argv[])
+{
+    if (argc != 1 || !((argv[0][0] == '/' && argv[0][1] != '/')
+                       || strncasecmp(argv[0], "https://", 8) == 0)) {
+        return "takes one URL: a path of this site (/icons/github.svg) or an "
+               "https:// URL";
+    }
+    pv->icon = apr_pstrdup(p, argv[0]);
+    return NULL;
+}
+
 static const char *set_private_key(apr_pool_t *p, apr_pool_t *ptemp,
                                    ac_provider *pv, int argc, char *const argv[])
 {
@@ -800,6 +826,8 @@ static const struct {
     { { "SignaturePlacement", "SignaturePlacement header|query|body", "where OAuth 1.0a parameters go (default header)" }, set_signature_placement },
     { { "Realm", "Realm realm", "OAuth 1.0a realm in the Authorization header" }, set_realm },
     { { "PrivateKeyFile", "PrivateKeyFile /path/key.pem [kid]", "RSA-SHA1 key (OAuth 1.0a) or private_key_jwt key (RSA or EC P-256)" }, set_private_key },
+    { { "DisplayName", "DisplayName \"text\"", "the provider's name on the sign-in chooser (default: its config name)" }, set_display_name },
+    { { "Icon", "Icon /path|https://url", "an icon beside it on the chooser (24x24 CSS pixels)" }, set_icon },
     { { "Preset", "Preset github|twitter|google|microsoft [tenant]|gitlab [url]|keycloak realm-url", "start from a well-known provider" }, set_preset },
 };
 

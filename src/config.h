@@ -100,6 +100,9 @@ typedef struct ac_provider {
     int signature_method;
     int signature_placement;
     const char *realm;
+    /* the chooser's entry (pages.c): NULL = the provider's name, no icon */
+    const char *display_name;
+    const char *icon;               /* a local path or an https URL */
 
     /* RSA-SHA1 (OAuth 1.0a) or private_key_jwt key, loaded at startup */
     const char *private_key_file;
@@ -152,6 +155,10 @@ typedef struct ac_server_conf {
     int http_timeout;               /* seconds */
     int http_max_response;          /* bytes */
     const char *ca_file;
+    /* AuthClientTemplateDir (pages.c): the pages read from it, indexed by
+     * ac_page_id; NULL = the built-in design throughout */
+    const char *template_dir;
+    const char *const *templates;
 
     int metadata_ttl;               /* seconds */
     int jwks_refresh_interval;      /* seconds: min time between kid-miss fetches */
@@ -274,6 +281,8 @@ int ac_dir_introspection_ttl(const ac_dir_conf *d);
 
 /* provider helpers */
 ac_kind ac_provider_kind(const ac_provider *pv);
+/* DisplayName, or the provider's config name */
+const char *ac_provider_display_name(const ac_provider *pv);
 ac_token_auth ac_provider_token_auth(const ac_provider *pv);
 ac_pkce ac_provider_pkce(const ac_provider *pv);
 const char *ac_provider_scope(const ac_provider *pv);

@@ -476,6 +476,9 @@ const command_rec ac_directives[] = {
     SRV_INT("AuthClientHTTPConnectTimeout", http_connect_timeout, "seconds (default 5)"),
     SRV_INT("AuthClientHTTPTimeout", http_timeout, "seconds (default 10)"),
     SRV_INT("AuthClientHTTPMaxResponse", http_max_response, "bytes (default 1048576)"),
+    AP_INIT_TAKE1("AuthClientTemplateDir", ac_pages_set_dir, NULL, RSRC_CONF,
+                  "a directory of page templates (chooser.html, logout.html, "
+                  "signed-out.html, error.html) that replace the built-in design"),
     AP_INIT_TAKE1("AuthClientCAFile", set_ca_file, NULL, RSRC_CONF,
                   "CA bundle for provider TLS (default: system store)"),
     SRV_INT("AuthClientMetadataTTL", metadata_ttl, "seconds (default 3600)"),

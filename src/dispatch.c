@@ -94,24 +94,44 @@ static int session_counts_here(request_rec *r, const char *provider)
     return 0;
 }
 
+/* One entry of the chooser: its DisplayName, its Icon if it has one. */
+static const char *chooser_entry(request_rec *r, const char *name,
+                                 const char *target)
+{
+    const ac_provider *pv = ac_conf_find_provider(ac_sconf(r->server), name);
+    const char *cb = ac_conf_callback_path(ac_sconf(r->server));
+    const char *icon = pv && pv->icon
+        ? apr_pstrcat(r->pool, "<img src=\"", ac_html_escape(r->pool, pv->icon),
+                      "\" alt=\"\" width=\"24\" height=\"24\">", NULL)
+        : "";
+
+    return apr_pstrcat(r->pool, "<li><a class=\"choice\" href=\"",
+                       ac_html_escape(r->pool, cb), "?login=",
+                       ac_html_escape(r->pool, ac_url_escape(r->pool, name)),
+                       "&amp;target=", ac_html_escape(r->pool, target), "\">",
+                       icon, ac_html_escape(r->pool, pv ? ac_provider_display_name(pv)
+                                                        : name),
+                       "</a></li>\n", NULL);
+}
+
 static int chooser_page(request_rec *r, const apr_array_header_t *names)
 {
-    const char *cb = ac_conf_callback_path(ac_sconf(r->server));
     const char *target = ac_url_escape(r->pool, r->unparsed_uri);
+    apr_array_header_t *entries = apr_array_make(r->pool, names->nelts,
+                                                 sizeof(const char *));
+    ac_template_var vars[] = {
+        { "providers", NULL, 1 },
+        { "target", r->unparsed_uri, 0 },
+    };
     int i;
 
-    ap_set_content_type(r, "text/html; charset=utf-8");
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    ap_rputs("<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n"
-             "<body>\n<h1>Sign in with</h1>\n<ul>\n", r);
     for (i = 0; i < names->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(names, i, const char *);
-        ap_rprintf(r, "<li><a href=\"%s?login=%s&amp;target=%s\">%s</a></li>\n",
-                   ac_html_escape(r->pool, cb),
-                   ac_html_escape(r->pool, ac_url_escape(r->pool, name)),
-                   ac_html_escape(r->pool, target), ac_html_escape(r->pool, name));
+        APR_ARRAY_PUSH(entries, const char *) =
+            chooser_entry(r, APR_ARRAY_IDX(names, i, const char *), target);
     }
-    ap_rputs("</ul>\n</body></html>\n", r);
+    vars[0].value = apr_array_pstrcat(r->pool, entries, 0);
+    ac_page_write(r, HTTP_OK, AC_PAGE_CHOOSER, "Sign in", vars,
+                  sizeof(vars) / sizeof(vars[0]));
     return DONE;
 }
 

@@ -57,12 +57,19 @@ static int page(request_rec *r, int status, const char *ancestors,
     }
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_setn(r->err_headers_out, "Content-Security-Policy",
-                   apr_pstrcat(r->pool, "default-src 'none'; frame-ancestors ",
+                   apr_pstrcat(r->pool, "default-src 'none'; style-src "
+                               "'unsafe-inline'; frame-ancestors ",
                                ancestors ? ancestors : "'none'", NULL));
-    r->status = status;
-    ap_set_content_type(r, "text/html; charset=utf-8");
-    ap_rprintf(r, "<!DOCTYPE html>\n<html><head><title>%s</title></head>\n"
-               "<body>\n<p>%s</p>\n</body></html>\n", text, text);
+    {
+        ac_template_var vars[] = {
+            { "heading", text, 0 },
+            { "message", status == HTTP_OK ? "Your session on this site has "
+              "ended." : "No session was ended.", 0 },
+        };
+
+        ac_page_write(r, status, AC_PAGE_SIGNED_OUT, text, vars,
+                      sizeof(vars) / sizeof(vars[0]));
+    }
     return status == HTTP_OK ? OK : DONE;
 }
 

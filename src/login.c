@@ -39,22 +39,27 @@ static const char *session_scope(request_rec *r)
     return ac_conf_session_scope(ac_sconf(r->server), r->server->server_hostname);
 }
 
+/* The flow cookie outlives the logins it names by this much, so that a
+ * callback arriving late is told its login expired (state_unknown), not
+ * that the browser lost its cookie (flow_cookie_missing). */
+#define AC_FLOW_COOKIE_AFTERLIFE 3600
+
 /*
  * One flow cookie per browser, reused by every login in progress, so many
- * tabs never pile up state cookies; each cache entry records the id.
+ * tabs never pile up state cookies; each cache entry records the id.  Set
+ * again at each login, so it lasts as long as the newest login needs.
  */
 static ac_error *browser_flow_id(request_rec *r, const char **id)
 {
     ac_server_conf *c = ac_sconf(r->server);
     ac_error *e;
 
-    if ((*id = ac_login_flow_cookie(r)) != NULL) {
-        return NULL;
-    }
-    if ((e = ac_random_token(r->pool, AC_RANDOM_ID_BYTES, id)) != NULL) {
+    if ((*id = ac_login_flow_cookie(r)) == NULL
+        && (e = ac_random_token(r->pool, AC_RANDOM_ID_BYTES, id)) != NULL) {
         return e;
     }
-    ac_cookie_set(r, flow_cookie_name(r), *id, ac_conf_state_ttl(c));
+    ac_cookie_set(r, flow_cookie_name(r), *id,
+                  ac_conf_state_ttl(c) + AC_FLOW_COOKIE_AFTERLIFE);
     return NULL;
 }
 

@@ -19,16 +19,53 @@ static int same_origin_post(request_rec *r)
     return origin == NULL || strcmp(origin, ac_self_origin(r)) == 0;
 }
 
+/* "Signed in as alice via GitHub", or that nobody is. */
+static const char *signed_in_line(request_rec *r, const char **user,
+                                  const char **provider)
+{
+    ac_session_record *s = NULL;
+    const ac_provider *pv;
+    const char *id;
+
+    *user = *provider = NULL;
+    if (ac_session_load(r, &s, &id) != NULL || s == NULL) {
+        return "<p>You are not signed in here.</p>\n";
+    }
+    pv = ac_conf_find_provider(ac_sconf(r->server), s->provider);
+    *user = s->remote_user;
+    *provider = pv ? ac_provider_display_name(pv) : s->provider;
+    return apr_pstrcat(r->pool, "<p>Signed in as <strong>",
+                       ac_html_escape(r->pool, *user), "</strong> via ",
+                       ac_html_escape(r->pool, *provider), ".</p>\n", NULL);
+}
+
+static int signed_out_page(request_rec *r)
+{
+    ac_template_var vars[] = {
+        { "heading", "You are signed out", 0 },
+        { "message", "Your session on this site has ended. Close the browser "
+          "to end your session at the sign-in service too, unless it was "
+          "ended there already.", 0 },
+    };
+
+    ac_page_write(r, HTTP_OK, AC_PAGE_SIGNED_OUT, "Signed out", vars,
+                  sizeof(vars) / sizeof(vars[0]));
+    return OK;
+}
+
 static int logout_confirm_page(request_rec *r)
 {
-    ap_set_content_type(r, "text/html; charset=utf-8");
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    ap_rprintf(r, "<!DOCTYPE html>\n<html><head><title>Sign out</title></head>\n"
-               "<body>\n<form method=\"post\" action=\"%s\">\n"
-               "<input type=\"hidden\" name=\"return\" value=\"%s\">\n"
-               "<button type=\"submit\">Sign out</button>\n</form>\n</body></html>\n",
-               ac_html_escape(r->pool, r->uri),
-               ac_html_escape(r->pool, apr_table_get(r->notes, "ac-return")));
+    ac_template_var vars[] = {
+        { "signed_in", NULL, 1 },
+        { "user", NULL, 0 },
+        { "provider", NULL, 0 },
+        { "action", r->uri, 0 },
+        { "return", apr_table_get(r->notes, "ac-return"), 0 },
+    };
+
+    vars[0].value = signed_in_line(r, &vars[1].value, &vars[2].value);
+    ac_page_write(r, HTTP_OK, AC_PAGE_LOGOUT, "Sign out", vars,
+                  sizeof(vars) / sizeof(vars[0]));
     return OK;
 }
 
@@ -110,6 +147,10 @@ int ac_logout(request_rec *r)
         /* back from the provider's end_session_endpoint (logout_provider.c) */
         if (params && apr_table_get(params, "state")) {
             return ac_logout_return(r, apr_table_get(params, "state"));
+        }
+        /* a return target for those who want a page that says so */
+        if (params && apr_table_get(params, "signed_out")) {
+            return signed_out_page(r);
         }
         return logout_confirm_page(r);
     }

@@ -11,6 +11,7 @@
 
 static const char *github(apr_pool_t *p, ac_provider *pv)
 {
+    FILL(display_name, "GitHub");
     FILL(authorize_url, "https://github.com/login/oauth/authorize");
     FILL(access_token_url, "https://github.com/login/oauth/access_token");
     FILL(api_base_url, "https://api.github.com/");
@@ -28,6 +29,7 @@ static const char *github(apr_pool_t *p, ac_provider *pv)
 
 static const char *twitter(apr_pool_t *p, ac_provider *pv)
 {
+    FILL(display_name, "X (Twitter)");
     FILL(request_token_url, "https://api.twitter.com/oauth/request_token");
     FILL(authorize_url, "https://api.twitter.com/oauth/authenticate");
     FILL(access_token_url, "https://api.twitter.com/oauth/access_token");
@@ -39,6 +41,7 @@ static const char *twitter(apr_pool_t *p, ac_provider *pv)
 
 static const char *google(apr_pool_t *p, ac_provider *pv)
 {
+    FILL(display_name, "Google");
     FILL(server_metadata_url, "https://accounts.google.com/.well-known/openid-configuration");
     FILL(scope, "openid email profile");
     FILL(remote_user_claim, "email");
@@ -51,6 +54,7 @@ static const char *microsoft(apr_pool_t *p, ac_provider *pv)
 {
     const char *tenant = pv->preset_arg ? pv->preset_arg : "common";
 
+    FILL(display_name, "Microsoft");
     FILL(server_metadata_url,
          apr_psprintf(p, "https://login.microsoftonline.com/%s/v2.0/"
                       ".well-known/openid-configuration", tenant));
@@ -67,6 +71,7 @@ static const char *gitlab(apr_pool_t *p, ac_provider *pv)
 {
     const char *base = pv->preset_arg ? pv->preset_arg : "https://gitlab.com";
 
+    FILL(display_name, "GitLab");
     FILL(server_metadata_url,
          apr_pstrcat(p, base, "/.well-known/openid-configuration", NULL));
     FILL(scope, "openid email profile");

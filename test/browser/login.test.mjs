@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -15,6 +16,10 @@ const APP = process.env.AC_BROWSER_APP || 'http://localhost:8080';
 const DEMO = process.env.AC_DEMO_DIR || '/tmp/mod_auth_client-demo';
 const CHROMIUM = process.env.AC_CHROMIUM || '/usr/bin/chromium';
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'out');
+
+// axe-core, from npm (package-lock.json), runs in the page itself
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const AXE_RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
 const OIDC = 'https://127.0.0.1:3443';
 const OAUTH1 = 'http://127.0.0.1:4501';
@@ -207,4 +212,46 @@ test('logout: sign-out button, provider confirmation, chooser again', async (t) 
     await choose(page, 'demo-oidc', `${OIDC}/interaction/`);
     assert.equal(await page.locator('input[name=password]').count(), 1);
     await page.screenshot({ path: join(OUT, 'logged-out-provider-login.png') });
+});
+
+// A page of the module passes axe-core's WCAG 2.1 A/AA and best-practice
+// rules in the light and the dark colour scheme; both are screenshotted.
+async function checkPage(page, name) {
+    for (const scheme of ['light', 'dark']) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.addScriptTag({ path: AXE });
+        const result = await page.evaluate(
+            (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+            AXE_RULES);
+        const found = result.violations.map(
+            (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        assert.deepEqual(found, [], `${name} (${scheme}): axe-core violations`);
+        assert.ok(result.passes.length > 10, `${name}: axe-core ran its rules`);
+        await page.screenshot({ path: join(OUT, `page-${name}-${scheme}.png`) });
+    }
+}
+
+test('every page of the module: accessible, in both colour schemes', async (t) => {
+    const { page } = await freshPage(t);
+
+    await page.goto(`${APP}/app/env.cgi`);
+    await assertChooser(page);
+    await checkPage(page, 'chooser');
+
+    const stale = await page.goto(`${APP}/auth/callback?state=${'x'.repeat(43)}&code=y`);
+    assert.equal(stale.status(), 400);
+    assert.equal(await page.locator('h1').innerText(),
+                 'Your browser did not bring this sign-in back');
+    assert.equal(await page.locator('#error-code').innerText(), 'flow_cookie_missing');
+    await checkPage(page, 'error');
+
+    await oidcLogin(page);
+    await page.goto(`${APP}/auth/logout`);
+    assert.equal(await page.locator('main p').first().innerText(),
+                 'Signed in as alice@example.org via demo-oidc.');
+    await checkPage(page, 'logout');
+
+    await page.goto(`${APP}/auth/logout?signed_out=1`);
+    assert.equal(await page.locator('h1').innerText(), 'You are signed out');
+    await checkPage(page, 'signed-out');
 });

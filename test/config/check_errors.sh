@@ -607,5 +607,28 @@ else
     echo "check_config_errors: $openidc missing (libapache2-mod-auth-openidc), coexistence cases skipped"
 fi
 
+# ---- pages: AuthClientTemplateDir, DisplayName, Icon ------------------------------
+mkdir -p "$work/pages-empty" "$work/pages-typo" "$work/pages-good"
+printf '<h1>{{heading}}</h1>\n<p>{{mesage}}</p>\n' > "$work/pages-typo/error.html"
+printf '<ul>{{providers}}</ul>\n' > "$work/pages-good/chooser.html"
+expect template_dir_missing "$(good_provider)
+AuthClientTemplateDir $work/no-such-dir" \
+    'AuthClientTemplateDir' 'not a directory' 'chooser.html'
+expect template_dir_empty "$(good_provider)
+AuthClientTemplateDir $work/pages-empty" \
+    'has none of' 'error.html'
+expect template_unknown_placeholder "$(good_provider)
+AuthClientTemplateDir $work/pages-typo" \
+    'error.html line 2' '{{mesage}}' 'is not a placeholder' '{{message}}'
+expect_ok template_dir_good "$(good_provider)
+AuthClientTemplateDir $work/pages-good" 'Syntax OK'
+expect icon_not_https '<AuthClientProvider op>
+    ServerMetadataURL https://op.example/.well-known/openid-configuration
+    ClientID          id
+    ClientSecret      secret
+    Icon              javascript:alert(1)
+</AuthClientProvider>' \
+    'Icon' 'https://'
+
 echo "check_config_errors: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -62,6 +62,7 @@ int main(void)
     srunner_add_suite(sr, profile_suite());
     srunner_add_suite(sr, relay_upstream_suite());
     srunner_add_suite(sr, config_suite());
+    srunner_add_suite(sr, template_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

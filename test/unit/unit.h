@@ -35,6 +35,7 @@ Suite *profile_suite(void);
 Suite *relay_upstream_suite(void);
 Suite *config_suite(void);
 Suite *metrics_suite(void);
+Suite *template_suite(void);
 
 /* A pool per test, destroyed by the fixture in main.c. */
 extern apr_pool_t *unit_pool;

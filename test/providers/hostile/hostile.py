@@ -242,6 +242,12 @@ def discovery_broken(_metadata):
     return 500, None
 
 
+# a discovery document without a token endpoint: the relying party's
+# configuration has to supply it, so this is the site's problem to fix
+def discovery_incomplete(metadata):
+    return 200, {k: v for k, v in metadata.items() if k != "token_endpoint"}
+
+
 # Entra's common/organizations/consumers endpoints serve one discovery
 # document for every tenant.  Its issuer is a template; each id_token names
 # its tenant in tid and carries the template completed with some tenant.
@@ -378,6 +384,7 @@ SCENARIOS = {
     "userinfo_sub_mismatch": {"userinfo": userinfo_sub_mismatch},
     "error_response": {"redirect": redirect_error},
     "discovery_broken": {"discovery": discovery_broken},
+    "discovery_incomplete": {"discovery": discovery_incomplete},
     "entra_good": {"tenant": tenant_good},
     "entra_tid_mismatch": {"tenant": tenant_mismatch},
     "entra_no_tid": {"tenant": tenant_missing},

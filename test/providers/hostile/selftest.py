@@ -232,6 +232,12 @@ def check_discovery_broken():
     assert http("GET", f"{BASE}/discovery_broken/.well-known/openid-configuration")[0] == 500
 
 
+def check_discovery_incomplete():
+    status, _, body = http("GET", f"{BASE}/discovery_incomplete/.well-known/openid-configuration")
+    doc = json.loads(body)
+    assert status == 200 and "authorization_endpoint" in doc and "token_endpoint" not in doc
+
+
 def check_iss_param_everywhere_else():
     """Every scenario not about the iss parameter sends the right one
     (Entra-like ones send none, see check_entra_endpoints)."""
@@ -372,6 +378,7 @@ CHECKS = [
     ("userinfo_sub_mismatch", check_userinfo_sub_mismatch),
     ("error_response", check_error_response),
     ("discovery_broken", check_discovery_broken),
+    ("discovery_incomplete", check_discovery_incomplete),
     ("iss parameter in all other scenarios", check_iss_param_everywhere_else),
     ("entra endpoints", check_entra_endpoints),
     ("entra_good", lambda: check_entra("entra_good", [], TENANT_A, TENANT_A)),

@@ -130,7 +130,12 @@ ok t_cmp("$cb", qr{/auth/callback\?code=[^&]+&state=[A-Za-z0-9_-]{43}$},
 ok t_cmp(env_of($steps[-1])->{REMOTE_USER}, 'alice-gh', 'replay: the first callback logs in');
 my $sid = jar_cookie($r, 'ac_session');
 $before = provider_stats('oauth2');
-refused($r->get($cb), 400, 'state_unknown', 'replay: the same callback again');
+# Back or reload with the login's session: the page, not an error (single
+# use is what follows: no second session, no second token request)
+my $again = $r->get($cb);
+ok t_cmp($again->code, 303, 'replay: the same callback again: 303');
+ok t_cmp($again->header('Location') // '', qr{\Q/gh-post/env.cgi\E$}, 'replay: back to the page');
+ok t_cmp(set_cookie($again, 'ac_session'), undef, 'replay: no new session');
 ok t_cmp(jar_cookie($r, 'ac_session'), $sid, 'replay: the session cookie is unchanged');
 ok t_cmp(provider_stats('oauth2')->{token_requests}, $before->{token_requests},
          'replay: the code was not sent again');
