@@ -136,12 +136,31 @@ static int login_or_choose(request_rec *r)
 
 /* ---- check_authn ------------------------------------------------------------- */
 
+/* No session (or none that counts here): what AuthClientUnauthAction
+ * says, except where the location answers the question itself. */
 static int unauthenticated(request_rec *r)
 {
-    if (!is_navigation(r) || ac_dir_unauth_action(ac_dconf(r)) == AC_UNAUTH_401) {
-        return unauthorized(r);
+    const ac_dir_conf *d = ac_dconf(r);
+
+    if (ac_dir_session_info(d)) {
+        return ac_session_info_respond(r);
     }
-    return login_or_choose(r);
+    switch (ac_dir_unauth_action(d)) {
+    case AC_UNAUTH_PASS:
+        /* authorization decides: "Require all granted" lets the request
+         * on without a user, "Require valid-user" still refuses it */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: no session; "
+                      "AuthClientUnauthAction pass: continuing without a user",
+                      AC_LOG_TAG);
+        return OK;
+    case AC_UNAUTH_410:
+        return HTTP_GONE;
+    case AC_UNAUTH_401:
+        return unauthorized(r);
+    default:
+        break;
+    }
+    return is_navigation(r) ? login_or_choose(r) : unauthorized(r);
 }
 
 /* The session's identity for the request, then its tokens where they are
@@ -198,6 +217,28 @@ int ac_check_authn(request_rec *r)
         return use_session(r, s, id);
     }
     return unauthenticated(r);
+}
+
+/*
+ * Where authorization needs no user ("Require all granted"), httpd skips
+ * authentication; a location that continues without a session
+ * (AuthClientUnauthAction pass) or reports on it (AuthClientSessionInfo)
+ * still wants the session when there is one.  A CORS preflight the
+ * module let through (preflight.c) gets none.
+ */
+int ac_force_authn(request_rec *r)
+{
+    const char *type = ap_auth_type(r);
+    const ac_dir_conf *d;
+
+    if (type == NULL || strcasecmp(type, AC_AUTH_TYPE) != 0 || ac_preflight_passes(r)) {
+        return DECLINED;
+    }
+    d = ac_dconf(r);
+    if (ac_dir_unauth_action(d) == AC_UNAUTH_PASS || ac_dir_session_info(d)) {
+        return OK;
+    }
+    return DECLINED;
 }
 
 /* ---- quick handler -------------------------------------------------------------- */
