@@ -481,7 +481,7 @@ static const char *add_session_info_claim(cmd_parms *cmd, void *dconf,
     if (*arg == '\0' || strpbrk(arg, "*?") != NULL) {
         return apr_psprintf(cmd->pool, "%s: '%s' is not a claim name; list "
                             "each claim the page may see by its name, e.g. "
-                            "\"%s email name\" (nothing matches a pattern)",
+                            "\"%s email name\" (no patterns: each name is one claim)",
                             cmd->cmd->name, arg, cmd->cmd->name);
     }
     if (d->session_info_claims == NULL) {
