@@ -95,6 +95,11 @@ typedef struct ac_request_state {
     /* the identity is a bearer token's (bearer.h): no session behind it */
     int bearer;
     int claim_denied;               /* a Require claim refused it (authz.c) */
+    /* the cookie's session that counts in this location (NULL: none),
+     * once read: force_authn may look before check_authn (dispatch.c) */
+    int session_read;
+    ac_session_record *found;
+    const char *found_id;
 } ac_request_state;
 
 ac_request_state *ac_request_state_get(request_rec *r);

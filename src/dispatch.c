@@ -147,12 +147,16 @@ static int unauthenticated(request_rec *r)
     }
     switch (ac_dir_unauth_action(d)) {
     case AC_UNAUTH_PASS:
-        /* authorization decides: "Require all granted" lets the request
-         * on without a user, "Require valid-user" still refuses it */
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: no session; "
-                      "AuthClientUnauthAction pass: continuing without a user",
+        /* without a session, pass never gets here where authorization
+         * lets a request in without a user (ac_force_authn): here it
+         * needs one ("Require valid-user"), and httpd refuses to go on
+         * without it */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: no session, and "
+                      "authorization here needs a user: 401 "
+                      "(AuthClientUnauthAction pass lets requests without a "
+                      "session through only where a Require grants them)",
                       AC_LOG_TAG);
-        return OK;
+        return unauthorized(r);
     case AC_UNAUTH_410:
         return HTTP_GONE;
     case AC_UNAUTH_401:
@@ -161,6 +165,28 @@ static int unauthenticated(request_rec *r)
         break;
     }
     return is_navigation(r) ? login_or_choose(r) : unauthorized(r);
+}
+
+/* The cookie's session that counts in this location, or NULL: read once,
+ * by ac_force_authn or check_authn, whichever asks first. */
+static ac_error *session_here(request_rec *r, ac_session_record **s,
+                              const char **id)
+{
+    ac_request_state *st = ac_request_state_get(r);
+    ac_error *e;
+
+    if (!st->session_read) {
+        if ((e = ac_session_load(r, &st->found, &st->found_id)) != NULL) {
+            return e;
+        }
+        if (st->found && !session_counts_here(r, st->found->provider)) {
+            st->found = NULL;
+        }
+        st->session_read = 1;
+    }
+    *s = st->found;
+    *id = st->found_id;
+    return NULL;
 }
 
 /* The session's identity for the request, then its tokens where they are
@@ -210,10 +236,10 @@ int ac_check_authn(request_rec *r)
             return use_session(r, main_st->session, main_st->session_id);
         }
     }
-    if ((e = ac_session_load(r, &s, &id)) != NULL) {
+    if ((e = session_here(r, &s, &id)) != NULL) {
         return ac_error_respond(r, e);
     }
-    if (s && session_counts_here(r, s->provider)) {
+    if (s) {
         return use_session(r, s, id);
     }
     return unauthenticated(r);
@@ -221,23 +247,41 @@ int ac_check_authn(request_rec *r)
 
 /*
  * Where authorization needs no user ("Require all granted"), httpd skips
- * authentication; a location that continues without a session
- * (AuthClientUnauthAction pass) or reports on it (AuthClientSessionInfo)
- * still wants the session when there is one.  A CORS preflight the
- * module let through (preflight.c) gets none.
+ * authentication.  A location that reports on the session
+ * (AuthClientSessionInfo) wants it anyway, and so does one that continues
+ * without a session (AuthClientUnauthAction pass) when there is one, or a
+ * bearer token.  Without either, pass must not ask for authentication:
+ * httpd refuses a request that was authenticated without a user.  A
+ * CORS preflight the module let through (preflight.c) gets none.
  */
 int ac_force_authn(request_rec *r)
 {
     const char *type = ap_auth_type(r);
     const ac_dir_conf *d;
+    ac_session_record *s;
+    const char *id;
 
     if (type == NULL || strcasecmp(type, AC_AUTH_TYPE) != 0 || ac_preflight_passes(r)) {
         return DECLINED;
     }
     d = ac_dconf(r);
-    if (ac_dir_unauth_action(d) == AC_UNAUTH_PASS || ac_dir_session_info(d)) {
+    if (ac_dir_session_info(d)) {
         return OK;
     }
+    if (ac_dir_unauth_action(d) != AC_UNAUTH_PASS) {
+        return DECLINED;
+    }
+    if (ac_dir_bearer(d) != AC_BEARER_OFF
+        && apr_table_get(r->headers_in, "Authorization") != NULL) {
+        return OK;
+    }
+    /* a cache failure: check_authn reads again, and answers with it */
+    if (session_here(r, &s, &id) != NULL || s != NULL) {
+        return OK;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: no session; "
+                  "AuthClientUnauthAction pass: continuing without a user",
+                  AC_LOG_TAG);
     return DECLINED;
 }
 

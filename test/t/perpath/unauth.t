@@ -2,7 +2,7 @@
 #   pass  continues without a user (an optional login): the user when
 #         there is a session, also under "Require all granted"; never one
 #         made up from what the client sent; "Require valid-user" still
-#         refuses, a RequireAny lets in by its other rule
+#         refuses (401, no login), a RequireAny lets in by its other rule
 #   410   answers Gone, to navigations too
 #   auth  (and "auto", its old name) logs navigations in, 401 for the rest
 # conf/extra.conf.in, /perpath/.
@@ -15,7 +15,7 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use ACTest qw(browser base_url login env_of);
 
-plan tests => 36;
+plan tests => 37;
 
 my $base = base_url();
 
@@ -50,6 +50,7 @@ anonymous_passes('/perpath/pass-any/env.cgi', 'pass, RequireAny with an ip rule'
 
 my $res = browser(navigate => 1)->get("$base/perpath/pass-user/env.cgi");
 ok t_cmp($res->code, 401, 'pass with Require valid-user: still 401');
+ok t_cmp($res->header('WWW-Authenticate') // '', qr/^Bearer\b/, 'pass with Require valid-user: a challenge');
 ok t_cmp($res->header('Location'), undef, 'pass with Require valid-user: no login');
 
 for my $nav (1, 0) {
