@@ -76,6 +76,9 @@ static void ac_register_hooks(apr_pool_t *p)
     ap_hook_header_parser(ac_header_parser, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_check_authn(ac_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_force_authn(ac_force_authn, NULL, NULL, APR_HOOK_MIDDLE);
+    ac_preflight_register(p);
+    ac_session_info_register(p);
     ac_authz_register(p);
     ac_cache_register_hooks(p);
     ac_bearer_register_hooks(p);

@@ -133,6 +133,11 @@ typedef struct ac_request_state {
     /* the identity is a bearer token's (bearer.h): no session behind it */
     int bearer;
     int claim_denied;               /* a Require claim refused it (authz.c) */
+    /* the cookie's session that counts in this location (NULL: none),
+     * once read: force_authn may look before check_authn (dispatch.c) */
+    int session_read;
+    ac_session_record *found;
+    const char *found_id;
 } ac_request_state;
 
 ac_request_state *ac_request_state_get(request_rec *r);
@@ -166,6 +171,12 @@ void ac_cookie_set(request_rec *r, const char *name, const char *value,
                    int max_age);
 int ac_request_is_https(request_rec *r);
 const char *ac_self_origin(request_rec *r);
+/* Does the browser say the request comes from a page of this site?  With
+ * `typed_ok`, also one the user opened by hand (Sec-Fetch-Site: none). */
+int ac_request_same_origin(request_rec *r, int typed_ok);
+/* when the session ends unless it is used again: the inactivity timeout
+ * or its maximum duration, whichever comes first */
+apr_time_t ac_session_expiry(request_rec *r, const ac_session_record *s);
 
 /* ---- tokens.c: the session's tokens, on demand ----------------------------- */
 #define AC_CACHE_TOKENS "tokens"
@@ -208,6 +219,8 @@ ac_refresh_outcome ac_refresh_for_request(request_rec *r, ac_error **err);
 int ac_check_authn(request_rec *r);
 int ac_quick_handler(request_rec *r, int lookup);
 int ac_header_parser(request_rec *r);
+/* the force_authn hook: the session also where authorization needs none */
+int ac_force_authn(request_rec *r);
 /* the callback path with its parsed query, after the chooser's turn */
 int ac_callback(request_rec *r, apr_table_t *params);
 
@@ -266,6 +279,18 @@ void ac_status_register_hooks(apr_pool_t *p);
  * by the login that knows it, else the session's; NULL when neither. */
 void ac_status_note_provider(request_rec *r, const ac_provider *pv);
 const ac_provider *ac_status_provider_of(request_rec *r);
+
+/* ---- preflight.c: CORS preflights (AuthClientPassCORSPreflight) --------------- */
+/* Does this request pass as a CORS preflight, unauthenticated? */
+int ac_preflight_passes(request_rec *r);
+void ac_preflight_register(apr_pool_t *p);
+
+/* ---- session_info.c: the session's summary for scripts (AuthClientSessionInfo) */
+/* The answer of a session-info location: 200 with the session of the
+ * request state, 401 without one (JSON both), a refusal for a cross-site
+ * request or a method other than GET */
+int ac_session_info_respond(request_rec *r);
+void ac_session_info_register(apr_pool_t *p);
 
 /* ---- errorpage.c ------------------------------------------------------------ */
 /* log one line and answer with the error page (or the status, when an

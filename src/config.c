@@ -195,6 +195,8 @@ ac_dir_conf *ac_dir_conf_create(apr_pool_t *p)
     d->refresh_margin = AC_UNSET;
     d->pass_refresh_token = AC_UNSET;
     d->introspection_ttl = AC_UNSET;
+    d->pass_cors_preflight = AC_UNSET;
+    d->session_info = AC_UNSET;
     return d;
 }
 
@@ -220,6 +222,9 @@ ac_dir_conf *ac_dir_conf_merge(apr_pool_t *p, const ac_dir_conf *base,
     d->bearer_remote_user_claim = MERGE_PTR(bearer_remote_user_claim);
     d->introspection_ttl = MERGE_INT(introspection_ttl);
     d->api_relay = MERGE_PTR(api_relay);
+    d->pass_cors_preflight = MERGE_INT(pass_cors_preflight);
+    d->session_info = MERGE_INT(session_info);
+    d->session_info_claims = MERGE_PTR(session_info_claims);
     return d;
 }
 
@@ -230,7 +235,8 @@ int ac_dir_conf_in_use(const ac_dir_conf *d)
         || d->unauth_action != AC_UNAUTH_UNSET || d->refresh != AC_REFRESH_UNSET
         || d->refresh_margin != AC_UNSET || d->refresh_failure != AC_REFRESH_FAIL_UNSET
         || d->pass_refresh_token != AC_UNSET || d->bearer != AC_BEARER_UNSET
-        || d->api_relay != NULL;
+        || d->api_relay != NULL || d->pass_cors_preflight != AC_UNSET
+        || d->session_info != AC_UNSET || d->session_info_claims != NULL;
 }
 
 ac_refresh_mode ac_dir_refresh(const ac_dir_conf *d)
@@ -296,7 +302,17 @@ ac_unauth_action ac_dir_unauth_action(const ac_dir_conf *d)
     if (d->api_relay != NULL) {
         return AC_UNAUTH_401;
     }
-    return d->unauth_action != AC_UNAUTH_UNSET ? d->unauth_action : AC_UNAUTH_AUTO;
+    return d->unauth_action != AC_UNAUTH_UNSET ? d->unauth_action : AC_UNAUTH_AUTH;
+}
+
+int ac_dir_pass_cors_preflight(const ac_dir_conf *d)
+{
+    return OR_DEFAULT(d->pass_cors_preflight, 0);
+}
+
+int ac_dir_session_info(const ac_dir_conf *d)
+{
+    return OR_DEFAULT(d->session_info, 0);
 }
 
 /* ---- provider ------------------------------------------------------------ */

@@ -173,10 +173,14 @@ typedef struct ac_server_conf {
     apr_hash_t *providers;          /* name -> ac_provider * */
 } ac_server_conf;
 
+/* what a request without a session gets (AuthClientUnauthAction) */
 typedef enum {
     AC_UNAUTH_UNSET = 0,
-    AC_UNAUTH_AUTO,                 /* redirect navigations, 401 the rest */
-    AC_UNAUTH_401
+    AC_UNAUTH_AUTH,                 /* redirect navigations, 401 the rest
+                                     * (also spelt "auto", its first name) */
+    AC_UNAUTH_PASS,                 /* continue without a user */
+    AC_UNAUTH_401,
+    AC_UNAUTH_410
 } ac_unauth_action;
 
 typedef enum {
@@ -223,6 +227,14 @@ typedef struct ac_dir_conf {
     /* AuthClientAPIRelay: the provider whose credentials the proxied
      * requests here carry (relay.c); NULL = no relay */
     const char *api_relay;
+    /* CORS preflights pass unauthenticated (AuthClientPassCORSPreflight,
+     * preflight.c): AC_UNSET, 0, 1 */
+    int pass_cors_preflight;
+    /* the location answers with the session's JSON summary
+     * (AuthClientSessionInfo, session_info.c): AC_UNSET, 0, 1 */
+    int session_info;
+    /* the claims it may show (AuthClientSessionInfoClaims); NULL: none */
+    apr_array_header_t *session_info_claims;
 } ac_dir_conf;
 
 /* create / merge (config.c); merges allocate and never change their inputs */
@@ -268,6 +280,9 @@ const char *ac_dir_claim_prefix(const ac_dir_conf *d);
 int ac_dir_pass_access_token(const ac_dir_conf *d);
 int ac_dir_claim_headers(const ac_dir_conf *d);
 ac_unauth_action ac_dir_unauth_action(const ac_dir_conf *d);
+/* defaults Off */
+int ac_dir_pass_cors_preflight(const ac_dir_conf *d);
+int ac_dir_session_info(const ac_dir_conf *d);
 ac_refresh_mode ac_dir_refresh(const ac_dir_conf *d);
 int ac_dir_refresh_margin(const ac_dir_conf *d);
 ac_refresh_failure ac_dir_refresh_failure(const ac_dir_conf *d);

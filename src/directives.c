@@ -375,6 +375,18 @@ static const char *set_pass_refresh_token(cmd_parms *cmd, void *dconf, int on)
     return NULL;
 }
 
+/* "a, b or c", for the message that names what a keyword may be */
+static const char *word_list(apr_pool_t *p, const char *const words[])
+{
+    const char *list = words[1];
+    int i;
+
+    for (i = 2; words[i]; i++) {
+        list = apr_pstrcat(p, list, words[i + 1] ? ", " : " or ", words[i], NULL);
+    }
+    return list;
+}
+
 /*
  * A per-location keyword: its index in `words` (indexed by the enum, whose
  * 0 is the "unset" marker, so index 0 is never matched), or an error.
@@ -390,8 +402,8 @@ static const char *keyword(cmd_parms *cmd, const char *arg,
             return NULL;
         }
     }
-    return apr_psprintf(cmd->pool, "%s: unknown value '%s'; see the "
-                        "directive's syntax in the reference", cmd->cmd->name, arg);
+    return apr_psprintf(cmd->pool, "%s: unknown value '%s'; use one of %s",
+                        cmd->cmd->name, arg, word_list(cmd->temp_pool, words));
 }
 
 static const char *set_refresh(cmd_parms *cmd, void *dconf, const char *arg)
@@ -432,14 +444,52 @@ static const char *set_refresh_failure(cmd_parms *cmd, void *dconf, const char *
 
 static const char *set_unauth(cmd_parms *cmd, void *dconf, const char *arg)
 {
-    static const char *const words[] = { "", "auto", "401", NULL };
+    static const char *const words[] = { "", "auth", "pass", "401", "410", NULL };
     int v;
-    const char *err = keyword(cmd, arg, words, &v);
+    const char *err;
+
+    /* "auto" was auth's name before pass and 410 came: configurations
+     * written then keep working */
+    if (strcasecmp(arg, "auto") == 0) {
+        arg = "auth";
+    }
+    err = keyword(cmd, arg, words, &v);
 
     if (err == NULL) {
         ((ac_dir_conf *)dconf)->unauth_action = (ac_unauth_action)v;
     }
     return err;
+}
+
+static const char *set_pass_cors_preflight(cmd_parms *cmd, void *dconf, int on)
+{
+    ((ac_dir_conf *)dconf)->pass_cors_preflight = on;
+    return NULL;
+}
+
+static const char *set_session_info(cmd_parms *cmd, void *dconf, int on)
+{
+    ((ac_dir_conf *)dconf)->session_info = on;
+    return NULL;
+}
+
+/* An allow-list: every name is one claim, as "Require claim" names it. */
+static const char *add_session_info_claim(cmd_parms *cmd, void *dconf,
+                                          const char *arg)
+{
+    ac_dir_conf *d = dconf;
+
+    if (*arg == '\0' || strpbrk(arg, "*?") != NULL) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a claim name; list "
+                            "each claim the page may see by its name, e.g. "
+                            "\"%s email name\" (no patterns: each name is one claim)",
+                            cmd->cmd->name, arg, cmd->cmd->name);
+    }
+    if (d->session_info_claims == NULL) {
+        d->session_info_claims = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(d->session_info_claims, const char *) = apr_pstrdup(cmd->pool, arg);
+    return NULL;
 }
 
 #define SRV_PATH(name, field, help) \
@@ -496,7 +546,18 @@ const command_rec ac_directives[] = {
     AP_INIT_FLAG("AuthClientClaimHeaders", set_claim_headers, NULL, OR_AUTHCFG,
                  "also pass claims as request headers to backends (default Off)"),
     AP_INIT_TAKE1("AuthClientUnauthAction", set_unauth, NULL, OR_AUTHCFG,
-                  "auto (redirect navigations, 401 otherwise) or 401"),
+                  "without a session: auth (redirect navigations to a login, "
+                  "401 otherwise; default), pass (no user), 401 or 410"),
+    AP_INIT_FLAG("AuthClientPassCORSPreflight", set_pass_cors_preflight, NULL,
+                 OR_AUTHCFG, "let CORS preflights (OPTIONS with Origin and "
+                 "Access-Control-Request-Method) through unauthenticated "
+                 "(default Off)"),
+    AP_INIT_FLAG("AuthClientSessionInfo", set_session_info, NULL, OR_AUTHCFG,
+                 "the location answers with the session's user, provider, "
+                 "claims and expiry as JSON, for pages' scripts (default Off)"),
+    AP_INIT_ITERATE("AuthClientSessionInfoClaims", add_session_info_claim, NULL,
+                    OR_AUTHCFG, "claims AuthClientSessionInfo may show "
+                    "(default: none)"),
     AP_INIT_TAKE1("AuthClientRefresh", set_refresh, NULL, OR_AUTHCFG,
                   "refresh expiring access tokens: auto (when the request "
                   "uses them; default), on or off"),

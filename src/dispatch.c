@@ -161,12 +161,58 @@ static int login_or_choose(request_rec *r)
 
 /* ---- check_authn ------------------------------------------------------------- */
 
+/* No session (or none that counts here): what AuthClientUnauthAction
+ * says, except where the location answers the question itself. */
 static int unauthenticated(request_rec *r)
 {
-    if (!is_navigation(r) || ac_dir_unauth_action(ac_dconf(r)) == AC_UNAUTH_401) {
-        return unauthorized(r);
+    const ac_dir_conf *d = ac_dconf(r);
+
+    if (ac_dir_session_info(d)) {
+        return ac_session_info_respond(r);
     }
-    return login_or_choose(r);
+    switch (ac_dir_unauth_action(d)) {
+    case AC_UNAUTH_PASS:
+        /* without a session, pass never gets here where authorization
+         * lets a request in without a user (ac_force_authn): here it
+         * needs one ("Require valid-user"), and httpd refuses to go on
+         * without it */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01071)
+                      "%s: no session, and "
+                      "authorization here needs a user: 401 "
+                      "(AuthClientUnauthAction pass lets requests without a "
+                      "session through only where a Require grants them)",
+                      AC_LOG_TAG);
+        return unauthorized(r);
+    case AC_UNAUTH_410:
+        return HTTP_GONE;
+    case AC_UNAUTH_401:
+        return unauthorized(r);
+    default:
+        break;
+    }
+    return is_navigation(r) ? login_or_choose(r) : unauthorized(r);
+}
+
+/* The cookie's session that counts in this location, or NULL: read once,
+ * by ac_force_authn or check_authn, whichever asks first. */
+static ac_error *session_here(request_rec *r, ac_session_record **s,
+                              const char **id)
+{
+    ac_request_state *st = ac_request_state_get(r);
+    ac_error *e;
+
+    if (!st->session_read) {
+        if ((e = ac_session_load(r, &st->found, &st->found_id)) != NULL) {
+            return e;
+        }
+        if (st->found && !session_counts_here(r, st->found->provider)) {
+            st->found = NULL;
+        }
+        st->session_read = 1;
+    }
+    *s = st->found;
+    *id = st->found_id;
+    return NULL;
 }
 
 /* The session's identity for the request, then its tokens where they are
@@ -216,13 +262,54 @@ int ac_check_authn(request_rec *r)
             return use_session(r, main_st->session, main_st->session_id);
         }
     }
-    if ((e = ac_session_load(r, &s, &id)) != NULL) {
+    if ((e = session_here(r, &s, &id)) != NULL) {
         return ac_error_respond(r, e);
     }
-    if (s && session_counts_here(r, s->provider)) {
+    if (s) {
         return use_session(r, s, id);
     }
     return unauthenticated(r);
+}
+
+/*
+ * Where authorization needs no user ("Require all granted"), httpd skips
+ * authentication.  A location that reports on the session
+ * (AuthClientSessionInfo) wants it anyway, and so does one that continues
+ * without a session (AuthClientUnauthAction pass) when there is one, or a
+ * bearer token.  Without either, pass must not ask for authentication:
+ * httpd refuses a request that was authenticated without a user.  A
+ * CORS preflight the module let through (preflight.c) gets none.
+ */
+int ac_force_authn(request_rec *r)
+{
+    const char *type = ap_auth_type(r);
+    const ac_dir_conf *d;
+    ac_session_record *s;
+    const char *id;
+
+    if (type == NULL || strcasecmp(type, AC_AUTH_TYPE) != 0 || ac_preflight_passes(r)) {
+        return DECLINED;
+    }
+    d = ac_dconf(r);
+    if (ac_dir_session_info(d)) {
+        return OK;
+    }
+    if (ac_dir_unauth_action(d) != AC_UNAUTH_PASS) {
+        return DECLINED;
+    }
+    if (ac_dir_bearer(d) != AC_BEARER_OFF
+        && apr_table_get(r->headers_in, "Authorization") != NULL) {
+        return OK;
+    }
+    /* a cache failure: check_authn reads again, and answers with it */
+    if (session_here(r, &s, &id) != NULL || s != NULL) {
+        return OK;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01072)
+                  "%s: no session; "
+                  "AuthClientUnauthAction pass: continuing without a user",
+                  AC_LOG_TAG);
+    return DECLINED;
 }
 
 /* ---- quick handler -------------------------------------------------------------- */

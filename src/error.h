@@ -102,6 +102,7 @@ typedef enum {
     X(RELAY_OUTSIDE_BASE, "relay_outside_base", DENIED) \
     X(REMOTE_USER_CLAIM_MISSING, "remote_user_claim_missing", DENIED) \
     X(REMOTE_USER_REWRITE, "remote_user_rewrite", DENIED) \
+    X(SESSION_INFO_CROSS_SITE, "session_info_cross_site", DENIED) \
     X(TOKEN_ERROR, "token_error", DENIED) \
     X(API_HTTP_STATUS, "api_http_status", PROVIDER) \
     X(API_MALFORMED, "api_malformed", PROVIDER) \
@@ -149,6 +150,7 @@ typedef enum {
     X(RELAY_CONFIG, "relay_config", CONFIG) \
     X(RELAY_NOT_PROXIED, "relay_not_proxied", CONFIG) \
     X(SEAL_CONFIG, "seal_config", CONFIG) \
+    X(SESSION_INFO_CONFIG, "session_info_config", CONFIG) \
     X(TOKEN_AUTH, "token_auth", CONFIG) \
     X(CACHE_VALUE_TOO_LARGE, "cache_value_too_large", INTERNAL) \
     X(CLIENT_ASSERTION_SIGN, "client_assertion_sign", INTERNAL) \

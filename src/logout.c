@@ -8,17 +8,6 @@
 #include "login.h"
 #include "url.h"
 
-static int same_origin_post(request_rec *r)
-{
-    const char *origin = apr_table_get(r->headers_in, "Origin");
-    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-
-    if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) {
-        return 0;
-    }
-    return origin == NULL || strcmp(origin, ac_self_origin(r)) == 0;
-}
-
 /* "Signed in as alice via GitHub", or that nobody is. */
 static const char *signed_in_line(request_rec *r, const char **user,
                                   const char **provider)
@@ -157,7 +146,7 @@ int ac_logout(request_rec *r)
     if (r->method_number != M_POST) {
         return HTTP_METHOD_NOT_ALLOWED;
     }
-    if (!same_origin_post(r)) {
+    if (!ac_request_same_origin(r, 1)) {
         return ac_error_respond(r, ac_error_make(r->pool, AC_E_LOGOUT_CROSS_SITE,
                                         "refusing a cross-site logout request"));
     }

@@ -454,20 +454,6 @@ static int safe_method(const request_rec *r)
     return r->method_number == M_GET || r->method_number == M_OPTIONS;
 }
 
-/* Sec-Fetch-Site when the browser sends it, else Origin when it sends
- * that; neither (a client that is not a browser) passes, and SameSite=Lax
- * keeps the session cookie off cross-site requests of older browsers. */
-static int same_origin(request_rec *r)
-{
-    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-    const char *origin = apr_table_get(r->headers_in, "Origin");
-
-    if (site != NULL && strcmp(site, "same-origin") != 0) {
-        return 0;
-    }
-    return origin == NULL || strcmp(origin, ac_self_origin(r)) == 0;
-}
-
 static const char *header_for_log(request_rec *r, const char *name)
 {
     const char *v = apr_table_get(r->headers_in, name);
@@ -479,7 +465,7 @@ static ac_error *state_change_allowed(relay_ctx *cx)
 {
     request_rec *r = cx->r;
 
-    if (safe_method(r) || same_origin(r)) {
+    if (safe_method(r) || ac_request_same_origin(r, 0)) {
         return NULL;
     }
     return ac_error_make(r->pool, AC_E_RELAY_CROSS_SITE, "refusing a cross-site "

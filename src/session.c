@@ -104,6 +104,21 @@ const char *ac_self_origin(request_rec *r)
     return ap_construct_url(r->pool, "", r);
 }
 
+/* Sec-Fetch-Site when the browser sends it, else Origin when it sends
+ * that; neither (a client that is not a browser) passes, and SameSite=Lax
+ * keeps the session cookie off cross-site requests of older browsers. */
+int ac_request_same_origin(request_rec *r, int typed_ok)
+{
+    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+
+    if (site != NULL && strcmp(site, "same-origin") != 0
+        && !(typed_ok && strcmp(site, "none") == 0)) {
+        return 0;
+    }
+    return origin == NULL || strcmp(origin, ac_self_origin(r)) == 0;
+}
+
 int ac_random_id_shape_ok(const char *id)
 {
     return id != NULL && strlen(id) == AC_RANDOM_ID_LEN
@@ -127,6 +142,11 @@ static apr_time_t record_expiry(const ac_server_conf *c, const ac_session_record
     apr_time_t idle_end = s->last_seen + apr_time_from_sec(ac_conf_session_inactivity(c));
 
     return idle_end < s->expires ? idle_end : s->expires;
+}
+
+apr_time_t ac_session_expiry(request_rec *r, const ac_session_record *s)
+{
+    return record_expiry(ac_sconf(r->server), s);
 }
 
 ac_error *ac_session_store(request_rec *r, const char *id,

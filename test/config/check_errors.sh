@@ -392,7 +392,27 @@ expect bad_refresh_failure_word '<Location /app>
 </Location>' "AuthClientRefreshFailure" "unknown value 'retry'"
 expect bad_unauth_word '<Location /app>
     AuthClientUnauthAction 403
-</Location>' "AuthClientUnauthAction" "unknown value '403'"
+</Location>' "AuthClientUnauthAction" "unknown value '403'" "auth, pass, 401 or 410" \
+    "bad_unauth_word.conf:"
+# "auto", auth's first name, stays valid
+expect_ok unauth_auto_alias "$(good_provider)
+<Location /app>
+    AuthType oauth
+    AuthClientUnauthAction auto
+    Require all granted
+</Location>" "Syntax OK"
+expect bad_cors_preflight_flag '<Location /api>
+    AuthClientPassCORSPreflight yes
+</Location>' "AuthClientPassCORSPreflight must be On or Off" "bad_cors_preflight_flag.conf:"
+expect bad_session_info_flag '<Location /app/session>
+    AuthClientSessionInfo json
+</Location>' "AuthClientSessionInfo must be On or Off" "bad_session_info_flag.conf:"
+# the claims are an allow-list: a pattern would let everything through
+expect session_info_claims_pattern '<Location /app/session>
+    AuthClientSessionInfo On
+    AuthClientSessionInfoClaims email *
+</Location>' "AuthClientSessionInfoClaims" "'*' is not a claim name" \
+    "session_info_claims_pattern.conf:"
 
 expect_ok vhost_without_providers "Listen 127.0.0.1:8997
 <VirtualHost 127.0.0.1:8999>

@@ -160,7 +160,10 @@ START_TEST(dir_defaults)
     ck_assert_str_eq(ac_dir_claim_prefix(d), "OIDC_CLAIM_");
     ck_assert_int_eq(ac_dir_pass_access_token(d), 0);
     ck_assert_int_eq(ac_dir_claim_headers(d), 0);
-    ck_assert_int_eq(ac_dir_unauth_action(d), AC_UNAUTH_AUTO);
+    ck_assert_int_eq(ac_dir_unauth_action(d), AC_UNAUTH_AUTH);
+    ck_assert_int_eq(ac_dir_pass_cors_preflight(d), 0);
+    ck_assert_int_eq(ac_dir_session_info(d), 0);
+    ck_assert_ptr_null(d->session_info_claims);
 }
 END_TEST
 
@@ -428,6 +431,17 @@ START_TEST(dir_conf_in_use)
     ck_assert_int_eq(ac_dir_conf_in_use(d), 1);
     d = ac_dir_conf_create(unit_pool);
     d->pass_access_token = 0;
+    ck_assert_int_eq(ac_dir_conf_in_use(d), 1);
+    /* the per-path settings count too: their locations get the identity
+     * headers stripped like any other */
+    d = ac_dir_conf_create(unit_pool);
+    d->unauth_action = AC_UNAUTH_PASS;
+    ck_assert_int_eq(ac_dir_conf_in_use(d), 1);
+    d = ac_dir_conf_create(unit_pool);
+    d->pass_cors_preflight = 0;
+    ck_assert_int_eq(ac_dir_conf_in_use(d), 1);
+    d = ac_dir_conf_create(unit_pool);
+    d->session_info = 1;
     ck_assert_int_eq(ac_dir_conf_in_use(d), 1);
 }
 END_TEST
