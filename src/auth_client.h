@@ -95,7 +95,7 @@ typedef struct ac_request_state {
     /* the identity is a bearer token's (bearer.h): no session behind it */
     int bearer;
     int claim_denied;               /* a Require claim refused it (authz.c) */
-    const struct ac_request_origin *origin; /* origin.c, decided once */
+    struct ac_request_origin *origin; /* origin.c, decided once */
 } ac_request_state;
 
 ac_request_state *ac_request_state_get(request_rec *r);

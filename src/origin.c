@@ -20,9 +20,11 @@
 #include "url.h"
 
 struct ac_request_origin {
-    const char *url;            /* scheme://host[:port] */
+    int trusted;                /* the peer is an AuthClientTrustedProxy */
+    ac_forwarded fw;            /* what it said; empty otherwise */
+    ac_error *error;            /* it said something malformed */
     int https;
-    ac_error *error;            /* a trusted proxy's headers were malformed */
+    const char *url;            /* scheme://host[:port], built on first use */
 };
 
 static apr_uint32_t untrusted_warned;
@@ -59,9 +61,18 @@ static void read_headers(request_rec *r, ac_forwarded_headers *h)
     h->x_port = apr_table_get(r->headers_in, "X-Forwarded-Port");
 }
 
-static void warn_untrusted_once(request_rec *r)
+/* Only where the origin is built (logins, the module's paths, Origin
+ * checks), not for the cookie name on every request: a proxy that is not
+ * trusted shows up at the first login anyway. */
+static void warn_untrusted_once(request_rec *r, const struct ac_request_origin *o)
 {
-    if (apr_atomic_cas32(&untrusted_warned, 1, 0) != 0) {
+    ac_forwarded_headers h;
+
+    if (o->trusted || apr_atomic_read32(&untrusted_warned) != 0) {
+        return;
+    }
+    read_headers(r, &h);
+    if (!ac_forwarded_present(&h) || apr_atomic_cas32(&untrusted_warned, 1, 0) != 0) {
         return;
     }
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: Forwarded or "
@@ -101,57 +112,47 @@ static const char *canonical_origin(request_rec *r, const ac_forwarded *fw)
     return ac_forwarded_origin(r->pool, fw, scheme, host, port);
 }
 
-static void from_redirect_uri(request_rec *r, const char *uri,
-                              struct ac_request_origin *o)
+static const char *redirect_uri_origin(request_rec *r, const char *uri)
 {
     ac_url_origin u;
 
     /* checked at startup (AuthClientRedirectURI) */
     ac_url_origin_parse(r->pool, uri, &u);
-    o->url = ac_forwarded_origin(r->pool, &no_forwarding, u.scheme, u.host, u.port);
+    return ac_forwarded_origin(r->pool, &no_forwarding, u.scheme, u.host, u.port);
 }
 
-static void from_trusted_proxy(request_rec *r, const ac_forwarded_headers *h,
-                               struct ac_request_origin *o)
+/* what a trusted proxy said, if anything */
+static void read_trusted_proxy(request_rec *r, struct ac_request_origin *o)
 {
-    ac_forwarded fw;
+    ac_forwarded_headers h;
 
-    if ((o->error = ac_forwarded_parse(r->pool, h, &fw)) != NULL) {
-        return;                 /* httpd's view; the login refuses (400) */
+    read_headers(r, &h);
+    if (ac_forwarded_present(&h)) {
+        /* on error fw stays empty: httpd's view, and the login refuses */
+        o->error = ac_forwarded_parse(r->pool, &h, &o->fw);
     }
-    o->url = canonical_origin(r, &fw);
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "%s: origin %s, from trusted "
-                  "proxy %s", AC_LOG_TAG, o->url, r->connection->client_ip);
 }
 
+/* On every request (the cookie names depend on https): no string is built
+ * and, without AuthClientTrustedProxy, no header is read. */
 static struct ac_request_origin *decide(request_rec *r)
 {
     ac_server_conf *c = ac_sconf(r->server);
     struct ac_request_origin *o = apr_pcalloc(r->pool, sizeof(*o));
-    ac_forwarded_headers h = { NULL, NULL, NULL, NULL };
-    int trusted;
 
     if (c->redirect_uri) {
-        from_redirect_uri(r, c->redirect_uri, o);
+        o->url = redirect_uri_origin(r, c->redirect_uri);
+        o->https = strncmp(o->url, "https:", 6) == 0;
+        return o;
     }
-    else if ((trusted = peer_trusted(r, c))
-             || apr_atomic_read32(&untrusted_warned) == 0) {
-        read_headers(r, &h);
-        if (ac_forwarded_present(&h) && trusted) {
-            from_trusted_proxy(r, &h, o);
-        }
-        else if (ac_forwarded_present(&h)) {
-            warn_untrusted_once(r);
-        }
+    if ((o->trusted = peer_trusted(r, c))) {
+        read_trusted_proxy(r, o);
     }
-    if (o->url == NULL) {
-        o->url = canonical_origin(r, &no_forwarding);
-    }
-    o->https = strncmp(o->url, "https:", 6) == 0;
+    o->https = strcmp(o->fw.scheme ? o->fw.scheme : ap_http_scheme(r), "https") == 0;
     return o;
 }
 
-static const struct ac_request_origin *request_origin(request_rec *r)
+static struct ac_request_origin *request_origin(request_rec *r)
 {
     ac_request_state *st = ac_request_state_get(r);
 
@@ -163,7 +164,19 @@ static const struct ac_request_origin *request_origin(request_rec *r)
 
 const char *ac_self_origin(request_rec *r)
 {
-    return request_origin(r)->url;
+    struct ac_request_origin *o = request_origin(r);
+
+    if (o->url != NULL) {
+        return o->url;
+    }
+    warn_untrusted_once(r, o);
+    o->url = canonical_origin(r, &o->fw);
+    if (o->fw.scheme || o->fw.host || o->fw.port) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "%s: origin %s, from "
+                      "trusted proxy %s", AC_LOG_TAG, o->url,
+                      r->connection->client_ip);
+    }
+    return o->url;
 }
 
 int ac_request_is_https(request_rec *r)
