@@ -44,6 +44,14 @@ static const char *trim_dup(apr_pool_t *p, const char *s, const char *end)
     return apr_pstrmemdup(p, s, (apr_size_t)(end - s));
 }
 
+static int is_blank(const char *s, const char *end)
+{
+    while (s < end && is_ows(*s)) {
+        s++;
+    }
+    return s == end;
+}
+
 /*
  * The last non-empty element of a comma-separated list, OWS trimmed.
  * Commas inside quoted strings (allowed in Forwarded values) do not
@@ -72,8 +80,7 @@ static const char *last_element(apr_pool_t *p, const char *list,
             quoted = 1;
         }
         else if (*s == ',' || *s == '\0') {
-            const char *t = trim_dup(p, start, s);
-            if (*t) {
+            if (!is_blank(start, s)) {
                 found = start;
                 found_end = s;
             }
