@@ -23,7 +23,7 @@ use ACTest qw(browser error_code);
 use ACTest::Node qw(start_node stop_nodes node_log);
 use ACTest::Services ();
 
-plan tests => 38;
+plan tests => 37;
 
 my $port = 8647;
 my $base = "http://127.0.0.1:$port";
@@ -134,7 +134,7 @@ ok t_cmp($flow, qr/^ac_flow=(?!.*Secure)/, 'trusted, no forwarded headers: not S
 for my $case (['X-Forwarded-Host' => 'evil.example/path'],
               ['X-Forwarded-Proto' => 'javascript'],
               [Forwarded => 'proto="https'],
-              [Forwarded => "host=\"app.example.org\r\n\""],
+              [Forwarded => 'host=[2001:db8::1]'],
               ['X-Forwarded-Port' => '99999']) {
     ($res, $uri, $flow) = login_start('trusted.test', @$case);
     ok t_cmp(error_code($res) // '', 'forwarded_invalid',
@@ -145,7 +145,8 @@ ok t_cmp($flow, '', 'no flow cookie for a refused login');
 my $log = node_log($port);
 ok t_cmp($log, qr/the X-Forwarded-Host header from a trusted proxy has an empty or malformed host \[forwarded_invalid\]/,
          'the log line names the header and why');
-ok !($log =~ /evil\.example\/path/), 'and not the value it refused';
+ok t_cmp($log =~ /evil\.example\/path/ ? 'logged' : 'not logged', 'not logged',
+         'and not the value it refused');
 
 # the callback through the trusted proxy refuses the same way
 $res = $ua->get("$base/auth/callback?state=x&code=y", Host => 'trusted.test',
@@ -162,7 +163,8 @@ ok t_cmp(error_code($res) // '', 'logout_cross_site',
          'logout from httpd\'s own origin: refused behind the proxy');
 
 # ---- an untrusted peer: spoofed headers ignored, warned once --------------------------
-ok !(node_log($port) =~ /\[forwarded_untrusted\]/), 'no warning yet';
+ok t_cmp(node_log($port) =~ /\[forwarded_untrusted\]/ ? 'warned' : 'silent', 'silent',
+         'no warning yet: a trusted proxy\'s headers are no warning');
 for my $i (1 .. 3) {
     ($res, $uri, $flow) = login_start("untrusted.test:$port",
         'X-Forwarded-Proto' => 'https', 'X-Forwarded-Host' => 'evil.example',
