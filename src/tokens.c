@@ -30,8 +30,10 @@ ac_error *ac_tokens_load(request_rec *r, const char *session_id,
     }
     t = apr_palloc(r->pool, sizeof(*t));
     if ((e = ac_token_record_decode(r->pool, buf, len, t)) != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: ignoring a token "
-                      "record that does not decode: %s", e->code, e->message);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01066)
+                      "%s: ignoring a token "
+                      "record that does not decode: %s [%s]", AC_LOG_TAG,
+                      e->message, e->code);
         return NULL;
     }
     *out = t;
