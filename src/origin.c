@@ -75,7 +75,8 @@ static void warn_untrusted_once(request_rec *r, const struct ac_request_origin *
     if (!ac_forwarded_present(&h) || apr_atomic_cas32(&untrusted_warned, 1, 0) != 0) {
         return;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: Forwarded or "
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01067)
+                  "%s: Forwarded or "
                   "X-Forwarded-* headers from %s, which is not in "
                   "AuthClientTrustedProxy: ignored, the origin is httpd's own "
                   "(said once per process) [forwarded_untrusted]", AC_LOG_TAG,
@@ -172,7 +173,8 @@ const char *ac_self_origin(request_rec *r)
     warn_untrusted_once(r, o);
     o->url = canonical_origin(r, &o->fw);
     if (o->fw.scheme || o->fw.host || o->fw.port) {
-        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "%s: origin %s, from "
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, ACLOGNO(01068)
+                      "%s: origin %s, from "
                       "trusted proxy %s", AC_LOG_TAG, o->url,
                       r->connection->client_ip);
     }
