@@ -138,6 +138,7 @@ typedef struct ac_request_state {
     int session_read;
     ac_session_record *found;
     const char *found_id;
+    struct ac_request_origin *origin; /* origin.c, decided once */
 } ac_request_state;
 
 ac_request_state *ac_request_state_get(request_rec *r);
@@ -169,7 +170,10 @@ const char *ac_cookie_name(request_rec *r, const char *base);
 const char *ac_session_cookie_name(request_rec *r);
 void ac_cookie_set(request_rec *r, const char *name, const char *value,
                    int max_age);
-int ac_request_is_https(request_rec *r);
+
+/* ---- origin.c: the request's external origin --------------------------------- */
+/* "scheme://host[:port]" the browser sees: AuthClientRedirectURI's, a
+ * trusted proxy's (AuthClientTrustedProxy) or httpd's canonical one */
 const char *ac_self_origin(request_rec *r);
 /* Does the browser say the request comes from a page of this site?  With
  * `typed_ok`, also one the user opened by hand (Sec-Fetch-Site: none). */
@@ -177,6 +181,17 @@ int ac_request_same_origin(request_rec *r, int typed_ok);
 /* when the session ends unless it is used again: the inactivity timeout
  * or its maximum duration, whichever comes first */
 apr_time_t ac_session_expiry(request_rec *r, const ac_session_record *s);
+/* is that origin https (Secure cookies, __Host- names)? */
+int ac_request_is_https(request_rec *r);
+/* a trusted proxy's Forwarded / X-Forwarded-* were malformed (the origin
+ * is then httpd's own); NULL when not.  Logins and the module's own paths
+ * refuse such a request. */
+ac_error *ac_origin_error(request_rec *r);
+/* the redirect URI the provider sends the browser back to */
+const char *ac_redirect_uri(request_rec *r);
+/* AuthClientTrustedProxy ADDR[/BITS] ..., AuthClientRedirectURI URL */
+const char *ac_origin_set_trusted_proxy(cmd_parms *cmd, void *dummy, const char *arg);
+const char *ac_origin_set_redirect_uri(cmd_parms *cmd, void *dummy, const char *arg);
 
 /* ---- tokens.c: the session's tokens, on demand ----------------------------- */
 #define AC_CACHE_TOKENS "tokens"

@@ -74,6 +74,8 @@ ac_server_conf *ac_server_conf_merge(apr_pool_t *p, const ac_server_conf *base,
     c->iat_max_age = MERGE_INT(iat_max_age);
     c->logout_redirect_allow = MERGE_PTR(logout_redirect_allow);
     c->session_scope = MERGE_PTR(session_scope);
+    c->trusted_proxies = MERGE_PTR(trusted_proxies);
+    c->redirect_uri = MERGE_PTR(redirect_uri);
     /* a vhost may redefine a provider by name: its own entries win */
     c->providers = apr_hash_overlay(p, add->providers, base->providers);
     return c;

@@ -167,6 +167,12 @@ typedef struct ac_server_conf {
 
     apr_array_header_t *logout_redirect_allow; /* absolute URL prefixes */
 
+    /* AuthClientTrustedProxy: apr_ipsubnet_t *; NULL = no proxy trusted */
+    apr_array_header_t *trusted_proxies;
+    /* AuthClientRedirectURI: an absolute URL that is the redirect URI and
+     * whose origin is the site's (origin.c); NULL = from the request */
+    const char *redirect_uri;
+
     /* sessions are valid within one scope; default the vhost's ServerName */
     const char *session_scope;
 

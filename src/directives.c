@@ -535,6 +535,12 @@ const command_rec ac_directives[] = {
     SRV_INT("AuthClientJWKSRefreshInterval", jwks_refresh_interval, "seconds (default 60)"),
     SRV_INT("AuthClientClockSkew", clock_skew, "seconds (default 120)"),
     SRV_INT("AuthClientIATMaxAge", iat_max_age, "seconds (default 600)"),
+    AP_INIT_ITERATE("AuthClientTrustedProxy", ac_origin_set_trusted_proxy, NULL,
+                    RSRC_CONF, "addresses (or address/prefix) of reverse proxies "
+                    "whose Forwarded / X-Forwarded-* headers are honoured"),
+    AP_INIT_TAKE1("AuthClientRedirectURI", ac_origin_set_redirect_uri, NULL, RSRC_CONF,
+                  "absolute redirect URI; its origin is the site's (default: "
+                  "from the request)"),
     AP_INIT_ITERATE("AuthClientLogoutRedirectAllow", add_logout_allow, NULL, RSRC_CONF,
                     "absolute URL prefixes allowed after logout"),
     AP_INIT_ITERATE("AuthClientProvider", add_dir_provider, NULL, OR_AUTHCFG,

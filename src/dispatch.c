@@ -354,6 +354,20 @@ static int callback_path(request_rec *r)
     return ac_callback(r, params);
 }
 
+/* The module's own paths: no identity header reaches them, and a trusted
+ * proxy's malformed Forwarded header is refused before it could shape a
+ * redirect or a cookie. */
+static int own_path(request_rec *r, int (*answer)(request_rec *r))
+{
+    ac_error *e;
+
+    ac_strip_spoofed_headers(r, ac_dconf(r));
+    if ((e = ac_origin_error(r)) != NULL) {
+        return ac_error_respond(r, e);
+    }
+    return answer(r);
+}
+
 int ac_quick_handler(request_rec *r, int lookup)
 {
     ac_server_conf *c = ac_sconf(r->server);
@@ -368,23 +382,19 @@ int ac_quick_handler(request_rec *r, int lookup)
     }
     /* r->uri is not yet normalised here; only the exact path is ours */
     if (strcmp(r->uri, ac_conf_callback_path(c)) == 0) {
-        ac_strip_spoofed_headers(r, ac_dconf(r));
-        return callback_path(r);
+        return own_path(r, callback_path);
     }
     if (strcmp(r->uri, ac_conf_logout_path(c)) == 0) {
-        ac_strip_spoofed_headers(r, ac_dconf(r));
-        return ac_logout(r);
+        return own_path(r, ac_logout);
     }
     /* single logout, where configured */
     if (ac_conf_backchannel_logout_path(c)
         && strcmp(r->uri, ac_conf_backchannel_logout_path(c)) == 0) {
-        ac_strip_spoofed_headers(r, ac_dconf(r));
-        return ac_backchannel_logout(r);
+        return own_path(r, ac_backchannel_logout);
     }
     if (ac_conf_frontchannel_logout_path(c)
         && strcmp(r->uri, ac_conf_frontchannel_logout_path(c)) == 0) {
-        ac_strip_spoofed_headers(r, ac_dconf(r));
-        return ac_frontchannel_logout(r);
+        return own_path(r, ac_frontchannel_logout);
     }
     return DECLINED;
 }

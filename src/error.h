@@ -28,6 +28,7 @@ typedef enum {
     X(CODE_MISSING, "code_missing", REQUEST) \
     X(FLOW_COOKIE_MISSING, "flow_cookie_missing", REQUEST) \
     X(FLOW_STATE, "flow_state", REQUEST) \
+    X(FORWARDED_INVALID, "forwarded_invalid", REQUEST) \
     X(FORM_DUPLICATE, "form_duplicate", REQUEST) \
     X(FORM_MALFORMED, "form_malformed", REQUEST) \
     X(FORM_TOO_MANY, "form_too_many", REQUEST) \

@@ -84,7 +84,12 @@ ac_error *ac_login_begin(request_rec *r, const ac_provider *pv,
                          const char *original_url, ac_login *lg)
 {
     ac_flow_entry *fe = &lg->fe;
+    ac_error *e;
 
+    /* the redirect URI must not come from a proxy header we cannot read */
+    if ((e = ac_origin_error(r)) != NULL) {
+        return e;
+    }
     login_init(r, pv, lg);
     fe->scope = session_scope(r);
     fe->provider = pv->name;
@@ -197,12 +202,6 @@ ac_error *ac_login_discovery(request_rec *r, const ac_http_opts *h,
 }
 
 /* ---- redirects ------------------------------------------------------------------------ */
-
-const char *ac_redirect_uri(request_rec *r)
-{
-    return apr_pstrcat(r->pool, ac_self_origin(r),
-                       ac_conf_callback_path(ac_sconf(r->server)), NULL);
-}
 
 int ac_redirect(request_rec *r, int status, const char *location)
 {

@@ -96,7 +96,6 @@ ac_error *ac_login_resume(request_rec *r, const ac_login_kind *kind,
 /* An OpenID provider's discovered endpoints; a stale copy is logged. */
 ac_error *ac_login_discovery(request_rec *r, const ac_http_opts *h,
                              const ac_provider *pv, const ac_oidc_metadata **md);
-const char *ac_redirect_uri(request_rec *r);
 int ac_redirect(request_rec *r, int status, const char *location);
 
 #endif

@@ -80,11 +80,6 @@ const char *ac_cookie_name(request_rec *r, const char *base)
     return base;
 }
 
-int ac_request_is_https(request_rec *r)
-{
-    return strcmp(ap_http_scheme(r), "https") == 0;
-}
-
 void ac_cookie_set(request_rec *r, const char *name, const char *value,
                    int max_age)
 {
@@ -97,11 +92,6 @@ void ac_cookie_set(request_rec *r, const char *name, const char *value,
                                       ac_request_is_https(r) ? "; Secure" : "");
 
     apr_table_addn(r->err_headers_out, "Set-Cookie", cookie);
-}
-
-const char *ac_self_origin(request_rec *r)
-{
-    return ap_construct_url(r->pool, "", r);
 }
 
 /* Sec-Fetch-Site when the browser sends it, else Origin when it sends

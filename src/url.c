@@ -150,6 +150,21 @@ static const char *parse_host_port(apr_pool_t *p, const char *a,
     return colon ? parse_port(colon + 1, end, &o->port) : NULL;
 }
 
+const char *ac_url_authority_parse(apr_pool_t *p, const char *authority,
+                                   const char **host, int *port)
+{
+    url_origin o;
+    const char *why;
+
+    o.port = 0;
+    if ((why = parse_host_port(p, authority, authority + strlen(authority), &o))) {
+        return why;
+    }
+    *host = o.host;
+    *port = o.port;
+    return NULL;
+}
+
 const char *ac_url_origin_parse(apr_pool_t *p, const char *url, ac_url_origin *o)
 {
     const char *a, *end;

@@ -33,6 +33,12 @@ typedef struct ac_url_origin {
  * authority, a bad port, another scheme). */
 const char *ac_url_origin_parse(apr_pool_t *p, const char *url, ac_url_origin *o);
 
+/* "host[:port]" or "[v6][:port]" alone (a Host-like header): the host in
+ * lower case (IPv6 without brackets), the port or 0 when none is given.
+ * Returns NULL on success, else why it is refused. */
+const char *ac_url_authority_parse(apr_pool_t *p, const char *authority,
+                                   const char **host, int *port);
+
 /* The URL as it may appear in a log line or message: no userinfo, no query
  * (codes, tokens), no fragment. */
 const char *ac_url_for_log(apr_pool_t *p, const char *url);

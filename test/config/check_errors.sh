@@ -192,6 +192,17 @@ $(good_provider)" "AuthClientLoginCacheSize" "login_cache_size_shared.conf:15" "
 expect shmcb_size_invalid "AuthClientCache shmcb:/tmp/x(32768)
 $(good_provider)" "AuthClientCache" "size has to be >= 8192" "8 stripes" "shmcb_size_invalid.conf:12"
 
+# reverse proxies: addresses, not names; an absolute redirect URI
+expect trusted_proxy_name "AuthClientTrustedProxy proxy.example.org" \
+    "line 12" AuthClientTrustedProxy '"proxy.example.org" is not an IP address' "not a host name"
+expect trusted_proxy_bad_prefix "AuthClientTrustedProxy 10.0.0.0/33" \
+    "line 12" AuthClientTrustedProxy "10.0.0.0/33" "address/prefix"
+expect redirect_uri_relative "AuthClientRedirectURI /auth/callback" \
+    "line 12" AuthClientRedirectURI "neither a local path nor an http(s) URL" "AuthClientCallbackPath"
+expect redirect_uri_query "AuthClientRedirectURI https://app.example.org/auth/callback?x=1" \
+    "line 12" AuthClientRedirectURI "query or fragment" "https://app.example.org/auth/callback"
+expect redirect_uri_userinfo "AuthClientRedirectURI https://a@evil.example/auth/callback" \
+    "line 12" AuthClientRedirectURI "user information"
 expect bad_claim_regex "$(good_provider)
 <Location /x>
     AuthType oauth

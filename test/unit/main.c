@@ -41,6 +41,7 @@ int main(void)
     srunner_add_suite(sr, seal_suite());
     srunner_add_suite(sr, secret_suite());
     srunner_add_suite(sr, url_suite());
+    srunner_add_suite(sr, forwarded_suite());
     srunner_add_suite(sr, claims_suite());
     srunner_add_suite(sr, session_record_suite());
     srunner_add_suite(sr, flow_record_suite());

@@ -94,6 +94,9 @@ START_TEST(server_defaults)
     ck_assert_ptr_null(c->ca_file);
     ck_assert_ptr_null(c->cookie_domain);
     ck_assert_ptr_null(c->logout_redirect_allow);
+    /* no proxy trusted, the redirect URI from the request */
+    ck_assert_ptr_null(c->trusted_proxies);
+    ck_assert_ptr_null(c->redirect_uri);
 }
 END_TEST
 

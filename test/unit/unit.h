@@ -14,6 +14,7 @@ Suite *cookie_suite(void);
 Suite *seal_suite(void);
 Suite *secret_suite(void);
 Suite *url_suite(void);
+Suite *forwarded_suite(void);
 Suite *claims_suite(void);
 Suite *session_record_suite(void);
 Suite *flow_record_suite(void);
