@@ -353,11 +353,14 @@ static void claim_from_fields(apr_pool_t *p, const ac_session_record *s,
                               const char *name, const char *value,
                               const char *path, const char *shape, ac_claim *c)
 {
-    apr_size_t plen = strlen(or_empty(s->export_prefix));
+    const char *prefix = or_empty(s->export_prefix);
+    apr_size_t plen = strlen(prefix);
 
     c->path = path;
-    /* a stored name always starts with the prefix it was written with */
-    c->env_name = name[0] && strlen(name) >= plen ? name + plen : "";
+    /* the encoder put the prefix before every name it exports; "" is a
+     * name it does not export */
+    c->env_name = strncmp(name, prefix, plen) == 0 && name[plen] != '\0'
+                ? name + plen : name;
     c->env_value = value;
     if (strcmp(shape, SHAPE_SCALAR) == 0) {
         c->nvalues = 1;
