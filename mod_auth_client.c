@@ -36,7 +36,8 @@ static int ac_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         return OK;
     }
     if ((e = ac_http_process_init(pconf)) != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s", e->code, e->message);
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ACLOGNO(01001)
+                     "%s: %s", e->code, e->message);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (ac_refresh_post_config(pconf, s) != OK) {
@@ -55,7 +56,8 @@ static void ac_child_init(apr_pool_t *pchild, server_rec *s)
      * parent must not be shared between processes */
     if ((e = ac_http_process_init(pchild)) != NULL
         || (e = ac_oidc_process_init(pchild)) != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s", e->code, e->message);
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ACLOGNO(01002)
+                     "%s: %s", e->code, e->message);
     }
 }
 

@@ -27,6 +27,11 @@
 # says what they are.  A crash input goes there too once the bug is fixed; replay.sh then
 # guards against its return.  Reproduce one with
 #     /tmp/ac-fuzz/fuzz_<target> /tmp/ac-fuzz-campaign/<target>/crashes/crash-...
+#
+# Two campaigns side by side (one per core) must not both build into
+# $AC_FUZZ_OUT: build.sh's probe and flags files would race.  Build once
+# with test/fuzz/build.sh, then start each with AC_FUZZ_NO_BUILD=1 and its
+# own list of targets.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 minutes=10
@@ -40,7 +45,7 @@ esac
 out=${AC_FUZZ_OUT:-/tmp/ac-fuzz}
 work=${AC_FUZZ_WORK:-/tmp/ac-fuzz-campaign}
 
-sh "$top/test/fuzz/build.sh" "$out"
+[ -n "${AC_FUZZ_NO_BUILD:-}" ] || sh "$top/test/fuzz/build.sh" "$out"
 targets="$*"
 if [ -z "$targets" ]; then
     first="cookie form redirect decode session_record flow_entry token_record

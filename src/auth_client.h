@@ -31,6 +31,23 @@ APLOG_USE_MODULE(auth_client);
 #define AC_AUTH_TYPE "oauth"
 #define AC_MUTEX_TYPE "auth-client-cache"
 #define AC_LOG_TAG "mod_auth_client"
+/* Each message's stable number, as httpd's APLOGNO: "AC01234: ".  One
+ * number a message, never reused; test/lognos.py checks and assigns them. */
+#define ACLOGNO(n) "AC" #n ": "
+
+/* ---- outbound.c ------------------------------------------------------------- */
+/* The vhost's HTTP options for calls made for `r`, each call logged at
+ * debug when the request's log level asks for it. */
+void ac_request_http_opts(request_rec *r, ac_http_opts *o);
+
+/* ---- audit.c ---------------------------------------------------------------- */
+/* One INFO line per login, logout, refresh and logout from the provider:
+ *   AC01234: mod_auth_client: audit: login ok: user "alice", provider op
+ * `number` is ACLOGNO(nnnnn); `user` may be NULL (not known yet), `detail`
+ * NULL or a few words (an error code, a count) - never a token. */
+void ac_audit(request_rec *r, const char *number, const char *event,
+              const char *outcome, const char *user, const char *provider,
+              const char *detail);
 
 /* ---- directives.c ---------------------------------------------------------- */
 extern const command_rec ac_directives[];

@@ -141,7 +141,8 @@ static authz_status check_claim(request_rec *r, const char *line,
         }
     }
     st->claim_denied = 1;
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s: user '%s' lacks the "
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ACLOGNO(01003)
+                  "%s: user '%s' lacks the "
                   "claim required by 'Require %s %s'", AC_LOG_TAG, r->user,
                   cl->name, line);
     return AUTHZ_DENIED;
@@ -187,7 +188,8 @@ void ac_authz_check_config(server_rec *s)
     const char *other = openidc_module();
 
     if (now != &claim_provider) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%s: 'Require claim' "
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ACLOGNO(01004)
+                     "%s: 'Require claim' "
                      "belongs to %s, loaded after mod_auth_client, not to "
                      "mod_auth_client: in locations with AuthType oauth it "
                      "cannot see the session's claims.  Write 'Require "
@@ -195,7 +197,8 @@ void ac_authz_check_config(server_rec *s)
                      AC_LOG_TAG, other ? other : "another module");
     }
     else if (other != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%s: %s is loaded too, "
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ACLOGNO(01005)
+                     "%s: %s is loaded too, "
                      "and 'Require claim' is mod_auth_client's because "
                      "mod_auth_client was loaded after it: in %s's locations "
                      "'Require claim' now denies everybody.  Load %s after "

@@ -30,8 +30,11 @@ static int refuse(request_rec *r, const ac_error *e)
                : HTTP_BAD_REQUEST;
 
     ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_ERR : APLOG_WARNING, 0, r,
-                  "%s: back-channel logout refused: %s [%s]", AC_LOG_TAG,
+                  ACLOGNO(01006)
+                                                                                                                               "%s: back-channel logout refused: %s [%s]", AC_LOG_TAG,
                   e->message, e->code);
+    ac_audit(r, ACLOGNO(01007),
+             "back-channel logout", "refused", NULL, NULL, e->code);
     r->status = status;
     ap_set_content_type(r, "application/json");
     ap_rprintf(r, "{\"error\":\"%s\",\"error_description\":\"%s\"}\n",
@@ -107,7 +110,7 @@ static ac_error *validate_for(request_rec *r, const ac_provider *pv,
     ex.now = apr_time_now();
     ex.clock_skew = ac_conf_clock_skew(c);
     ex.iat_max_age = ac_conf_iat_max_age(c);
-    ac_conf_http_opts(c, &h);
+    ac_request_http_opts(r, &h);
     /* an unknown kid may mean the provider rotated its keys: one refetch,
      * rate-limited per process like the ID token's */
     for (attempt = 0; attempt < 2; attempt++) {
@@ -292,11 +295,10 @@ int ac_backchannel_logout(request_rec *r)
     if ((e = remember_jti(r, acc)) != NULL) {
         return refuse(r, e);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s: back-channel logout: "
-                  "provider %s, sub %s, sid %s: %d session(s) ended",
-                  AC_LOG_TAG, names,
-                  a->claims.sub ? ac_log_quote(r->pool, a->claims.sub) : "-",
-                  sid_for_log(r, a->claims.sid), total);
+    ac_audit(r, ACLOGNO(01008),
+             "back-channel logout", "ok", a->claims.sub, names,
+             apr_psprintf(r->pool, "sid %s, %d session(s) ended",
+                          sid_for_log(r, a->claims.sid), total));
     /* 200 also when the sessions were already gone (section 2.8) */
     return OK;
 }

@@ -150,7 +150,8 @@ const char *ac_bearer_set_introspection_ttl(cmd_parms *cmd, void *dconf,
 
 static int startup_fail(server_rec *s, const char *msg)
 {
-    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "%s", msg);
+    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, ACLOGNO(01009)
+                 "%s", msg);
     return 1;
 }
 
@@ -228,8 +229,9 @@ static void bearer_child_init(apr_pool_t *pchild, server_rec *s)
 
     if (e != NULL) {
         memo = NULL;        /* correct without it, only slower */
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "%s: %s", e->code,
-                     e->message);
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ACLOGNO(01010)
+                     "%s: %s [%s]", AC_LOG_TAG,
+                     e->message, e->code);
     }
 }
 
@@ -325,7 +327,8 @@ static int refuse(request_rec *r, const ac_dir_conf *d, const ac_error *e)
         set_challenge(r, "invalid_token", NULL);
     }
     ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_ERR : APLOG_INFO, 0, r,
-                  "%s: bearer token refused: %s [%s]", AC_LOG_TAG, e->message,
+                  ACLOGNO(01011)
+                                                                                                                              "%s: bearer token refused: %s [%s]", AC_LOG_TAG, e->message,
                   e->code);
     apr_table_setn(r->err_headers_out, "X-Auth-Client-Error", e->code);
     return status;
@@ -381,7 +384,7 @@ static ac_error *ctx_init(request_rec *r, const ac_dir_conf *d, bearer_ctx *bc)
         return ac_fail(r, AC_E_BEARER_CONFIG, "AuthClientBearer is on but "
                        "AuthClientBearerAudience is not set");
     }
-    ac_conf_http_opts(ac_sconf(r->server), &bc->http);
+    ac_request_http_opts(r, &bc->http);
     bc->expect.audience = d->bearer_audience;
     bc->expect.jwt_types = d->bearer_jwt_types;
     bc->expect.now = apr_time_now();
@@ -560,8 +563,10 @@ static void introspection_store(bearer_ctx *bc, const char *id, json_t *result)
         e = ac_cache_put(r, AC_CACHE_INTROSPECTION, id, buf, len, until);
     }
     if (e != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: not caching an "
-                      "introspection answer: %s", e->code, e->message);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01012)
+                      "%s: not caching an "
+                      "introspection answer: %s [%s]", AC_LOG_TAG, e->message,
+                      e->code);
     }
 }
 
@@ -658,7 +663,8 @@ static int use_identity(request_rec *r, const ac_dir_conf *d,
     st->session_id = NULL;
     st->bearer = 1;
     ac_session_export(r, d, s);
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: bearer token of %s "
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01013)
+                  "%s: bearer token of %s "
                   "accepted (provider %s, %s)", AC_LOG_TAG,
                   ac_log_quote(r->pool, s->remote_user), s->provider, how);
     return OK;

@@ -250,7 +250,8 @@ static ac_error *passphrase_keys(apr_pool_t *pconf, const ac_global_conf *g)
     }
     e = ac_seal_keys_derive(pconf, g->passphrases, &cache->keys);
     if (e == NULL) {
-        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, "%s: %d cache "
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, ACLOGNO(01014)
+                     "%s: %d cache "
                      "key(s) derived from AuthClientPassphrase with scrypt in %"
                      APR_TIME_T_FMT " ms", AC_LOG_TAG, g->passphrases->nelts,
                      apr_time_as_msec(apr_time_now() - start));
@@ -314,7 +315,8 @@ static int mutex_create(apr_pool_t *pool, server_rec *s, const char *instance,
                                              s, pool, 0);
 
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "%s: could not create the "
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, ACLOGNO(01015)
+                     "%s: could not create the "
                      "%s mutex (%s) [cache_mutex]", AC_LOG_TAG, AC_MUTEX_TYPE,
                      instance);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -332,7 +334,8 @@ static int store_init_instances(ac_store *st, server_rec *s, apr_pool_t *pool)
         apr_status_t rv = st->provider->init(st->stripes[i].instance, st->namespace,
                                              &hints, s, pool);
         if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "%s: could not initialise "
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, ACLOGNO(01016)
+                         "%s: could not initialise "
                          "the %s cache for %s [cache_init]", AC_LOG_TAG,
                          st->provider_name, st->what);
             return HTTP_INTERNAL_SERVER_ERROR;
@@ -443,7 +446,8 @@ static int kept_create_store(apr_pool_t *ptemp, server_rec *s, kept_cache *k,
         const char *err = st->provider->create(&ks->instance[i], st->stripes[i].args,
                                                ptemp, k->anchor);
         if (err) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: could not create the "
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ACLOGNO(01017)
+                         "%s: could not create the "
                          "%s cache: %s [cache_init]", AC_LOG_TAG, st->what, err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -477,7 +481,8 @@ static int kept_create(apr_pool_t *ptemp, server_rec *s, kept_cache *k)
     k->layout = apr_pstrdup(k->pool, cache->layout);
     memcpy(k->passphrase_hash, cache->passphrase_hash, sizeof(k->passphrase_hash));
     if (cache->random_key && (e = ac_random_bytes(ptemp, k->key, sizeof(k->key))) != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s [%s]", AC_LOG_TAG,
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ACLOGNO(01018)
+                     "%s: %s [%s]", AC_LOG_TAG,
                      e->message, e->code);
         kept_release(k);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -511,13 +516,15 @@ static int start_embedded(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         adopt(cache->sessions, &k->sessions);
         adopt(cache->logins, &k->logins);
         k->restarts++;
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s: sessions and logins in "
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, ACLOGNO(01019)
+                     "%s: sessions and logins in "
                      "progress kept across the graceful restart (%u since the "
                      "cache was created) [cache_kept]", AC_LOG_TAG, k->restarts);
     }
     else {
         if (*why) {
-            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s: %s: a fresh cache; "
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, ACLOGNO(01020)
+                         "%s: %s: a fresh cache; "
                          "the sessions and logins in progress of before the "
                          "restart end [cache_fresh]", AC_LOG_TAG, why);
         }
@@ -528,7 +535,8 @@ static int start_embedded(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     }
     /* 32 random bytes need no stretching */
     if (cache->random_key && (e = ac_seal_keys_raw(pconf, k->key, &cache->keys)) != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s [%s]", AC_LOG_TAG,
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ACLOGNO(01021)
+                     "%s: %s [%s]", AC_LOG_TAG,
                      e->message, e->code);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -544,7 +552,8 @@ int ac_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     }
     k = kept_get();
     if (k->pool) {
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s: AuthClientCache changed "
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, ACLOGNO(01022)
+                     "%s: AuthClientCache changed "
                      "from shmcb to %s: the embedded cache is released "
                      "[cache_fresh]", AC_LOG_TAG, cache->sessions->provider_name);
         kept_release(k);
@@ -562,7 +571,8 @@ static void child_init_mutex(apr_pool_t *pchild, server_rec *s,
     }
     rv = apr_global_mutex_child_init(m, apr_global_mutex_lockfile(*m), pchild);
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "%s: could not re-attach "
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, ACLOGNO(01023)
+                     "%s: could not re-attach "
                      "the %s mutex [cache_mutex]", AC_LOG_TAG, AC_MUTEX_TYPE);
     }
 }
@@ -716,7 +726,8 @@ static void report_pushed_out(request_rec *r, ac_store *store, long n)
         || !total_counts(r, store, &sum)) {
         return;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: the %s cache is full, "
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01024)
+                  "%s: the %s cache is full, "
                   "so it pushes out entries that have not expired: %ld since it "
                   "was created (%u by this process since its last report); it "
                   "holds %ld entries, %ld%% of its space; %s [cache_full]",
@@ -788,9 +799,10 @@ static ac_error *put(request_rec *r, ac_store *store, const char *type,
     if (rv != APR_SUCCESS) {
         return cache_error(r, store, rv, "store an entry");
     }
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "stored a %s entry of %"
-                  APR_SIZE_T_FMT " bytes in the %s cache", type, sealed_len,
-                  store->what);
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, ACLOGNO(01025)
+                  "%s: stored a %s entry of %"
+                  APR_SIZE_T_FMT " bytes in the %s cache", AC_LOG_TAG, type,
+                  sealed_len, store->what);
     if (counted && after.discarded > before.discarded) {
         report_pushed_out(r, store, after.discarded - before.discarded);
     }
@@ -799,18 +811,27 @@ static ac_error *put(request_rec *r, ac_store *store, const char *type,
 
 /* a value that does not open is treated as absent: it was written under a
  * rotated-out passphrase, or it was tampered with */
-static void open_value(request_rec *r, const unsigned char *key,
+static void open_value(request_rec *r, const char *type, const unsigned char *key,
                        unsigned char *buf, unsigned int buf_len,
                        char **value, apr_size_t *len)
 {
     unsigned char *plain;
     apr_size_t plain_len;
+    ac_error *e = ac_unseal(r->pool, cache->keys, key, AC_KEY_HASH_LEN, buf,
+                            buf_len, &plain, &plain_len);
 
-    if (ac_unseal(r->pool, cache->keys, key, AC_KEY_HASH_LEN, buf, buf_len,
-                  &plain, &plain_len) == NULL) {
-        *value = (char *)plain;
-        *len = plain_len;
+    if (e != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01026)
+                      "%s: a %s entry of the "
+                      "cache does not open, so it counts as absent: %s [%s]",
+                      AC_LOG_TAG, type, e->message, e->code);
+        return;
     }
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, ACLOGNO(01027)
+                  "%s: read a %s entry of %"
+                  APR_SIZE_T_FMT " bytes", AC_LOG_TAG, type, plain_len);
+    *value = (char *)plain;
+    *len = plain_len;
 }
 
 /*
@@ -846,20 +867,25 @@ static ac_error *fetch(request_rec *r, ac_store *store, const char *type,
     }
     unlock(m);
     if (rv == APR_NOTFOUND) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, ACLOGNO(01028)
+                      "%s: no %s entry of that "
+                      "id in the %s cache", AC_LOG_TAG, type, store->what);
         return NULL;
     }
     if (rv != APR_SUCCESS) {
         return cache_error(r, store, rv, "retrieve an entry");
     }
     if (removed == APR_NOTFOUND) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "the %s entry was taken by "
-                      "another request at the same time (on another node)", type);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01029)
+                      "%s: the %s entry was taken "
+                      "by another request at the same time (on another node)",
+                      AC_LOG_TAG, type);
         return NULL;
     }
     if (removed != APR_SUCCESS) {
         return cache_error(r, store, removed, "remove a single-use entry");
     }
-    open_value(r, key, buf, buf_len, value, len);
+    open_value(r, type, key, buf, buf_len, value, len);
     return NULL;
 }
 

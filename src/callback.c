@@ -53,6 +53,8 @@ static ac_error *create_session(ac_login *lg)
         return e;
     }
     ac_tokens_announce(lg->r, lg->pv->name, s->remote_user, &t, NULL);
+    ac_audit(lg->r, ACLOGNO(01030),
+             "login", "ok", s->remote_user, lg->pv->name, NULL);
     return NULL;
 }
 
@@ -81,7 +83,8 @@ static int finish_redirect(request_rec *r, const char *target)
 
     if (e) {
         /* stored by us at login start, so this is a bug or a tampered cache */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: %s [%s]; sending the "
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01031)
+                      "%s: %s [%s]; sending the "
                       "browser to / instead", AC_LOG_TAG, e->message, e->code);
         target = "/";
     }
@@ -91,9 +94,14 @@ static int finish_redirect(request_rec *r, const char *target)
 int ac_callback(request_rec *r, apr_table_t *params)
 {
     ac_login lg;
-    ac_error *e = complete_login(r, params, &lg);
+    ac_error *e;
 
-    if (e) {
+    memset(&lg, 0, sizeof(lg));
+    if ((e = complete_login(r, params, &lg)) != NULL) {
+        /* the user is known only once the login has succeeded */
+        ac_audit(r, ACLOGNO(01032),
+                 "login", e->category == AC_CAT_DENIED ? "refused" : "failed",
+                 NULL, lg.pv ? lg.pv->name : NULL, e->code);
         return ac_error_respond(r, e);
     }
     return finish_redirect(r, lg.fe.original_url);

@@ -178,6 +178,8 @@ void ac_conf_http_opts(const ac_server_conf *c, ac_http_opts *o)
     o->timeout = ac_conf_http_timeout(c);
     o->max_response = (apr_size_t)ac_conf_http_max_response(c);
     o->ca_file = c->ca_file;
+    o->observe = NULL;
+    o->observe_ctx = NULL;
 }
 
 /* ---- directory ------------------------------------------------------------ */

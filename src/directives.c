@@ -529,7 +529,8 @@ static void check_fail(check_log *cl, const char *msg)
         return;
     }
     apr_hash_set(cl->seen, msg, APR_HASH_KEY_STRING, msg);
-    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, cl->s, "%s", msg);
+    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, cl->s, ACLOGNO(01033)
+                 "%s", msg);
     cl->failed = 1;
 }
 
@@ -720,7 +721,8 @@ int ac_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
     }
     ac_authz_check_config(s);
     if ((err = ac_cache_configure(pconf, ptemp, global_conf)) != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "%s", err);
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, ACLOGNO(01034)
+                     "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;

@@ -49,6 +49,11 @@ static int start_login(request_rec *r, const ac_provider *pv,
     if (e) {
         return ac_error_respond(r, e);
     }
+    /* without its query: state, nonce and the PKCE challenge stay out */
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01035)
+                  "%s: login started: provider "
+                  "%s (%s), redirect_uri %s, to %s", AC_LOG_TAG, pv->name,
+                  lg.kind->name, lg.fe.redirect_uri, ac_url_for_log(r->pool, location));
     return ac_redirect(r, HTTP_MOVED_TEMPORARILY, location);
 }
 

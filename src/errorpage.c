@@ -51,7 +51,8 @@ int ac_error_respond(request_rec *r, const ac_error *e)
     int status = ac_error_status(e->category);
     const char *retry = apr_table_get(r->notes, "ac-retry-url");
 
-    ap_log_rerror(APLOG_MARK, log_level_for(status), 0, r, "%s: %s [%s]",
+    ap_log_rerror(APLOG_MARK, log_level_for(status), 0, r, ACLOGNO(01036)
+                  "%s: %s [%s]",
                   AC_LOG_TAG, e->message, e->code);
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");

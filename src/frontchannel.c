@@ -48,8 +48,11 @@ static int page(request_rec *r, int status, const char *ancestors,
                 const char *text, const ac_error *e)
 {
     if (e != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: front-channel "
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01037)
+                      "%s: front-channel "
                       "logout refused: %s [%s]", AC_LOG_TAG, e->message, e->code);
+        ac_audit(r, ACLOGNO(01038),
+                 "front-channel logout", "refused", NULL, NULL, e->code);
         apr_table_setn(r->err_headers_out, "X-Auth-Client-Error", e->code);
     }
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
@@ -145,7 +148,7 @@ int ac_frontchannel_logout(request_rec *r)
                                   "this virtual host", ac_log_quote(r->pool, iss)));
     }
     clear_cookie_if_ended(r, ended);
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s: front-channel logout: "
-                  "provider %s: %d session(s) ended", AC_LOG_TAG, names, total);
+    ac_audit(r, ACLOGNO(01039), "front-channel logout", "ok", NULL, names,
+             apr_psprintf(r->pool, "%d session(s) ended", total));
     return page(r, HTTP_OK, ancestors, "Signed out", NULL);
 }

@@ -347,6 +347,16 @@ static ac_error *transfer_error(apr_pool_t *p, CURLcode rc,
                          "request to %s failed: %s", where, what);
 }
 
+static void tell(apr_pool_t *p, const ac_http_opts *o, const char *method,
+                 const char *url, long status, const ac_error *err,
+                 apr_time_t started)
+{
+    if (o->observe != NULL) {
+        o->observe(o->observe_ctx, method, ac_url_for_log(p, url), status, err,
+                   apr_time_now() - started);
+    }
+}
+
 ac_error *ac_http_request(apr_pool_t *p, const ac_http_opts *o,
                           const char *method, const char *url,
                           const apr_table_t *headers,
@@ -359,6 +369,7 @@ ac_error *ac_http_request(apr_pool_t *p, const ac_http_opts *o,
     ac_error *err;
     CURLcode rc;
     char *ct = NULL;
+    apr_time_t started;
 
     memset(resp, 0, sizeof(*resp));
     memset(&sink, 0, sizeof(sink));
@@ -399,6 +410,7 @@ ac_error *ac_http_request(apr_pool_t *p, const ac_http_opts *o,
         && ac_http_current->pid == getpid()) {
         rc = curl_easy_setopt(hh->curl, CURLOPT_SHARE, ac_http_current->share);
     }
+    started = apr_time_now();
     if (rc == CURLE_OK) {
         curl_easy_setopt(hh->curl, CURLOPT_HTTPHEADER, hh->headers);
         curl_easy_setopt(hh->curl, CURLOPT_ERRORBUFFER, errbuf);
@@ -409,6 +421,7 @@ ac_error *ac_http_request(apr_pool_t *p, const ac_http_opts *o,
     if (rc != CURLE_OK) {
         err = transfer_error(p, rc, &sink, errbuf, url);
         apr_pool_cleanup_run(p, hh, http_handle_cleanup);
+        tell(p, o, method, url, 0, err, started);
         return err;
     }
 
@@ -420,5 +433,6 @@ ac_error *ac_http_request(apr_pool_t *p, const ac_http_opts *o,
     resp->len = sink.len;
     /* Release now: the connection lives on in the share, not the handle. */
     apr_pool_cleanup_run(p, hh, http_handle_cleanup);
+    tell(p, o, method, url, resp->status, NULL, started);
     return NULL;
 }

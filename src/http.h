@@ -8,11 +8,21 @@
 
 #include "util.h"
 
+/* Told of each request that was sent (not of one refused before sending):
+ * the method, the URL as ac_url_for_log gives it, the status (0 when the
+ * transfer failed, with `err` saying why) and the time it took.  The glue
+ * logs it; the core itself never logs. */
+typedef void (*ac_http_observer)(void *ctx, const char *method, const char *url,
+                                 long status, const ac_error *err,
+                                 apr_interval_time_t took);
+
 typedef struct ac_http_opts {
     int connect_timeout;        /* seconds */
     int timeout;                /* seconds, whole exchange */
     apr_size_t max_response;    /* bytes of body */
     const char *ca_file;        /* NULL: system trust store */
+    ac_http_observer observe;   /* NULL: nobody is told */
+    void *observe_ctx;
 } ac_http_opts;
 
 typedef struct ac_http_response {

@@ -4,6 +4,7 @@
  * login, the provider's endpoints, and the redirects.
  */
 #include "login.h"
+#include "url.h"
 
 /* ---- flow cookie ------------------------------------------------------------------ */
 
@@ -65,7 +66,7 @@ static void login_init(request_rec *r, const ac_provider *pv, ac_login *lg)
     lg->r = r;
     lg->pv = pv;
     lg->kind = pv ? ac_login_kind_of(pv) : NULL;
-    ac_conf_http_opts(ac_sconf(r->server), &lg->http);
+    ac_request_http_opts(r, &lg->http);
 }
 
 void ac_login_for_session(request_rec *r, const ac_provider *pv, ac_login *lg)
@@ -163,6 +164,11 @@ ac_error *ac_login_resume(request_rec *r, const ac_login_kind *kind,
         return ac_fail(r, AC_E_STATE_MISMATCH, "the callback does not fit the "
                        "kind of login that was started");
     }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01040)
+                  "%s: callback: resuming the "
+                  "login of provider %s (%s) started for %s", AC_LOG_TAG,
+                  lg->pv->name, kind->name,
+                  ac_log_quote(r->pool, ac_url_for_log(r->pool, lg->fe.original_url)));
     return NULL;
 }
 
@@ -176,7 +182,8 @@ ac_error *ac_login_discovery(request_rec *r, const ac_http_opts *h,
                                        ac_conf_metadata_ttl(ac_sconf(r->server)),
                                        md, &warning);
     if (warning) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: provider %s: %s",
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01041)
+                      "%s: provider %s: %s",
                       AC_LOG_TAG, pv->name, warning);
     }
     return e;

@@ -129,8 +129,8 @@ int ac_logout(request_rec *r)
 
         ac_tokens_load(r, id, &t);
         provider_url = ac_logout_at_provider(r, s, t, ret);
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s: logout: user %s, "
-                      "provider %s", AC_LOG_TAG, s->remote_user, s->provider);
+        ac_audit(r, ACLOGNO(01042),
+                 "logout", "ok", s->remote_user, s->provider, NULL);
     }
     if ((e = ac_session_destroy(r, s ? id : NULL)) != NULL) {
         return ac_error_respond(r, e);

@@ -62,7 +62,7 @@ static void revoke_tokens(request_rec *r, const ac_provider *pv,
     if (ac_provider_kind(pv) == AC_KIND_OAUTH1) {
         return;
     }
-    ac_conf_http_opts(ac_sconf(r->server), &h);
+    ac_request_http_opts(r, &h);
     if ((endpoint = revocation_endpoint(r, pv, &h, &token_endpoint)) == NULL) {
         return;
     }
@@ -75,13 +75,15 @@ static void revoke_tokens(request_rec *r, const ac_provider *pv,
         e = ac_oauth2_revoke(r->pool, &h, pv, endpoint, token_endpoint,
                              which[i].token, which[i].hint);
         if (e != NULL) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: logout: user "
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01043)
+                          "%s: logout: user "
                           "%s, provider %s: the %s was not revoked: %s [%s]",
                           AC_LOG_TAG, s->remote_user, pv->name, which[i].hint,
                           e->message, e->code);
         }
         else {
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: logout: user %s, "
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01044)
+                          "%s: logout: user %s, "
                           "provider %s: %s revoked", AC_LOG_TAG, s->remote_user,
                           pv->name, which[i].hint);
         }
@@ -110,7 +112,7 @@ static const char *end_session_url(request_rec *r, const ac_provider *pv,
     const char *url, *state = NULL;
     ac_error *e;
 
-    ac_conf_http_opts(ac_sconf(r->server), &h);
+    ac_request_http_opts(r, &h);
     if (ac_provider_kind(pv) != AC_KIND_OIDC
         || ac_login_discovery(r, &h, pv, &md) != NULL
         || md->end_session_endpoint == NULL) {
@@ -127,7 +129,8 @@ static const char *end_session_url(request_rec *r, const ac_provider *pv,
     }
     if ((e = return_state(r, ret, &state)) != NULL) {
         /* without the entry the return would only reach the home page */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: logout: %s [%s]",
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01045)
+                      "%s: logout: %s [%s]",
                       AC_LOG_TAG, e->message, e->code);
         return ac_url_add_param(r->pool, url, "post_logout_redirect_uri", ret);
     }
@@ -163,7 +166,8 @@ int ac_logout_return(request_rec *r, const char *state)
         e = ac_cache_login_take(r, AC_CACHE_LOGOUT_RETURN, state, &buf, &len);
     }
     if (e != NULL || buf == NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s: back from the "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ACLOGNO(01046)
+                      "%s: back from the "
                       "provider's logout with %s state; going to the home page",
                       AC_LOG_TAG, e ? "an unreadable" : "an unknown, used or expired");
         return ac_redirect(r, HTTP_SEE_OTHER, home);

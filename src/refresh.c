@@ -48,7 +48,8 @@ int ac_refresh_post_config(apr_pool_t *pconf, server_rec *s)
         rv = ap_global_mutex_create(&locks[i], NULL, AC_REFRESH_MUTEX,
                                     apr_itoa(pconf, i), s, pconf, 0);
         if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "%s: cannot create the "
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, ACLOGNO(01049)
+                         "%s: cannot create the "
                          "refresh lock; check the Mutex directive for %s",
                          AC_LOG_TAG, AC_REFRESH_MUTEX);
             return HTTP_INTERNAL_SERVER_ERROR;
@@ -188,7 +189,8 @@ static ac_error *new_tokens(refresh_ctx *cx)
         return e;
     }
     if (taken != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: refresh for %s: took the "
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01050)
+                      "%s: refresh for %s: took the "
                       "result of a refresh made elsewhere", AC_LOG_TAG, r->user);
         cx->fresh = *taken;
         return NULL;
@@ -271,17 +273,19 @@ static void audit(refresh_ctx *cx, const ac_error *e)
     request_rec *r = cx->r;
 
     if (e == NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s: refresh: user %s, "
-                      "provider %s: new access token, %s", AC_LOG_TAG, r->user,
-                      cx->pv->name, cx->fresh.expires
-                      ? apr_psprintf(r->pool, "valid %" APR_TIME_T_FMT " s",
-                                     apr_time_sec(cx->fresh.expires - apr_time_now()))
-                      : "no expiry given");
+        ac_audit(r, ACLOGNO(01051),
+                 "refresh", "ok", r->user, cx->pv->name, cx->fresh.expires
+                 ? apr_psprintf(r->pool, "new access token valid %" APR_TIME_T_FMT " s",
+                                apr_time_sec(cx->fresh.expires - apr_time_now()))
+                 : "new access token, no expiry given");
         return;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: refresh: user %s, "
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01052)
+                  "%s: refresh: user %s, "
                   "provider %s: failed: %s [%s]", AC_LOG_TAG, r->user,
                   cx->pv->name, e->message, e->code);
+    ac_audit(r, ACLOGNO(01053),
+             "refresh", "failed", r->user, cx->pv->name, e->code);
 }
 
 /* What the location's policy makes of a failed refresh. */

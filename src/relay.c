@@ -101,7 +101,8 @@ static const char *at(apr_pool_t *p, const ap_directive_t *d)
 
 static void startup_error(server_rec *s, const char *msg)
 {
-    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "%s", msg);
+    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, ACLOGNO(01054)
+                 "%s", msg);
 }
 
 /* Can the relay of `relay` find its provider and that provider's base? */
@@ -386,7 +387,8 @@ static int refuse(request_rec *r, const ac_error *e)
 
     ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_ERR
                   : status == HTTP_UNAUTHORIZED ? APLOG_INFO : APLOG_WARNING,
-                  0, r, "%s: relay: %s [%s]", AC_LOG_TAG, e->message, e->code);
+                  0, r, ACLOGNO(01055)
+                                                                                                   "%s: relay: %s [%s]", AC_LOG_TAG, e->message, e->code);
     apr_table_setn(r->err_headers_out, "X-Auth-Client-Error", e->code);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     if (status == HTTP_UNAUTHORIZED) {
@@ -695,7 +697,8 @@ static int attach(relay_ctx *cx, const ac_login_kind *kind, const ac_token_set *
     if (strcmp(out.url, cx->upstream) != 0) {
         r->filename = apr_pstrcat(r->pool, "proxy:", out.url, NULL);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: relay: %s %s for %s with "
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01056)
+                  "%s: relay: %s %s for %s with "
                   "the credentials of %s (%s)", AC_LOG_TAG,
                   ac_log_quote(r->pool, r->method),
                   ac_url_for_log(r->pool, cx->upstream), r->user, cx->name,

@@ -174,18 +174,26 @@ static ac_error *load_one(request_rec *r, const char *id, apr_time_t now,
     }
     s = apr_palloc(r->pool, sizeof(*s));
     if ((e = ac_session_record_decode(r->pool, buf, len, s)) != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: ignoring a session "
-                      "record that does not decode: %s", e->code, e->message);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01057)
+                      "%s: ignoring a session "
+                      "record that does not decode: %s [%s]", AC_LOG_TAG,
+                      e->message, e->code);
         return NULL;
     }
     if (!belongs_here(r, s)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: ignoring a session "
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01058)
+                      "%s: ignoring a session "
                       "made in another session scope or by another provider "
                       "configuration (provider %s)", AC_LOG_TAG,
                       ac_log_quote(r->pool, s->provider));
         return NULL;
     }
     if (now >= record_expiry(c, s)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01059)
+                      "%s: the session of %s "
+                      "(provider %s) has expired (AuthClientSessionMaxDuration or "
+                      "AuthClientSessionInactivityTimeout); it is removed",
+                      AC_LOG_TAG, ac_log_quote(r->pool, s->remote_user), s->provider);
         ac_cache_remove(r, AC_CACHE_SESSION, id);
         ac_tokens_remove(r, id);
         return NULL;
@@ -193,8 +201,9 @@ static ac_error *load_one(request_rec *r, const char *id, apr_time_t now,
     if (needs_touch(c, s, now)) {
         s->last_seen = now;
         if ((e = ac_session_store(r, id, s)) != NULL) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: %s", e->code,
-                          e->message);
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01060)
+                          "%s: %s [%s]", AC_LOG_TAG,
+                          e->message, e->code);
         }
     }
     *out = s;
@@ -219,6 +228,11 @@ ac_error *ac_session_load(request_rec *r, ac_session_record **out, const char **
             *id = ids[i];
             return e;
         }
+    }
+    if (n > 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, ACLOGNO(01061)
+                      "%s: %d session cookie(s) "
+                      "sent, none names a valid session here", AC_LOG_TAG, n);
     }
     return NULL;
 }

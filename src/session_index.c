@@ -54,7 +54,8 @@ static ac_error *index_read(request_rec *r, const char *type, const char *key,
     }
     if ((e = ac_index_record_decode(r->pool, buf, len, list)) != NULL) {
         /* written by another version, or damaged: start it again */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: %s [%s]",
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01062)
+                      "%s: %s [%s]",
                       AC_LOG_TAG, e->message, e->code);
         *list = NULL;
     }
@@ -94,7 +95,8 @@ static ac_error *index_add(request_rec *r, const char *type, const char *key,
         }
         if (ac_index_record_add(r->pool, list, id, expires, apr_time_now(),
                                 &added)) {
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "%s: more than %d "
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, ACLOGNO(01063)
+                          "%s: more than %d "
                           "sessions under one %s: the oldest is no longer "
                           "ended by a logout from the provider", AC_LOG_TAG,
                           AC_INDEX_MAX_SESSIONS, type + strlen("logout-"));
@@ -150,7 +152,8 @@ void ac_session_index_add(request_rec *r, const char *id,
                       id, s->expires);
     }
     if (e != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: user %s, provider "
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01064)
+                      "%s: user %s, provider "
                       "%s: the session is not in the single-logout index, so a "
                       "logout at the provider will not end it: %s [%s]",
                       AC_LOG_TAG, s->remote_user, pv->name, e->message, e->code);
@@ -184,7 +187,7 @@ int ac_logout_provider_of(request_rec *r, const ac_provider *pv, const char *iss
         || !may_have_issuer(r->pool, pv, iss)) {
         return 0;
     }
-    ac_conf_http_opts(ac_sconf(r->server), &h);
+    ac_request_http_opts(r, &h);
     return ac_login_discovery(r, &h, pv, md) == NULL && (*md)->issuer != NULL
         && strcmp((*md)->issuer, iss) == 0;
 }
@@ -224,7 +227,8 @@ static ac_error *end_one(request_rec *r, const ac_provider *pv,
         return NULL;
     }
     if (!session_matches(r, pv, &s, sid, sub)) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: a session listed "
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01065)
+                      "%s: a session listed "
                       "under this logout belongs to another user, session or "
                       "provider; it is left alone", AC_LOG_TAG);
         *keep = 1;

@@ -30,8 +30,10 @@ ac_error *ac_tokens_load(request_rec *r, const char *session_id,
     }
     t = apr_palloc(r->pool, sizeof(*t));
     if ((e = ac_token_record_decode(r->pool, buf, len, t)) != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "%s: ignoring a token "
-                      "record that does not decode: %s", e->code, e->message);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01066)
+                      "%s: ignoring a token "
+                      "record that does not decode: %s [%s]", AC_LOG_TAG,
+                      e->message, e->code);
         return NULL;
     }
     *out = t;
@@ -56,7 +58,8 @@ static const ac_token_set *as_stored(request_rec *r, const ac_token_set *t)
     if (len <= ID_TOKEN_HINT_MAX) {
         return t;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s: the id_token (%"
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01067)
+                  "%s: the id_token (%"
                   APR_SIZE_T_FMT " bytes) is too long to be a logout's "
                   "id_token_hint and is not kept", AC_LOG_TAG, len);
     kept = apr_pmemdup(r->pool, t, sizeof(*t));

@@ -73,6 +73,7 @@ step conf-reference sh test/check_conf_reference.sh
 step config-errors sh test/config/check_errors.sh
 step quickstarts sh test/check_quickstarts.sh
 step troubleshooting sh test/check_troubleshooting.sh
+step log-numbers python3 test/lognos.py
 step package sh test/package/check.sh
 step demo sh test/demo.sh --check
 step browser sh test/browser/run.sh

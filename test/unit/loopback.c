@@ -211,6 +211,7 @@ ac_http_opts http_opts(void)
 {
     ac_http_opts o;
 
+    memset(&o, 0, sizeof(o));
     o.connect_timeout = 5;
     o.timeout = 10;
     o.max_response = 65536;

@@ -216,6 +216,69 @@ START_TEST(http_transport_errors)
 }
 END_TEST
 
+/* ---- the observer: what the glue logs of each call --------------------- */
+
+typedef struct observed {
+    int calls;
+    const char *method;
+    const char *url;
+    long status;
+    const char *code;
+} observed;
+
+static void observe(void *ctx, const char *method, const char *url, long status,
+                    const ac_error *err, apr_interval_time_t took)
+{
+    observed *o = ctx;
+
+    o->calls++;
+    o->method = apr_pstrdup(unit_pool, method);
+    o->url = apr_pstrdup(unit_pool, url);
+    o->status = status;
+    o->code = err ? err->code : NULL;
+    ck_assert_int_ge(took, 0);
+}
+
+START_TEST(http_observer_told)
+{
+    srv *sv = srv_start();
+    ac_http_opts h = http_opts();
+    ac_http_response r;
+    observed o;
+    const char *closed;
+
+    memset(&o, 0, sizeof(o));
+    h.observe = observe;
+    h.observe_ctx = &o;
+    srv_route_add(sv, "/token", 401, "application/json", "{}");
+    ck_assert_ptr_null(ac_http_request(unit_pool, &h, "POST",
+                                       srv_url(sv, "/token?code=s3cr3t"), NULL,
+                                       "application/x-www-form-urlencoded",
+                                       "code=s3cr3t", &r));
+    ck_assert_int_eq(o.calls, 1);
+    ck_assert_str_eq(o.method, "POST");
+    /* the URL as it may be logged: no query */
+    ck_assert_str_eq(o.url, srv_url(sv, "/token"));
+    ck_assert_int_eq(o.status, 401);
+    ck_assert_ptr_null(o.code);
+
+    /* a failed transfer is told with status 0 and its error */
+    closed = srv_url(sv, "/x");
+    srv_stop(sv);
+    ck_assert_ptr_nonnull(ac_http_request(unit_pool, &h, "GET", closed, NULL,
+                                          NULL, NULL, &r));
+    ck_assert_int_eq(o.calls, 2);
+    ck_assert_int_eq(o.status, 0);
+    ck_assert_str_eq(o.code, "http_transport");
+
+    /* a request refused before sending is nothing to tell */
+    ck_assert_ptr_nonnull(ac_http_request(unit_pool, &h, "GET",
+                                          "http://example.com/", NULL, NULL,
+                                          NULL, &r));
+    ck_assert_int_eq(o.calls, 2);
+}
+END_TEST
+
 Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
@@ -233,6 +296,7 @@ Suite *http_suite(void)
     tcase_add_test(net, http_too_large);
     tcase_add_test(net, http_timeout);
     tcase_add_test(net, http_transport_errors);
+    tcase_add_test(net, http_observer_told);
     suite_add_tcase(s, net);
     return s;
 }

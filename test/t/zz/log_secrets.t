@@ -1,6 +1,6 @@
 # Runs last (directory zz): after every login, refused login and logout of
 # the suite, what the module wrote to the error log - at LogLevel
-# auth_client:debug - must not contain a client secret, a JWT, or a token or
+# auth_client:trace8 - must not contain a client secret, a JWT, or a token or
 # code value.  (httpd's own trace output, which Apache::Test turns on for
 # core, logs request lines and headers: that is httpd's business.)
 use strict;
