@@ -8,6 +8,8 @@
 # of the login that obtains the session.  Cases: the unprotected file, the
 # same file behind mod_auth_client with a valid session (shmcb), and behind
 # "AuthClientBearer only" with a JWT access token from the provider.
+# The session cases are alice's default claims and the user "many"'s
+# 1000 groups of 40 bytes, whose cost must stay close to the default's.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=${AC_BENCH_DIR:-/tmp/mod_auth_client-callgrind}
@@ -19,7 +21,8 @@ configure shmcb
 mkdir -p "$run/profiles"
 chmod 1777 "$run/profiles"
 
-# one callgrind run: login (when $2 is "protected"), then $1 requests
+# one callgrind run: login (when $2 is "protected" or "groups"), then $1
+# requests
 one_run() {
     count=$1 case=$2 out="$run/profiles/callgrind.out.$2.$1"
     # valgrind checks the file as root at start and writes it as nobody
@@ -34,9 +37,11 @@ one_run() {
     url=http://127.0.0.1:8081/open/index.html
     cookie=""
     auth=""
-    if [ "$case" = protected ]; then
+    if [ "$case" = protected ] || [ "$case" = groups ]; then
+        user=alice
+        [ "$case" = groups ] && user=many
         url=http://127.0.0.1:8081/ours/index.html
-        cookie=$(perl "$top/bench/session-cookie.pl" "$url" "$certs/ca.pem" ac_session)
+        cookie=$(perl "$top/bench/session-cookie.pl" "$url" "$certs/ca.pem" ac_session $user)
     fi
     if [ "$case" = bearer ]; then
         url=http://127.0.0.1:8081/api/index.html
@@ -61,9 +66,11 @@ per_request() {
 
 open=$(per_request open)
 prot=$(per_request protected)
+groups=$(per_request groups)
 bearer=$(per_request bearer)
 echo "unprotected:            $open instructions per request"
 echo "with mod_auth_client:   $prot instructions per request (+$((prot - open)))"
+echo "  and 1000 groups:      $groups instructions per request (+$((groups - open)))"
 echo "bearer JWT (only):      $bearer instructions per request (+$((bearer - open)))"
 echo
 echo "most expensive functions under check_authn (inclusive, $((2 * n)) requests + login):"

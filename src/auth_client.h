@@ -155,7 +155,7 @@ ac_error *ac_session_store(request_rec *r, const char *id,
  * removed */
 ac_error *ac_session_destroy(request_rec *r, const char *id);
 void ac_session_export(request_rec *r, const ac_dir_conf *d,
-                       const ac_session_record *s);
+                       ac_session_record *s);
 void ac_strip_spoofed_headers(request_rec *r, const ac_dir_conf *d);
 /* session and flow ids: 32 random bytes, base64url; anything else in a
  * cookie is rejected before it costs a cache lookup */

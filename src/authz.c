@@ -105,9 +105,11 @@ static int value_matches(const claim_require *cr, const char *v)
     return strcmp(cr->value, v) == 0;
 }
 
-static int claim_matches(const ac_session_record *s, const claim_require *cr)
+static int claim_matches(request_rec *r, const ac_session_record *s,
+                         const claim_require *cr)
 {
-    const ac_claim *cl = ac_claims_find(s->claims, cr->path);
+    /* the array's elements are split out of the record only here */
+    const ac_claim *cl = ac_session_record_claim(r->pool, s, cr->path);
     int i;
 
     for (i = 0; cl && i < cl->nvalues; i++) {
@@ -134,7 +136,7 @@ static authz_status check_claim(request_rec *r, const char *line,
     }
     /* several words on one line: any of them grants (like Require group) */
     for (i = 0; i < cl->list->nelts; i++) {
-        if (claim_matches(st->session, &APR_ARRAY_IDX(cl->list, i, claim_require))) {
+        if (claim_matches(r, st->session, &APR_ARRAY_IDX(cl->list, i, claim_require))) {
             return AUTHZ_GRANTED;
         }
     }

@@ -418,6 +418,7 @@ static ac_error *identity_of(bearer_ctx *bc, json_t *claims,
     }
     s->remote_user = user->values[0];
     s->scope = "";
+    s->export_prefix = ac_dir_claim_prefix(bc->d);
     s->provider = bc->pv->name;
     s->fingerprint = bc->pv->fingerprint;
     s->created = s->last_seen = bc->expect.now;
@@ -627,11 +628,30 @@ static ac_error *identify(bearer_ctx *bc, const char *token,
 
 /* ---- check_authn ------------------------------------------------------------------- */
 
+/* The claims the scope rule reads, from a fresh identity or a remembered
+ * one (whose claims stay in the record until asked for). */
+static apr_array_header_t *scope_claims(apr_pool_t *p, const ac_session_record *s)
+{
+    static const char *const names[] = { "scope", "scp" };
+    apr_array_header_t *out = apr_array_make(p, 2, sizeof(ac_claim));
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        const ac_claim *c = ac_session_record_claim(p, s, names[i]);
+
+        if (c != NULL) {
+            APR_ARRAY_PUSH(out, ac_claim) = *c;
+        }
+    }
+    return out;
+}
+
 static int use_identity(request_rec *r, const ac_dir_conf *d,
                         ac_session_record *s, const char *how)
 {
     ac_request_state *st = ac_request_state_get(r);
-    const char *missing = ac_access_token_missing_scope(s->claims, d->bearer_scopes);
+    const char *missing = ac_access_token_missing_scope(scope_claims(r->pool, s),
+                                                            d->bearer_scopes);
 
     if (missing != NULL) {
         return refuse(r, d, ac_error_make(r->pool, AC_E_BEARER_SCOPE, "the "

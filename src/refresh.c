@@ -165,9 +165,9 @@ typedef struct refresh_ctx {
     ac_token_set fresh;
 } refresh_ctx;
 
-static const char *session_sub(const ac_session_record *s)
+static const char *session_sub(request_rec *r, const ac_session_record *s)
 {
-    const ac_claim *sub = ac_claims_find(s->claims, "sub");
+    const ac_claim *sub = ac_session_record_claim(r->pool, s, "sub");
 
     return sub && sub->nvalues == 1 ? sub->values[0] : NULL;
 }
@@ -200,7 +200,7 @@ static ac_error *new_tokens(refresh_ctx *cx)
     }
     ac_login_for_session(r, cx->pv, &lg);
     if ((e = kind->refresh(&lg, cx->old->refresh_token,
-                           session_sub(cx->st->session))) != NULL) {
+                           session_sub(cx->r, cx->st->session))) != NULL) {
         return e;
     }
     ac_tokens_from_response(r->pool, &lg.tokens, NULL, cx->old, &cx->fresh);

@@ -262,6 +262,7 @@ ac_error *ac_session_create(request_rec *r, ac_session_record *s,
         return e;
     }
     s->scope = ac_conf_session_scope(c, r->server->server_hostname);
+    s->export_prefix = ac_dir_claim_prefix(ac_dconf(r));
     s->created = now;
     s->last_seen = now;
     s->expires = now + apr_time_from_sec(ac_conf_session_max(c));
@@ -344,45 +345,46 @@ void ac_strip_spoofed_headers(request_rec *r, const ac_dir_conf *d)
     }
 }
 
-/* prefix + name in one allocation, without apr_pstrcat's varargs walk */
-static const char *prefixed(apr_pool_t *p, const char *prefix, apr_size_t plen,
-                            const char *name)
+/* The stored name under another prefix: a location whose
+ * AuthClientClaimPrefix differs from the one in effect at login. */
+static const char *reprefixed(apr_pool_t *p, const char *prefix, apr_size_t plen,
+                              const char *name, apr_size_t stored_plen)
 {
-    apr_size_t nlen = strlen(name);
+    apr_size_t nlen = strlen(name + stored_plen);
     char *out = apr_palloc(p, plen + nlen + 1);
 
     memcpy(out, prefix, plen);
-    memcpy(out + plen, name, nlen + 1);
+    memcpy(out + plen, name + stored_plen, nlen + 1);
     return out;
 }
 
 void ac_session_export(request_rec *r, const ac_dir_conf *d,
-                       const ac_session_record *s)
+                       ac_session_record *s)
 {
     const char *prefix = ac_dir_claim_prefix(d);
-    apr_size_t plen = strlen(prefix);
+    const char *stored_prefix = s->export_prefix ? s->export_prefix : "";
+    /* the names were prefixed at login; only another prefix costs a copy */
+    int as_stored = strcmp(prefix, stored_prefix) == 0;
+    apr_size_t plen = strlen(prefix), stored_plen = strlen(stored_prefix);
     int headers = ac_dir_claim_headers(d);
     /* a main request's environment holds none of these names yet (the
      * spoofed headers are gone too), so adding skips the table scan a
      * set does; a subrequest starts from a copy of its parent's */
     void (*put)(apr_table_t *, const char *, const char *) =
         r->main ? apr_table_setn : apr_table_addn;
-    int i;
+    const ac_export_item *x;
+    int i, n;
 
     r->user = (char *)s->remote_user;
     r->ap_auth_type = (char *)AC_AUTH_TYPE;
-    for (i = 0; i < s->claims->nelts; i++) {
-        const ac_claim *cl = &APR_ARRAY_IDX(s->claims, i, ac_claim);
-        const char *name;
+    x = ac_session_record_exports(r->pool, s, &n);
+    for (i = 0; i < n; i++) {
+        const char *name = as_stored ? x[i].name
+            : reprefixed(r->pool, prefix, plen, x[i].name, stored_plen);
 
-        if (cl->env_name[0] == '\0') {
-            continue;           /* shadowed by a later claim of that name */
-        }
-        name = prefixed(r->pool, prefix, plen, cl->env_name);
-
-        put(r->subprocess_env, name, cl->env_value);
+        put(r->subprocess_env, name, x[i].value);
         if (headers) {
-            put(r->headers_in, name, cl->env_value);
+            put(r->headers_in, name, x[i].value);
         }
     }
 }

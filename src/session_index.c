@@ -113,9 +113,10 @@ static ac_error *index_add(request_rec *r, const char *type, const char *key,
                          "being replaced by concurrent logins", type);
 }
 
-static const char *session_claim(const ac_session_record *s, const char *name)
+static const char *session_claim(request_rec *r, const ac_session_record *s,
+                                 const char *name)
 {
-    const ac_claim *c = ac_claims_find(s->claims, name);
+    const ac_claim *c = ac_session_record_claim(r->pool, s, name);
 
     return c && c->nvalues == 1 ? c->values[0] : NULL;
 }
@@ -130,7 +131,7 @@ void ac_session_index_add(request_rec *r, const char *id,
                           const ac_session_record *s, const ac_token_set *t)
 {
     const ac_provider *pv = ac_conf_find_provider(ac_sconf(r->server), s->provider);
-    const char *sub = session_claim(s, "sub");
+    const char *sub = session_claim(r, s, "sub");
     const char *sid = NULL;
     ac_error *e = NULL;
 
@@ -196,8 +197,8 @@ static int session_matches(request_rec *r, const ac_provider *pv,
                            const ac_session_record *s, const char *sid,
                            const char *sub)
 {
-    const char *ssid = session_claim(s, "sid");
-    const char *ssub = session_claim(s, "sub");
+    const char *ssid = session_claim(r, s, "sid");
+    const char *ssub = session_claim(r, s, "sub");
 
     return strcmp(s->scope, ac_conf_session_scope(ac_sconf(r->server),
                                                   r->server->server_hostname)) == 0

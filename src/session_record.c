@@ -2,12 +2,20 @@
  * session_record.c - the session as stored in the cache.
  *
  * Layout: NUL-terminated fields, in this order:
- *   "ACS3" scope provider fingerprint remote_user created expires last_seen
- *   access_expires nclaims
- *   then per claim: path env_name env_value nvalues value...
- * Times and counts are decimal.  Decoding points into the buffer, so the
- * hot path copies no strings; every count is checked against the bytes left
- * before anything is allocated for it.
+ *   "ACS4" scope provider fingerprint remote_user created expires last_seen
+ *   access_expires export_prefix nclaims
+ *   then per claim: name value path shape
+ * `name` is the exported name with export_prefix on it ("" when a later
+ * claim of the same name shadows it), `value` the exported text (array
+ * elements joined with ","), `path` the dotted path Require claim names.
+ * `shape` says how to get the elements back out of `value`:
+ *   ""            a single value
+ *   ","           an array, split at every comma ("" is the empty array)
+ *   "#5,0,12"     an array, by its element lengths (when an element has
+ *                 a comma in it)
+ * Each value is thus held once.  Times and counts are decimal.  Decoding
+ * points into the buffer and reads only what the export needs; every count
+ * is checked against the bytes left before anything is allocated for it.
  */
 #include <string.h>
 
@@ -16,10 +24,14 @@
 
 /* Bump with any change of the layout: old records then fail to decode and
  * their users log in again, instead of being misread. */
-#define RECORD_TAG "ACS3"
+#define RECORD_TAG "ACS4"
 
 /* The least a claim can occupy: four empty fields. */
 #define CLAIM_MIN_BYTES 4
+
+#define SHAPE_SCALAR ""
+#define SHAPE_COMMAS ","
+#define SHAPE_LENGTHS '#'
 
 static ac_error *record_error(apr_pool_t *p, const char *what)
 {
@@ -32,35 +44,89 @@ static const char *time_text(apr_pool_t *p, apr_time_t t)
     return apr_psprintf(p, "%" APR_TIME_T_FMT, t);
 }
 
-static ac_error *push_claims(apr_pool_t *p, apr_array_header_t *f,
-                             const apr_array_header_t *claims)
+static const char *or_empty(const char *s)
 {
-    int i, j, n = claims ? claims->nelts : 0;
+    return s ? s : "";
+}
+
+/* ---- encoding ------------------------------------------------------------- */
+
+/* Can the elements be found again by splitting the joined text at commas? */
+static int splits_at_commas(const ac_claim *c)
+{
+    int i;
+
+    for (i = 0; i < c->nvalues; i++) {
+        if (strchr(c->values[i], ',') != NULL) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* One value is a scalar whether or not it came as an array of one: every
+ * reader (export, Require claim) sees the two alike. */
+static const char *shape_of(apr_pool_t *p, const ac_claim *c)
+{
+    apr_array_header_t *lengths;
+    int i;
+
+    if (c->nvalues == 1) {
+        return SHAPE_SCALAR;
+    }
+    if (splits_at_commas(c)) {
+        return SHAPE_COMMAS;
+    }
+    lengths = apr_array_make(p, c->nvalues, sizeof(const char *));
+    for (i = 0; i < c->nvalues; i++) {
+        APR_ARRAY_PUSH(lengths, const char *) =
+            apr_psprintf(p, "%" APR_SIZE_T_FMT, strlen(c->values[i]));
+    }
+    return apr_pstrcat(p, "#", apr_array_pstrcat(p, lengths, ','), NULL);
+}
+
+static ac_error *push_claims(apr_pool_t *p, apr_array_header_t *f,
+                             const char *prefix, const apr_array_header_t *claims)
+{
+    int i, n = claims ? claims->nelts : 0;
 
     APR_ARRAY_PUSH(f, const char *) = apr_itoa(p, n);
     for (i = 0; i < n; i++) {
         const ac_claim *c = &APR_ARRAY_IDX(claims, i, ac_claim);
 
-        if (c->path == NULL || c->nvalues < 0
-            || (c->nvalues > 0 && c->values == NULL)) {
+        if (c->path == NULL || c->env_name == NULL || c->env_value == NULL
+            || c->nvalues < 0 || (c->nvalues > 0 && c->values == NULL)) {
             return record_error(p, "a claim without a path or values");
         }
-        APR_ARRAY_PUSH(f, const char *) = c->path;
-        APR_ARRAY_PUSH(f, const char *) = c->env_name;
+        APR_ARRAY_PUSH(f, const char *) = c->env_name[0]
+            ? apr_pstrcat(p, prefix, c->env_name, NULL) : "";
         APR_ARRAY_PUSH(f, const char *) = c->env_value;
-        APR_ARRAY_PUSH(f, const char *) = apr_itoa(p, c->nvalues);
-        for (j = 0; j < c->nvalues; j++) {
-            APR_ARRAY_PUSH(f, const char *) = c->values[j];
-        }
+        APR_ARRAY_PUSH(f, const char *) = c->path;
+        APR_ARRAY_PUSH(f, const char *) = shape_of(p, c);
     }
     return NULL;
+}
+
+/* A decoded record goes back with its claim section as it was read. */
+static char *append_stored(apr_pool_t *p, const char *head, apr_size_t head_len,
+                           const ac_session_record *s, apr_size_t *len)
+{
+    char *buf = apr_palloc(p, head_len + s->stored_len + 1);
+
+    memcpy(buf, head, head_len);
+    memcpy(buf + head_len, s->stored, s->stored_len);
+    *len = head_len + s->stored_len;
+    return buf;
 }
 
 ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
                                    char **buf, apr_size_t *len)
 {
-    apr_array_header_t *f = apr_array_make(p, 32, sizeof(const char *));
+    apr_array_header_t *f = apr_array_make(p, 64, sizeof(const char *));
+    const char *prefix = or_empty(s->export_prefix);
     ac_error *err;
+    char *head;
+    apr_size_t head_len;
 
     if (s->provider == NULL || s->remote_user == NULL || *s->remote_user == '\0'
         || s->scope == NULL || s->fingerprint == NULL
@@ -77,51 +143,93 @@ ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
     APR_ARRAY_PUSH(f, const char *) = time_text(p, s->expires);
     APR_ARRAY_PUSH(f, const char *) = time_text(p, s->last_seen);
     APR_ARRAY_PUSH(f, const char *) = time_text(p, s->access_expires);
-    if ((err = push_claims(p, f, s->claims)) != NULL) {
+    APR_ARRAY_PUSH(f, const char *) = prefix;
+    if (s->claims == NULL && s->stored != NULL) {
+        APR_ARRAY_PUSH(f, const char *) = apr_psprintf(p, "%" APR_SIZE_T_FMT,
+                                                       s->nclaims);
+        head = ac_fields_join(p, f, &head_len);
+        *buf = append_stored(p, head, head_len, s, len);
+        return NULL;
+    }
+    if ((err = push_claims(p, f, prefix, s->claims)) != NULL) {
         return err;
     }
     *buf = ac_fields_join(p, f, len);
     return NULL;
 }
 
-static int read_claim(apr_pool_t *p, ac_field_reader *r, ac_claim *c)
-{
-    apr_size_t n, i;
+/* ---- decoding: the export list -------------------------------------------- */
 
-    c->path = ac_field_next(r);
-    c->env_name = ac_field_next(r);
-    c->env_value = ac_field_next(r);
-    /* a missing field makes every later one missing; each value takes at
-     * least its NUL, which bounds the count */
-    if (c->env_value == NULL
-        || !ac_field_next_count(r, (apr_size_t)(r->end - r->pos), &n)) {
-        return 0;
+/* "#l1,l2,...": decimal lengths that, with a comma between elements, add
+ * up to `value` exactly, with a comma at each boundary. */
+static int lengths_fit(const char *shape, const char *value)
+{
+    apr_size_t at = 0, vlen = strlen(value);
+    const char *s = shape + 1;
+
+    if (*s == '\0') {
+        return vlen == 0;
     }
-    c->nvalues = (int)n;
-    c->values = apr_palloc(p, (n ? n : 1) * sizeof(*c->values));
-    for (i = 0; i < n; i++) {
-        if ((c->values[i] = ac_field_next(r)) == NULL) {
+    for (;;) {
+        apr_size_t n = 0;
+
+        if (*s < '0' || *s > '9') {
             return 0;
         }
+        for (; *s >= '0' && *s <= '9'; s++) {
+            n = n * 10 + (apr_size_t)(*s - '0');
+            if (n > vlen) {
+                return 0;
+            }
+        }
+        if (n > vlen - at) {
+            return 0;
+        }
+        at += n;
+        if (*s == '\0') {
+            return at == vlen;
+        }
+        if (*s++ != ',' || at >= vlen || value[at] != ',') {
+            return 0;
+        }
+        at++;
     }
-    return 1;
 }
 
-static int read_claims(apr_pool_t *p, ac_field_reader *r,
-                       apr_array_header_t **out)
+static int shape_ok(const char *shape, const char *value)
 {
-    apr_size_t n, i;
-
-    if (!ac_field_next_count(r, (apr_size_t)(r->end - r->pos) / CLAIM_MIN_BYTES,
-                             &n)) {
-        return 0;
+    if (shape[0] == SHAPE_LENGTHS) {
+        return lengths_fit(shape, value);
     }
-    *out = apr_array_make(p, n ? (int)n : 1, sizeof(ac_claim));
+    return strcmp(shape, SHAPE_SCALAR) == 0 || strcmp(shape, SHAPE_COMMAS) == 0;
+}
+
+/* One pass over the claim section: every field checked, the exported
+ * ones listed.  The paths and the array elements are not looked at. */
+static int read_exports(apr_pool_t *p, ac_field_reader *r, apr_size_t n,
+                        ac_session_record *d)
+{
+    ac_export_item *x = apr_palloc(p, (n ? n : 1) * sizeof(*x));
+    apr_size_t i;
+
+    d->nexports = 0;
     for (i = 0; i < n; i++) {
-        if (!read_claim(p, r, apr_array_push(*out))) {
+        const char *name = ac_field_next(r);
+        const char *value = ac_field_next(r);
+        const char *path = ac_field_next(r);
+        const char *shape = ac_field_next(r);
+
+        /* a missing field makes every later one missing */
+        if (shape == NULL || path == NULL || !shape_ok(shape, value)) {
             return 0;
         }
+        if (name[0] != '\0') {
+            x[d->nexports].name = name;
+            x[d->nexports].value = value;
+            d->nexports++;
+        }
     }
+    d->exports = x;
     return 1;
 }
 
@@ -135,6 +243,7 @@ ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
     if (buf == NULL || len == 0) {
         return record_error(p, "empty");
     }
+    memset(&d, 0, sizeof(d));
     ac_field_reader_init(&r, buf, len);
     tag = ac_field_next(&r);
     if (tag == NULL || strcmp(tag, RECORD_TAG) != 0) {
@@ -149,10 +258,17 @@ ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
         || !ac_field_next_time(&r, &d.created)
         || !ac_field_next_time(&r, &d.expires)
         || !ac_field_next_time(&r, &d.last_seen)
-        || !ac_field_next_time(&r, &d.access_expires)) {
+        || !ac_field_next_time(&r, &d.access_expires)
+        || (d.export_prefix = ac_field_next(&r)) == NULL) {
         return record_error(p, "truncated header");
     }
-    if (!read_claims(p, &r, &d.claims)) {
+    if (!ac_field_next_count(&r, (apr_size_t)(r.end - r.pos) / CLAIM_MIN_BYTES,
+                             &d.nclaims)) {
+        return record_error(p, "bad claim count");
+    }
+    d.stored = r.pos;
+    d.stored_len = (apr_size_t)(r.end - r.pos);
+    if (!read_exports(p, &r, d.nclaims, &d)) {
         return record_error(p, "bad claim list");
     }
     if (!ac_field_reader_done(&r)) {
@@ -160,4 +276,155 @@ ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
     }
     *s = d;
     return NULL;
+}
+
+const ac_export_item *ac_session_record_exports(apr_pool_t *p,
+                                                   ac_session_record *s,
+                                                   int *n)
+{
+    const char *prefix = or_empty(s->export_prefix);
+    ac_export_item *x;
+    int i;
+
+    if (s->exports == NULL && s->claims != NULL) {
+        x = apr_palloc(p, (s->claims->nelts ? s->claims->nelts : 1) * sizeof(*x));
+        s->nexports = 0;
+        for (i = 0; i < s->claims->nelts; i++) {
+            const ac_claim *c = &APR_ARRAY_IDX(s->claims, i, ac_claim);
+
+            if (c->env_name[0] != '\0') {
+                x[s->nexports].name = apr_pstrcat(p, prefix, c->env_name, NULL);
+                x[s->nexports].value = c->env_value;
+                s->nexports++;
+            }
+        }
+        s->exports = x;
+    }
+    *n = s->exports ? s->nexports : 0;
+    return s->exports;
+}
+
+/* ---- the claims, on demand ------------------------------------------------ */
+
+static void split_at_commas(apr_pool_t *p, ac_claim *c)
+{
+    const char *v = c->env_value, *comma;
+    int n = 1, i = 0;
+
+    if (*v == '\0') {
+        c->nvalues = 0;
+        c->values = apr_palloc(p, sizeof(*c->values));
+        return;
+    }
+    for (comma = v; (comma = strchr(comma, ',')) != NULL; comma++) {
+        n++;
+    }
+    c->nvalues = n;
+    c->values = apr_palloc(p, n * sizeof(*c->values));
+    while ((comma = strchr(v, ',')) != NULL) {
+        c->values[i++] = apr_pstrmemdup(p, v, (apr_size_t)(comma - v));
+        v = comma + 1;
+    }
+    c->values[i] = v;
+}
+
+/* The decoder checked that the lengths fit the value. */
+static void split_by_lengths(apr_pool_t *p, ac_claim *c, const char *shape)
+{
+    const char *v = c->env_value, *s = shape + 1;
+    int n = *s ? 1 : 0, i;
+
+    for (i = 0; s[i]; i++) {
+        n += s[i] == ',';
+    }
+    c->nvalues = n;
+    c->values = apr_palloc(p, (n ? n : 1) * sizeof(*c->values));
+    for (i = 0; i < n; i++) {
+        apr_size_t len = (apr_size_t)apr_atoi64(s);
+
+        c->values[i] = apr_pstrmemdup(p, v, len);
+        v += len + 1;
+        s = strchr(s, ',');
+        s = s ? s + 1 : "";
+    }
+}
+
+static void claim_from_fields(apr_pool_t *p, const ac_session_record *s,
+                              const char *name, const char *value,
+                              const char *path, const char *shape, ac_claim *c)
+{
+    const char *prefix = or_empty(s->export_prefix);
+    apr_size_t plen = strlen(prefix);
+
+    c->path = path;
+    /* the encoder put the prefix before every name it exports; "" is a
+     * name it does not export */
+    c->env_name = strncmp(name, prefix, plen) == 0 && name[plen] != '\0'
+                ? name + plen : name;
+    c->env_value = value;
+    if (strcmp(shape, SHAPE_SCALAR) == 0) {
+        c->nvalues = 1;
+        c->values = apr_palloc(p, sizeof(*c->values));
+        c->values[0] = value;
+    }
+    else if (strcmp(shape, SHAPE_COMMAS) == 0) {
+        split_at_commas(p, c);
+    }
+    else {
+        split_by_lengths(p, c, shape);
+    }
+}
+
+/* Walk the stored claim section; `want` NULL collects all of them into
+ * `all`, else the first claim of that path is returned. */
+static const ac_claim *walk_stored(apr_pool_t *p, const ac_session_record *s,
+                                   const char *want, apr_array_header_t *all)
+{
+    ac_field_reader r;
+    apr_size_t i;
+
+    ac_field_reader_init(&r, (char *)s->stored, s->stored_len);
+    for (i = 0; i < s->nclaims; i++) {
+        const char *name = ac_field_next(&r);
+        const char *value = ac_field_next(&r);
+        const char *path = ac_field_next(&r);
+        const char *shape = ac_field_next(&r);
+        ac_claim *c;
+
+        if (shape == NULL) {
+            return NULL;        /* not from the decoder */
+        }
+        if (want != NULL && strcmp(path, want) != 0) {
+            continue;
+        }
+        c = want ? apr_palloc(p, sizeof(*c)) : apr_array_push(all);
+        claim_from_fields(p, s, name, value, path, shape, c);
+        if (want != NULL) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+const ac_claim *ac_session_record_claim(apr_pool_t *p,
+                                        const ac_session_record *s,
+                                        const char *path)
+{
+    if (s->claims != NULL || s->stored == NULL) {
+        return ac_claims_find(s->claims, path);
+    }
+    return walk_stored(p, s, path, NULL);
+}
+
+apr_array_header_t *ac_session_record_claims(apr_pool_t *p,
+                                             const ac_session_record *s)
+{
+    apr_array_header_t *all;
+
+    if (s->claims != NULL || s->stored == NULL) {
+        return s->claims ? s->claims : apr_array_make(p, 1, sizeof(ac_claim));
+    }
+    all = apr_array_make(p, s->nclaims ? (int)s->nclaims : 1, sizeof(ac_claim));
+    walk_stored(p, s, NULL, all);
+    return all;
 }

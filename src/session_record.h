@@ -1,7 +1,14 @@
 /*
  * session_record.h - the session as stored in the cache.  Encoded once at
  * login, decoded on every authenticated request by walking NUL separators in
- * the decrypted buffer (no JSON, no copies of the strings).  The tokens are
+ * the decrypted buffer (no JSON, no copies of the strings).
+ *
+ * The record is lean: each claim value is held once, as the text exported
+ * to the application (arrays already joined with ","), under its exported
+ * name (the claim prefix already on it).  A request decodes only that
+ * export list; the single values of an array, which only "Require claim"
+ * and a few other readers need, are split out of the joined text when one
+ * of them asks (ac_session_record_claim).  The tokens and the id_token are
  * not here but in their own record (token_record.h), read only by the
  * requests that use them.
  */
@@ -9,6 +16,12 @@
 #define AC_SESSION_RECORD_H
 
 #include "claims.h"
+
+/* One exported claim, as the application sees it. */
+typedef struct ac_export_item {
+    const char *name;               /* with the record's export_prefix */
+    const char *value;
+} ac_export_item;
 
 typedef struct ac_session_record {
     /* what made it: the session scope (vhost) and the provider's
@@ -23,7 +36,19 @@ typedef struct ac_session_record {
     /* when the access token expires (0: not said), so that a refresh can
      * be seen to be due without reading the tokens (token_record.h) */
     apr_time_t access_expires;
+    /* the claim prefix the stored export names start with (NULL: none) */
+    const char *export_prefix;
+    /* The claims as flattened at login (or from a bearer token); NULL in
+     * a decoded record, whose claims stay in `stored` until asked for. */
     apr_array_header_t *claims;     /* ac_claim */
+    /* set by the decoder: the claim section of the buffer, written back
+     * as it is when the record is stored again */
+    const char *stored;
+    apr_size_t stored_len;
+    apr_size_t nclaims;
+    /* set by the decoder, or by ac_session_record_exports */
+    const ac_export_item *exports;
+    int nexports;
 } ac_session_record;
 
 ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
@@ -32,5 +57,20 @@ ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
 /* `buf` is used in place (the record points into it); it must stay alive. */
 ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
                                    ac_session_record *s);
+
+/* The export list: the decoded one, or made once from `claims`. */
+const ac_export_item *ac_session_record_exports(apr_pool_t *p,
+                                                   ac_session_record *s,
+                                                   int *n);
+
+/* One claim by dotted path, its array elements split out of the stored
+ * text on this call; NULL when the session has no such claim. */
+const ac_claim *ac_session_record_claim(apr_pool_t *p,
+                                        const ac_session_record *s,
+                                        const char *path);
+
+/* Every claim (the flattened list, or all of a decoded record's). */
+apr_array_header_t *ac_session_record_claims(apr_pool_t *p,
+                                             const ac_session_record *s);
 
 #endif

@@ -40,12 +40,39 @@ ac_error *ac_tokens_load(request_rec *r, const char *session_id,
     return NULL;
 }
 
+/*
+ * The stored id_token serves only as the id_token_hint of a logout at the
+ * provider, a URL parameter.  One longer than a request line can carry
+ * (httpd's LimitRequestLine is 8190 bytes, and browsers and proxies are
+ * alike) would be useless there, and the large claim set that makes it so
+ * (a thousand groups) could not be stored: the logout names the client
+ * (client_id) instead.
+ */
+#define ID_TOKEN_HINT_MAX 6144
+
+static const ac_token_set *as_stored(request_rec *r, const ac_token_set *t)
+{
+    ac_token_set *kept;
+    apr_size_t len = strlen(t->id_token);
+
+    if (len <= ID_TOKEN_HINT_MAX) {
+        return t;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01076)
+                  "%s: the id_token (%"
+                  APR_SIZE_T_FMT " bytes) is too long to be a logout's "
+                  "id_token_hint and is not kept", AC_LOG_TAG, len);
+    kept = apr_pmemdup(r->pool, t, sizeof(*t));
+    kept->id_token = "";
+    return kept;
+}
+
 ac_error *ac_tokens_store(request_rec *r, const char *session_id,
                           const ac_token_set *t, apr_time_t until)
 {
     char *buf;
     apr_size_t len;
-    ac_error *e = ac_token_record_encode(r->pool, t, &buf, &len);
+    ac_error *e = ac_token_record_encode(r->pool, as_stored(r, t), &buf, &len);
 
     return e ? e : ac_cache_put(r, AC_CACHE_TOKENS, session_id, buf, len, until);
 }

@@ -262,7 +262,7 @@ static void tokens(const char *keydir)
  * token_record.c, flow_record.c).
  */
 enum { S_USER = 4, S_CREATED = 5, S_EXPIRES = 6, S_LAST_SEEN = 7,
-       S_ACCESS_EXPIRES = 8, S_NCLAIMS = 9, S_NVALUES = 13 };
+       S_ACCESS_EXPIRES = 8, S_PREFIX = 9, S_NCLAIMS = 10, S_SHAPE = 14 };
 enum { T_TOKEN_TYPE = 2, T_EXPIRES = 3, T_REFRESH = 4, T_SECRET = 6,
        T_DEAD = 7, T_RETRY = 8 };
 enum { F_ID = 1, F_CREATED = 10 };
@@ -339,12 +339,14 @@ static void session_records(ac_seal_keys *keys, const unsigned char *aad)
     apr_size_t len;
     unsigned char *sealed;
     apr_size_t sealed_len;
+    int i;
 
     memset(&s, 0, sizeof(s));
     s.scope = "app.example";
     s.provider = "google";
     s.fingerprint = "5d41402abc4b2a76b9719d911017c592";
     s.remote_user = "janedoe@example.com";
+    s.export_prefix = "OIDC_CLAIM_";
     s.created = (apr_time_t)FZ_NOW_SEC * APR_USEC_PER_SEC;
     s.expires = s.created + apr_time_from_sec(28800);
     s.last_seen = s.created + apr_time_from_sec(60);
@@ -368,16 +370,41 @@ static void session_records(ac_seal_keys *keys, const unsigned char *aad)
     }
     seed("session_record", "no-claims", -1, buf, len);
 
+    /* elements with commas in them: stored by their lengths */
+    j = json_pack("{s:[s,s,s], s:[s], s:[]}", "groups", "a,b", "", "c",
+                  "one", "", "none");
+    s.claims = ac_claims_flatten(pool, j);
+    json_decref(j);
+    if (ac_session_record_encode(pool, &s, &buf, &len) != NULL) {
+        die("session record");
+    }
+    seed("session_record", "commas", -1, buf, len);
+
+    /* the large claim set a session must still fit */
+    j = json_array();
+    for (i = 0; i < 1000; i++) {
+        json_array_append_new(j, json_string(apr_psprintf(pool,
+            "grp-%08x-0000-4000-8000-%012x", i, i)));
+    }
+    j = json_pack("{s:o, s:s}", "groups", j, "sub", "many");
+    s.claims = ac_claims_flatten(pool, j);
+    json_decref(j);
+    if (ac_session_record_encode(pool, &s, &buf, &len) != NULL) {
+        die("session record");
+    }
+    seed("session_record", "1000-groups", -1, buf, len);
+
     /* the malformed ones start from a record with one small claim */
-    j = json_pack("{s:s}", "email", "a@b");
+    j = json_pack("{s:[s,s]}", "groups", "a", "b");
     s.remote_user = "jane";
+    s.export_prefix = "OIDC_CLAIM_";
     s.claims = ac_claims_flatten(pool, j);
     json_decref(j);
     if (ac_session_record_encode(pool, &s, &buf, &len) != NULL) {
         die("session record");
     }
     seed("session_record", "one-claim", -1, buf, len);
-    damaged("session_record", buf, len, "ACS2");
+    damaged("session_record", buf, len, "ACS3");
     f = split(buf, len);
     variant("session_record", "empty-user", f, S_USER, "", -1, NULL, 0);
     variant("session_record", "negative-time", f, S_CREATED, "-1", -1, NULL, 0);
@@ -397,10 +424,16 @@ static void session_records(ac_seal_keys *keys, const unsigned char *aad)
     variant("session_record", "count-plus", f, S_NCLAIMS, "+1", -1, NULL, 0);
     variant("session_record", "count-negative", f, S_NCLAIMS, "-1", -1, NULL, 0);
     variant("session_record", "count-over", f, S_NCLAIMS, "2", -1, NULL, 0);
-    variant("session_record", "values-huge", f, S_NVALUES, "4294967297", -1,
+    variant("session_record", "prefix-missing", f, -1, NULL, S_PREFIX, NULL, 0);
+    variant("session_record", "shape-unknown", f, S_SHAPE, "x", -1, NULL, 0);
+    variant("session_record", "shape-commas", f, S_SHAPE, ",", -1, NULL, 0);
+    variant("session_record", "lengths-huge", f, S_SHAPE, "#4294967297", -1,
             NULL, 0);
-    variant("session_record", "values-short", f, S_NVALUES, "3", -1, NULL, 0);
-    variant("session_record", "values-zero", f, S_NVALUES, "0", -1, NULL, 0);
+    variant("session_record", "lengths-short", f, S_SHAPE, "#1", -1, NULL, 0);
+    variant("session_record", "lengths-exact", f, S_SHAPE, "#1,1", -1, NULL, 0);
+    variant("session_record", "lengths-empty", f, S_SHAPE, "#", -1, NULL, 0);
+    variant("session_record", "lengths-comma-end", f, S_SHAPE, "#1,", -1,
+            NULL, 0);
 
     memset(&s, 0, sizeof(s));
     s.scope = "";

@@ -15,10 +15,9 @@ static json_t *parse(const char *text)
     return j;
 }
 
-static const ac_claim *must_find(const apr_array_header_t *claims,
-                                 const char *path)
+static const ac_claim *must_find(const ac_session_record *s, const char *path)
 {
-    const ac_claim *c = ac_claims_find(claims, path);
+    const ac_claim *c = ac_session_record_claim(unit_pool, s, path);
 
     ck_assert_msg(c != NULL, "claim %s missing", path);
     return c;
@@ -29,8 +28,12 @@ static ac_session_record sample_record(void)
     ac_session_record s;
     json_t *j = parse("{\"sub\":\"u1\",\"groups\":[\"admins\",\"users\",\"x y\"],"
                       "\"address\":{\"country\":\"DE\"},\"empty\":[],"
-                      "\"nothing\":null,\"name\":\"\xc3\x9cmlaut\"}");
+                      "\"nothing\":null,\"name\":\"\xc3\x9cmlaut\","
+                      "\"commas\":[\"a,b\",\"\",\"c\"],\"one\":[\"\"],"
+                      "\"blanks\":[\"\",\"\"],\"a_b\":1,\"a\":{\"b\":2}}");
 
+    memset(&s, 0, sizeof(s));
+    s.export_prefix = "OIDC_CLAIM_";
     s.scope = "rp.example";
     s.provider = "google";
     s.fingerprint = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
@@ -82,13 +85,98 @@ START_TEST(session_record_round_trip)
     ck_assert(d.expires == s.expires);
     ck_assert(d.last_seen == s.last_seen);
     ck_assert_int_eq(d.access_expires, 4);
-    assert_claims_equal(s.claims, d.claims);
-    g = must_find(d.claims, "groups");
+    ck_assert_str_eq(d.export_prefix, "OIDC_CLAIM_");
+    /* nothing split on decode: the claims wait until asked for */
+    ck_assert_ptr_null(d.claims);
+    assert_claims_equal(s.claims, ac_session_record_claims(unit_pool, &d));
+    g = must_find(&d, "groups");
     ck_assert_int_eq(g->nvalues, 3);
     ck_assert_str_eq(g->values[1], "users");
     ck_assert_str_eq(g->env_value, "admins,users,x y");
+    ck_assert_ptr_null(ac_session_record_claim(unit_pool, &d, "absent"));
     /* decoding works in place: the strings live in the buffer */
     ck_assert(d.remote_user >= buf && d.remote_user < buf + len);
+}
+END_TEST
+
+/* Each value is stored once, and elements with commas come back whole. */
+START_TEST(session_record_values_once)
+{
+    ac_session_record s = sample_record(), d;
+    const ac_claim *c;
+    char *buf;
+    apr_size_t len;
+
+    ck_assert_ptr_null(ac_session_record_encode(unit_pool, &s, &buf, &len));
+    ck_assert_ptr_nonnull(memmem(buf, len, "admins,users,x y", 16));
+    ck_assert_ptr_null(memmem(buf, len, "admins\0", 7));
+    ck_assert_ptr_null(ac_session_record_decode(unit_pool, buf, len, &d));
+    c = must_find(&d, "commas");
+    ck_assert_int_eq(c->nvalues, 3);
+    ck_assert_str_eq(c->values[0], "a,b");
+    ck_assert_str_eq(c->values[1], "");
+    ck_assert_str_eq(c->values[2], "c");
+    c = must_find(&d, "one");
+    ck_assert_int_eq(c->nvalues, 1);
+    ck_assert_str_eq(c->values[0], "");
+    c = must_find(&d, "blanks");
+    ck_assert_int_eq(c->nvalues, 2);
+    c = must_find(&d, "empty");
+    ck_assert_int_eq(c->nvalues, 0);
+}
+END_TEST
+
+/* The export list is the decode's whole product: prefixed names, joined
+ * values, shadowed names left out. */
+START_TEST(session_record_exports)
+{
+    ac_session_record s = sample_record(), d;
+    const ac_export_item *x;
+    char *buf;
+    apr_size_t len;
+    int i, n, seen_groups = 0, seen_ab = 0;
+
+    ck_assert_ptr_null(ac_session_record_encode(unit_pool, &s, &buf, &len));
+    ck_assert_ptr_null(ac_session_record_decode(unit_pool, buf, len, &d));
+    x = d.exports;
+    n = d.nexports;
+    for (i = 0; i < n; i++) {
+        ck_assert(strncmp(x[i].name, "OIDC_CLAIM_", 11) == 0);
+        if (strcmp(x[i].name, "OIDC_CLAIM_groups") == 0) {
+            ck_assert_str_eq(x[i].value, "admins,users,x y");
+            seen_groups++;
+        }
+        if (strcmp(x[i].name, "OIDC_CLAIM_a_b") == 0) {
+            ck_assert_str_eq(x[i].value, "2");       /* the later one */
+            seen_ab++;
+        }
+    }
+    ck_assert_int_eq(seen_groups, 1);
+    ck_assert_int_eq(seen_ab, 1);
+    /* from the flattened claims, the same list */
+    x = ac_session_record_exports(unit_pool, &s, &i);
+    ck_assert_int_eq(i, n);
+    for (i = 0; i < n; i++) {
+        ck_assert_str_eq(x[i].name, d.exports[i].name);
+        ck_assert_str_eq(x[i].value, d.exports[i].value);
+    }
+}
+END_TEST
+
+/* Stored again after a touch, a decoded record keeps its claims as read. */
+START_TEST(session_record_store_again)
+{
+    ac_session_record s = sample_record(), d, d2;
+    char *buf, *buf2;
+    apr_size_t len, len2;
+
+    ck_assert_ptr_null(ac_session_record_encode(unit_pool, &s, &buf, &len));
+    ck_assert_ptr_null(ac_session_record_decode(unit_pool, buf, len, &d));
+    d.last_seen = s.last_seen + 1;
+    ck_assert_ptr_null(ac_session_record_encode(unit_pool, &d, &buf2, &len2));
+    ck_assert_ptr_null(ac_session_record_decode(unit_pool, buf2, len2, &d2));
+    ck_assert(d2.last_seen == s.last_seen + 1);
+    assert_claims_equal(s.claims, ac_session_record_claims(unit_pool, &d2));
 }
 END_TEST
 
@@ -101,8 +189,8 @@ START_TEST(session_record_no_claims)
     s.claims = NULL;
     ck_assert_ptr_null(ac_session_record_encode(unit_pool, &s, &buf, &len));
     ck_assert_ptr_null(ac_session_record_decode(unit_pool, buf, len, &d));
-    ck_assert_ptr_nonnull(d.claims);
-    ck_assert_int_eq(d.claims->nelts, 0);
+    ck_assert_int_eq(d.nexports, 0);
+    ck_assert_int_eq(ac_session_record_claims(unit_pool, &d)->nelts, 0);
 }
 END_TEST
 
@@ -158,43 +246,66 @@ START_TEST(session_record_truncated)
 END_TEST
 
 /* Hand-made records: `base` decodes, each other one breaks one rule. */
-#define HDR "ACS3\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0"
+#define HDR "ACS4\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_\0"
 
 START_TEST(session_record_garbage)
 {
-    char base[] = HDR "1\0" "path\0env\0v\0" "1\0" "v";
-    /* the previous layout, with the tokens in the record */
-    char old_tag[] = "ACS2\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "at\0it\0rt\0ts\0" "0";
-    char tag[] = "ACS4\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "0";
-    char no_user[] = "ACS3\0sc\0p\0fp\0\0" "1\0" "2\0" "3\0" "4\0" "0";
-    char bad_time[] = "ACS3\0sc\0p\0fp\0u\0" "1x\0" "2\0" "3\0" "4\0" "0";
-    char neg_time[] = "ACS3\0sc\0p\0fp\0u\0" "-1\0" "2\0" "3\0" "4\0" "0";
-    char neg_expiry[] = "ACS3\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "-4\0" "0";
-    char huge_claims[] = HDR "99999999\0" "path\0env\0v\0" "1\0" "v";
-    char signed_count[] = HDR "+1\0" "path\0env\0v\0" "1\0" "v";
-    char huge_values[] = HDR "1\0" "path\0env\0v\0" "4000000000\0" "v";
-    char few_values[] = HDR "1\0" "path\0env\0v\0" "2\0" "v";
-    char trailing[] = HDR "1\0" "path\0env\0v\0" "1\0" "v\0" "x";
-    char empty_count[] = HDR "\0" "path\0env\0v\0" "1\0" "v";
+    char base[] = HDR "1\0" "P_env\0v\0path\0";
+    char lengths[] = HDR "1\0" "P_env\0a,b,c\0path\0#3,1";
+    /* the previous layout, with a value list beside the joined value */
+    char old_tag[] = "ACS3\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0"
+                     "1\0" "path\0env\0v\0" "1\0" "v";
+    char tag[] = "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_\0" "0";
+    char no_user[] = "ACS4\0sc\0p\0fp\0\0" "1\0" "2\0" "3\0" "4\0" "P_\0" "0";
+    char bad_time[] = "ACS4\0sc\0p\0fp\0u\0" "1x\0" "2\0" "3\0" "4\0" "P_\0" "0";
+    char neg_time[] = "ACS4\0sc\0p\0fp\0u\0" "-1\0" "2\0" "3\0" "4\0" "P_\0" "0";
+    char neg_expiry[] = "ACS4\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "-4\0" "P_\0" "0";
+    char no_prefix[] = "ACS4\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4";
+    char huge_claims[] = HDR "99999999\0" "P_env\0v\0path\0";
+    char signed_count[] = HDR "+1\0" "P_env\0v\0path\0";
+    char few_fields[] = HDR "2\0" "P_env\0v\0path\0";
+    char bad_shape[] = HDR "1\0" "P_env\0v\0path\0x";
+    char long_lengths[] = HDR "1\0" "P_env\0a,b\0path\0#2,1";
+    char short_lengths[] = HDR "1\0" "P_env\0a,b\0path\0#1";
+    char no_comma_there[] = HDR "1\0" "P_env\0ab,c\0path\0#1,2";
+    char huge_length[] = HDR "1\0" "P_env\0a\0path\0#99999999999999999999999";
+    char empty_length[] = HDR "1\0" "P_env\0a,b\0path\0#1,";
+    char trailing[] = HDR "1\0" "P_env\0v\0path\0\0" "x";
+    char empty_count[] = HDR "\0" "P_env\0v\0path\0";
     ac_session_record d;
+    const ac_claim *c;
 
 #define REJECTS(b) ck_assert_msg(ac_session_record_decode(unit_pool, b, \
                                                           sizeof(b), &d) != NULL, \
                                  #b " decoded")
     ck_assert_ptr_null(ac_session_record_decode(unit_pool, base, sizeof(base), &d));
-    ck_assert_str_eq(APR_ARRAY_IDX(d.claims, 0, ac_claim).values[0], "v");
+    ck_assert_str_eq(must_find(&d, "path")->values[0], "v");
+    ck_assert_str_eq(must_find(&d, "path")->env_name, "env");
+    ck_assert_str_eq(d.exports[0].name, "P_env");
     ck_assert_str_eq(d.scope, "sc");
     ck_assert_str_eq(d.fingerprint, "fp");
+    ck_assert_ptr_null(ac_session_record_decode(unit_pool, lengths,
+                                                sizeof(lengths), &d));
+    c = must_find(&d, "path");
+    ck_assert_int_eq(c->nvalues, 2);
+    ck_assert_str_eq(c->values[0], "a,b");
+    ck_assert_str_eq(c->values[1], "c");
     REJECTS(old_tag);
     REJECTS(tag);
     REJECTS(no_user);
     REJECTS(bad_time);
     REJECTS(neg_time);
     REJECTS(neg_expiry);
+    REJECTS(no_prefix);
     REJECTS(huge_claims);
     REJECTS(signed_count);
-    REJECTS(huge_values);
-    REJECTS(few_values);
+    REJECTS(few_fields);
+    REJECTS(bad_shape);
+    REJECTS(long_lengths);
+    REJECTS(short_lengths);
+    REJECTS(no_comma_there);
+    REJECTS(huge_length);
+    REJECTS(empty_length);
     REJECTS(trailing);
     REJECTS(empty_count);
 #undef REJECTS
@@ -212,6 +323,9 @@ Suite *session_record_suite(void)
 
     tcase_add_checked_fixture(tc, unit_setup, unit_teardown);
     tcase_add_test(tc, session_record_round_trip);
+    tcase_add_test(tc, session_record_values_once);
+    tcase_add_test(tc, session_record_exports);
+    tcase_add_test(tc, session_record_store_again);
     tcase_add_test(tc, session_record_no_claims);
     tcase_add_test(tc, session_record_encode_rejects);
     tcase_add_test(tc, session_record_truncated);

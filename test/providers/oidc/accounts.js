@@ -4,6 +4,13 @@
 // compares them with what mod_auth_client exposes, so change them only
 // together with those tests.
 
+// 1000 distinct 40-byte group names, GUID-like as Entra and Okta issue
+// them ("grp-0000002a-0000-4000-8000-00000000002a"): the large claim set a
+// session must still fit (test/t/session/large_claims.t, bench/callgrind.sh).
+const hex = (n, width) => n.toString(16).padStart(width, '0');
+export const MANY_GROUPS = Array.from({ length: 1000 }, (_, i) =>
+  `grp-${hex(i, 8)}-0000-4000-8000-${hex(i, 12)}`);
+
 const USERS = {
   alice: {
     password: 'alice-pw',
@@ -25,6 +32,16 @@ const USERS = {
       email_verified: false,
       name: 'Bob',
       groups: ['staff'],
+    },
+  },
+  many: {
+    password: 'many-pw',
+    claims: {
+      sub: 'many',
+      email: 'many@example.org',
+      email_verified: true,
+      name: 'Many Groups',
+      groups: MANY_GROUPS,
     },
   },
 };
