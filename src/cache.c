@@ -137,11 +137,12 @@ static void store_init(apr_pool_t *p, ac_store *st, const char *what,
 static const char *configure_stores(apr_pool_t *pconf, ac_global_conf *g,
                                     const char *where)
 {
+    ac_cache *cache = ac_state.cache;
     const char *spec = g->cache_spec ? g->cache_spec : "shmcb";
     const char *colon = strchr(spec, ':');
     const char *name = colon ? apr_pstrndup(pconf, spec, colon - spec) : spec;
     const char *args = colon ? colon + 1 : NULL;
-    ac_store *s = ac_state.cache->sessions = apr_pcalloc(pconf, sizeof(ac_store));
+    ac_store *s = cache->sessions = apr_pcalloc(pconf, sizeof(ac_store));
     int i;
 
     store_init(pconf, s, "sessions", AC_CACHE_NAMESPACE, AC_CACHE_TYPICAL_VALUE);
@@ -153,8 +154,8 @@ static const char *configure_stores(apr_pool_t *pconf, ac_global_conf *g,
                             "'%s' is not available; load mod_socache_%s "
                             "(a2enmod socache_%s)", where, name, name, name);
     }
-    ac_state.cache->embedded = strcmp(name, "shmcb") == 0;
-    if (g->login_cache_size != AC_UNSET && !ac_state.cache->embedded) {
+    cache->embedded = strcmp(name, "shmcb") == 0;
+    if (g->login_cache_size != AC_UNSET && !cache->embedded) {
         return apr_psprintf(pconf, "AuthClientLoginCacheSize (%s) sizes the "
                             "embedded shmcb cache only; with AuthClientCache %s "
                             "logins in progress share that cache: remove it",
@@ -163,22 +164,22 @@ static const char *configure_stores(apr_pool_t *pconf, ac_global_conf *g,
     s->nstripes = (s->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE)
                   ? AC_CACHE_STRIPES : 1;
     for (i = 0; i < s->nstripes; i++) {
-        s->stripes[i].args = !ac_state.cache->embedded ? args
+        s->stripes[i].args = !cache->embedded ? args
             : shmcb_stripe_args(pconf, args, AC_CACHE_NAMESPACE "_cache",
                                 AC_SHMCB_DEFAULT_SIZE, i, s->nstripes);
     }
-    if (!ac_state.cache->embedded) {
-        ac_state.cache->logins = s;
+    if (!cache->embedded) {
+        cache->logins = s;
         return NULL;
     }
-    ac_state.cache->logins = apr_pcalloc(pconf, sizeof(ac_store));
-    store_init(pconf, ac_state.cache->logins, "logins in progress", AC_LOGIN_NAMESPACE,
+    cache->logins = apr_pcalloc(pconf, sizeof(ac_store));
+    store_init(pconf, cache->logins, "logins in progress", AC_LOGIN_NAMESPACE,
                AC_LOGIN_TYPICAL_VALUE);
-    ac_state.cache->logins->provider = s->provider;
-    ac_state.cache->logins->provider_name = name;
-    ac_state.cache->logins->nstripes = s->nstripes;
+    cache->logins->provider = s->provider;
+    cache->logins->provider_name = name;
+    cache->logins->nstripes = s->nstripes;
     for (i = 0; i < s->nstripes; i++) {
-        ac_state.cache->logins->stripes[i].args = shmcb_stripe_args(
+        cache->logins->stripes[i].args = shmcb_stripe_args(
             pconf, "", AC_CACHE_NAMESPACE "_logins",
             g->login_cache_size != AC_UNSET ? g->login_cache_size
                                             : AC_LOGIN_CACHE_DEFAULT_SIZE,
@@ -208,12 +209,13 @@ static const char *create_stripes(apr_pool_t *pconf, apr_pool_t *ptemp,
 /* what a kept cache must match: everything that shapes the instances */
 static void describe(apr_pool_t *pconf, ac_global_conf *g)
 {
-    const ac_store *s = ac_state.cache->sessions;
-    const ac_store *l = ac_state.cache->logins;
+    ac_cache *cache = ac_state.cache;
+    const ac_store *s = cache->sessions;
+    const ac_store *l = cache->logins;
     const char *pass = "";
     int i;
 
-    ac_state.cache->layout = apr_psprintf(pconf, "%s %s x%d (%d); logins %s x%d (%d); %s",
+    cache->layout = apr_psprintf(pconf, "%s %s x%d (%d); logins %s x%d (%d); %s",
                                  s->provider_name, s->stripes[0].args ? s->stripes[0].args : "",
                                  s->nstripes, (int)s->typical_value,
                                  l->stripes[0].args ? l->stripes[0].args : "",
@@ -223,7 +225,7 @@ static void describe(apr_pool_t *pconf, ac_global_conf *g)
         const char *one = APR_ARRAY_IDX(g->passphrases, i, const char *);
         pass = apr_psprintf(pconf, "%s%" APR_SIZE_T_FMT ":%s", pass, strlen(one), one);
     }
-    ac_sha256(pass, strlen(pass), ac_state.cache->passphrase_hash);
+    ac_sha256(pass, strlen(pass), cache->passphrase_hash);
 }
 
 /*
@@ -269,7 +271,8 @@ const char *ac_cache_configure(apr_pool_t *pconf, apr_pool_t *ptemp,
     }
     if ((err = create_stripes(pconf, ptemp, ac_state.cache->sessions)) != NULL
         || (ac_state.cache->logins != ac_state.cache->sessions
-            && (err = create_stripes(pconf, ptemp, ac_state.cache->logins)) != NULL)) {
+            && (err = create_stripes(pconf, ptemp,
+                                     ac_state.cache->logins)) != NULL)) {
         return apr_psprintf(pconf, "AuthClientCache (%s): %s%s", where, err,
                             ac_state.cache->sessions->nstripes > 1
                             ? apr_psprintf(pconf, " (for each of its %d stripes, "
@@ -457,6 +460,7 @@ static int kept_create_store(apr_pool_t *ptemp, server_rec *s, kept_cache *k,
 
 static int kept_create(apr_pool_t *ptemp, server_rec *s, kept_cache *k)
 {
+    ac_cache *cache = ac_state.cache;
     ac_error *e;
 
     if (k->anchor == NULL
@@ -468,14 +472,14 @@ static int kept_create(apr_pool_t *ptemp, server_rec *s, kept_cache *k)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     apr_pool_tag(k->pool, "auth_client_cache");
-    if (kept_create_store(ptemp, s, k, ac_state.cache->sessions, &k->sessions, "") != OK
-        || kept_create_store(ptemp, s, k, ac_state.cache->logins, &k->logins, "logins-") != OK) {
+    if (kept_create_store(ptemp, s, k, cache->sessions, &k->sessions, "") != OK
+        || kept_create_store(ptemp, s, k, cache->logins, &k->logins, "logins-") != OK) {
         kept_release(k);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    k->layout = apr_pstrdup(k->pool, ac_state.cache->layout);
-    memcpy(k->passphrase_hash, ac_state.cache->passphrase_hash, sizeof(k->passphrase_hash));
-    if (ac_state.cache->random_key && (e = ac_random_bytes(ptemp, k->key, sizeof(k->key))) != NULL) {
+    k->layout = apr_pstrdup(k->pool, cache->layout);
+    memcpy(k->passphrase_hash, cache->passphrase_hash, sizeof(k->passphrase_hash));
+    if (cache->random_key && (e = ac_random_bytes(ptemp, k->key, sizeof(k->key))) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s [%s]", AC_LOG_TAG,
                      e->message, e->code);
         kept_release(k);
@@ -487,13 +491,15 @@ static int kept_create(apr_pool_t *ptemp, server_rec *s, kept_cache *k)
 /* NULL when the kept cache fits this configuration */
 static const char *why_fresh(const kept_cache *k)
 {
+    const ac_cache *cache = ac_state.cache;
+
     if (!ap_unixd_mpm_get_retained_data()->was_graceful) {
         return "the restart was not graceful";
     }
-    if (strcmp(k->layout, ac_state.cache->layout) != 0) {
+    if (strcmp(k->layout, cache->layout) != 0) {
         return "AuthClientCache or AuthClientLoginCacheSize changed";
     }
-    if (memcmp(k->passphrase_hash, ac_state.cache->passphrase_hash,
+    if (memcmp(k->passphrase_hash, cache->passphrase_hash,
                sizeof(k->passphrase_hash)) != 0) {
         return "AuthClientPassphrase changed";
     }
@@ -502,13 +508,14 @@ static const char *why_fresh(const kept_cache *k)
 
 static int start_embedded(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
+    ac_cache *cache = ac_state.cache;
     kept_cache *k = kept_get();
     const char *why = k->pool ? why_fresh(k) : "";
     ac_error *e;
 
     if (why == NULL) {
-        adopt(ac_state.cache->sessions, &k->sessions);
-        adopt(ac_state.cache->logins, &k->logins);
+        adopt(cache->sessions, &k->sessions);
+        adopt(cache->logins, &k->logins);
         k->restarts++;
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s: sessions and logins in "
                      "progress kept across the graceful restart (%u since the "
@@ -526,7 +533,7 @@ static int start_embedded(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         }
     }
     /* 32 random bytes need no stretching */
-    if (ac_state.cache->random_key && (e = ac_seal_keys_raw(pconf, k->key, &ac_state.cache->keys)) != NULL) {
+    if (cache->random_key && (e = ac_seal_keys_raw(pconf, k->key, &cache->keys)) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s [%s]", AC_LOG_TAG,
                      e->message, e->code);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -536,16 +543,17 @@ static int start_embedded(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 
 int ac_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
+    ac_cache *cache = ac_state.cache;
     kept_cache *k;
 
-    if (ac_state.cache->embedded) {
+    if (cache->embedded) {
         return start_embedded(pconf, ptemp, s);
     }
     k = kept_get();
     if (k->pool) {
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s: AuthClientCache changed "
                      "from shmcb to %s: the embedded cache is released "
-                     "[cache_fresh]", AC_LOG_TAG, ac_state.cache->sessions->provider_name);
+                     "[cache_fresh]", AC_LOG_TAG, cache->sessions->provider_name);
         kept_release(k);
     }
     return start_shared(pconf, s);
@@ -756,6 +764,7 @@ static ac_error *put(request_rec *r, ac_store *store, const char *type,
                      const char *id, const char *value, apr_size_t len,
                      apr_time_t expiry)
 {
+    ac_cache *cache = ac_state.cache;
     unsigned char key[AC_KEY_HASH_LEN];
     unsigned char *sealed;
     apr_size_t sealed_len;
@@ -771,15 +780,15 @@ static ac_error *put(request_rec *r, ac_store *store, const char *type,
                              " bytes (limit %d); the provider sent unusually "
                              "large tokens or claims", type, len, AC_CACHE_MAX_VALUE);
     }
-    ac_key_hash(ac_state.cache->keys, type, id, key);
-    e = ac_seal(r->pool, ac_state.cache->keys, key, sizeof(key), (const unsigned char *)value,
+    ac_key_hash(cache->keys, type, id, key);
+    e = ac_seal(r->pool, cache->keys, key, sizeof(key), (const unsigned char *)value,
                 len, &sealed, &sealed_len);
     if (e) {
         return e;
     }
     st = stripe_for(store, key);
     lock(st->mutex);
-    counted = ac_state.cache->embedded && read_counts(r, store, st, &before);
+    counted = cache->embedded && read_counts(r, store, st, &before);
     rv = store->provider->store(st->instance, r->server, key, sizeof(key),
                                 expiry, sealed, (unsigned int)sealed_len, r->pool);
     counted = counted && read_counts(r, store, st, &after);
@@ -876,12 +885,13 @@ ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
 
 ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id)
 {
+    ac_cache *cache = ac_state.cache;
     unsigned char key[AC_KEY_HASH_LEN];
-    ac_store *store = ac_state.cache->sessions;
+    ac_store *store = cache->sessions;
     ac_stripe *st;
     apr_status_t rv;
 
-    ac_key_hash(ac_state.cache->keys, type, id, key);
+    ac_key_hash(cache->keys, type, id, key);
     st = stripe_for(store, key);
     lock(st->mutex);
     rv = store->provider->remove(st->instance, r->server, key, sizeof(key), r->pool);
