@@ -764,7 +764,6 @@ static ac_error *put(request_rec *r, ac_store *store, const char *type,
                      const char *id, const char *value, apr_size_t len,
                      apr_time_t expiry)
 {
-    ac_cache *cache = ac_state.cache;
     unsigned char key[AC_KEY_HASH_LEN];
     unsigned char *sealed;
     apr_size_t sealed_len;
@@ -780,15 +779,15 @@ static ac_error *put(request_rec *r, ac_store *store, const char *type,
                              " bytes (limit %d); the provider sent unusually "
                              "large tokens or claims", type, len, AC_CACHE_MAX_VALUE);
     }
-    ac_key_hash(cache->keys, type, id, key);
-    e = ac_seal(r->pool, cache->keys, key, sizeof(key), (const unsigned char *)value,
-                len, &sealed, &sealed_len);
+    ac_key_hash(ac_state.cache->keys, type, id, key);
+    e = ac_seal(r->pool, ac_state.cache->keys, key, sizeof(key),
+                (const unsigned char *)value, len, &sealed, &sealed_len);
     if (e) {
         return e;
     }
     st = stripe_for(store, key);
     lock(st->mutex);
-    counted = cache->embedded && read_counts(r, store, st, &before);
+    counted = ac_state.cache->embedded && read_counts(r, store, st, &before);
     rv = store->provider->store(st->instance, r->server, key, sizeof(key),
                                 expiry, sealed, (unsigned int)sealed_len, r->pool);
     counted = counted && read_counts(r, store, st, &after);
