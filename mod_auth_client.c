@@ -10,8 +10,7 @@
  */
 #include "auth_client.h"
 #include "bearer.h"
-#include "oidc.h"
-#include "http.h"
+#include "module_state.h"
 
 #include <ap_provider.h>
 #include <http_main.h>
@@ -19,8 +18,7 @@
 
 static int ac_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
-    ac_directives_pre_config(pconf);
-    ac_metrics_pre_config(pconf);
+    ac_state_pre_config(pconf);
     ac_cache_pre_config(pconf);
     ac_refresh_pre_config(pconf);
     return OK;
@@ -29,38 +27,12 @@ static int ac_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 static int ac_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp, server_rec *s)
 {
-    ac_error *e;
-
-    /* the first pass only checks the configuration; the cache and libcurl
-     * are set up once the server really starts */
-    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
-        return OK;
-    }
-    if ((e = ac_http_process_init(pconf)) != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ACLOGNO(01001)
-                     "%s: %s", e->code, e->message);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    if (ac_refresh_post_config(pconf, s) != OK
-        || ac_status_post_config(ptemp, s) != OK) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    return ac_cache_post_config(pconf, ptemp, s);
+    return ac_state_post_config(pconf, ptemp, s);
 }
 
 static void ac_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    ac_error *e;
-
-    ac_cache_child_init(pchild, s);
-    ac_refresh_child_init(pchild, s);
-    /* each child builds its own connection cache: sockets opened by the
-     * parent must not be shared between processes */
-    if ((e = ac_http_process_init(pchild)) != NULL
-        || (e = ac_oidc_process_init(pchild)) != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ACLOGNO(01002)
-                     "%s: %s", e->code, e->message);
-    }
+    ac_state_child_init(pchild, s);
 }
 
 static void ac_register_hooks(apr_pool_t *p)

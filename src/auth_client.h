@@ -72,7 +72,6 @@ void *ac_create_server_config(apr_pool_t *p, server_rec *s);
 void *ac_merge_server_config(apr_pool_t *p, void *base, void *add);
 void *ac_create_dir_config(apr_pool_t *p, char *dir);
 void *ac_merge_dir_config(apr_pool_t *p, void *base, void *add);
-void ac_directives_pre_config(apr_pool_t *pconf);
 /* every startup check; fails `apachectl -t` with file, line and fix */
 int ac_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                     server_rec *s);
@@ -90,7 +89,8 @@ static APR_INLINE ac_dir_conf *ac_dconf(const request_rec *r)
 
 /* ---- cache.c --------------------------------------------------------------- */
 void ac_cache_pre_config(apr_pool_t *pconf);
-/* check_config: find the socache provider and create the instance */
+/* check_config: find the socache provider and create the instance, as
+ * the record's cache (module_state.h) */
 const char *ac_cache_configure(apr_pool_t *pconf, apr_pool_t *ptemp,
                                ac_global_conf *g);
 /* post_config: keep the embedded cache of before a graceful restart, or
@@ -224,8 +224,10 @@ typedef enum {
     AC_REFRESH_ERROR                /* answer with the error */
 } ac_refresh_outcome;
 void ac_refresh_pre_config(apr_pool_t *pconf);
-int ac_refresh_post_config(apr_pool_t *pconf, server_rec *s);
-void ac_refresh_child_init(apr_pool_t *pchild, server_rec *s);
+/* post_config, child_init: the locks kept in module_state.h */
+int ac_refresh_locks_create(apr_pool_t *pconf, server_rec *s,
+                            apr_global_mutex_t **locks);
+void ac_refresh_locks_child_init(apr_pool_t *pchild, apr_global_mutex_t **locks);
 /* For a request with a session (ac_request_state): its tokens, refreshed
  * first when due, exported when the location asks. */
 ac_refresh_outcome ac_refresh_for_request(request_rec *r, ac_error **err);

@@ -47,9 +47,6 @@ static int refuse(request_rec *r, const ac_error *e)
 static ac_error *read_logout_token(request_rec *r, const char **token)
 {
     apr_array_header_t *pairs = NULL;
-    apr_off_t len;
-    apr_size_t size;
-    char *buf;
     int i;
 
     *token = NULL;
@@ -68,19 +65,11 @@ static ac_error *read_logout_token(request_rec *r, const char **token)
             return ac_fail(r, AC_E_BACKCHANNEL_REQUEST, "the back-channel "
                            "logout request repeats logout_token");
         }
-        if (apr_brigade_length(pair->value, 1, &len) != APR_SUCCESS || len <= 0
-            || len > AC_BACKCHANNEL_MAX_BODY) {
+        *token = ac_form_value(r->pool, pair, AC_BACKCHANNEL_MAX_BODY);
+        if (*token == NULL || **token == '\0') {
             return ac_fail(r, AC_E_BACKCHANNEL_REQUEST, "the logout_token is "
                            "empty or unreadable");
         }
-        size = (apr_size_t)len;
-        buf = apr_palloc(r->pool, size + 1);
-        if (apr_brigade_flatten(pair->value, buf, &size) != APR_SUCCESS) {
-            return ac_fail(r, AC_E_BACKCHANNEL_REQUEST, "the logout_token is "
-                           "unreadable");
-        }
-        buf[size] = '\0';
-        *token = buf;
     }
     if (*token == NULL) {
         return ac_fail(r, AC_E_BACKCHANNEL_REQUEST, "the back-channel logout "

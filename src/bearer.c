@@ -20,7 +20,7 @@
 #include "bearer.h"
 #include "introspection.h"
 #include "login.h"
-#include "token_memo.h"
+#include "module_state.h"
 
 #define AC_BEARER_REALM "mod_auth_client"
 #define AC_CACHE_INTROSPECTION "introspect"
@@ -31,19 +31,7 @@
 /* a memoised JWT is checked again at least this often */
 #define AC_BEARER_MEMO_MAX_SECONDS 3600
 
-static ac_token_memo *memo;
-
 /* ---- directives ------------------------------------------------------------------ */
-
-/* Every section that turns bearer tokens on, for check_config (.htaccess
- * files are read at request time and checked then). */
-typedef struct bearer_use {
-    server_rec *s;
-    const ac_dir_conf *d;
-    const char *where;
-} bearer_use;
-
-static apr_array_header_t *bearer_uses;
 
 static const char *where(cmd_parms *cmd)
 {
@@ -67,9 +55,10 @@ const char *ac_bearer_set_mode(cmd_parms *cmd, void *dconf, const char *arg)
     else {
         return "AuthClientBearer must be off, on or only";
     }
-    if (d->bearer != AC_BEARER_OFF && bearer_uses != NULL
+    /* .htaccess files are read at request time and checked then */
+    if (d->bearer != AC_BEARER_OFF && ac_state.bearer_uses != NULL
         && ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_RUN_MPM) {
-        bearer_use *u = apr_array_push(bearer_uses);
+        ac_bearer_use *u = apr_array_push(ac_state.bearer_uses);
         u->s = cmd->server;
         u->d = d;
         u->where = where(cmd);
@@ -156,7 +145,7 @@ static int startup_fail(server_rec *s, const char *msg)
 }
 
 /* The provider a section's tokens come from, or a message saying why none. */
-static const char *section_provider(apr_pool_t *p, const bearer_use *u,
+static const char *section_provider(apr_pool_t *p, const ac_bearer_use *u,
                                     const ac_provider **pv)
 {
     const ac_server_conf *c = ac_sconf(u->s);
@@ -196,8 +185,10 @@ static int bearer_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     const char *msg;
     int i, failed = 0;
 
-    for (i = 0; bearer_uses != NULL && i < bearer_uses->nelts; i++) {
-        const bearer_use *u = &APR_ARRAY_IDX(bearer_uses, i, bearer_use);
+    for (i = 0; ac_state.bearer_uses != NULL && i < ac_state.bearer_uses->nelts;
+         i++) {
+        const ac_bearer_use *u = &APR_ARRAY_IDX(ac_state.bearer_uses, i,
+                                                ac_bearer_use);
 
         /* no default: an audience that accepted anything would accept every
          * token the provider issues to any client, for any API */
@@ -215,24 +206,18 @@ static int bearer_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return failed ? HTTP_INTERNAL_SERVER_ERROR : OK;
 }
 
-static int bearer_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
-                             apr_pool_t *ptemp)
+ac_token_memo *ac_bearer_memo_create(apr_pool_t *pchild, server_rec *s)
 {
-    bearer_uses = apr_array_make(pconf, 8, sizeof(bearer_use));
-    return OK;
-}
-
-static void bearer_child_init(apr_pool_t *pchild, server_rec *s)
-{
+    ac_token_memo *memo;
     ac_error *e = ac_token_memo_create(pchild, AC_BEARER_MEMO_SLOTS,
                                        AC_BEARER_MEMO_MAX_VALUE, &memo);
 
     if (e != NULL) {
-        memo = NULL;        /* correct without it, only slower */
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ACLOGNO(01010)
-                     "%s: %s [%s]", AC_LOG_TAG,
-                     e->message, e->code);
+                     "%s: %s [%s]", AC_LOG_TAG, e->message, e->code);
+        return NULL;        /* correct without it, only slower */
     }
+    return memo;
 }
 
 /* ---- the token ------------------------------------------------------------------ */
@@ -444,7 +429,7 @@ static void memo_key(bearer_ctx *bc, const char *token, unsigned char *key)
                                    "\n", apr_itoa(p, bc->expect.clock_skew), "\n",
                                    token, NULL);
 
-    ac_token_memo_key(memo, text, strlen(text), key);
+    ac_token_memo_key(ac_state.bearer_memo, text, strlen(text), key);
 }
 
 static ac_error *jwt_verify(bearer_ctx *bc, const char *token, json_t **claims)
@@ -482,7 +467,8 @@ static ac_session_record *jwt_remembered(bearer_ctx *bc, const unsigned char *ke
     request_rec *r = bc->r;
     ac_session_record *s;
     apr_size_t len;
-    char *buf = ac_token_memo_get(memo, key, bc->expect.now, r->pool, &len);
+    char *buf = ac_token_memo_get(ac_state.bearer_memo, key, bc->expect.now,
+                                  r->pool, &len);
 
     if (buf == NULL) {
         return NULL;
@@ -511,7 +497,7 @@ static ac_error *jwt_identity(bearer_ctx *bc, const char *token,
         until = s->expires;
     }
     if (ac_session_record_encode(r->pool, s, &buf, &len) == NULL) {
-        ac_token_memo_put(memo, key, buf, len, until);
+        ac_token_memo_put(ac_state.bearer_memo, key, buf, len, until);
     }
     *out = s;
     return NULL;
@@ -736,9 +722,7 @@ static void bearer_insert_error_filter(request_rec *r)
 
 void ac_bearer_register_hooks(apr_pool_t *p)
 {
-    ap_hook_pre_config(bearer_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(bearer_check_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_child_init(bearer_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_note_auth_failure(bearer_note_auth_failure, NULL, NULL,
                               APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(bearer_insert_error_filter, NULL, NULL,

@@ -13,14 +13,19 @@
 #define AC_BEARER_H
 
 #include "auth_client.h"
+#include "token_memo.h"
 
 /* check_authn's first step: DECLINED unless the request is the bearer
  * path's (AuthClientBearer on with a token, or only). */
 int ac_bearer_check_authn(request_rec *r);
 
-/* Its own hooks: pre_config, check_config, child_init and the challenge
- * on authorization failures; called from register_hooks. */
+/* Its own hooks: check_config and the challenge on authorization
+ * failures; called from register_hooks. */
 void ac_bearer_register_hooks(apr_pool_t *p);
+
+/* child_init: the child's memo of verified JWTs (module_state.c keeps
+ * it); NULL, with a warning, when it cannot be made. */
+ac_token_memo *ac_bearer_memo_create(apr_pool_t *pchild, server_rec *s);
 
 /* The directives, for the table in directives.c. */
 const char *ac_bearer_set_mode(cmd_parms *cmd, void *dconf, const char *arg);

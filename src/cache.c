@@ -27,6 +27,7 @@
 #include <util_mutex.h>
 
 #include "auth_client.h"
+#include "module_state.h"
 #include "seal.h"
 
 /*
@@ -68,7 +69,7 @@ typedef struct ac_store {
     apr_uint32_t last_report;           /* seconds */
 } ac_store;
 
-typedef struct ac_cache {
+struct ac_cache {
     ac_seal_keys *keys;
     int embedded;                       /* shmcb: one host, kept across restarts */
     int random_key;                     /* no AuthClientPassphrase (embedded only) */
@@ -76,9 +77,7 @@ typedef struct ac_cache {
     ac_store *logins;                   /* the sessions store for a shared cache */
     const char *layout;                 /* what shapes the instances */
     unsigned char passphrase_hash[32];
-} ac_cache;
-
-static ac_cache *cache;
+};
 
 /*
  * APR's default process mutex here is a robust pthread mutex emulated with
@@ -94,7 +93,7 @@ static ac_cache *cache;
 
 void ac_cache_pre_config(apr_pool_t *pconf)
 {
-    cache = NULL;
+    ac_state.cache = NULL;
     ap_mutex_register(pconf, AC_MUTEX_TYPE, NULL, AC_MUTEX_DEFAULT_MECH, 0);
 }
 
@@ -142,7 +141,7 @@ static const char *configure_stores(apr_pool_t *pconf, ac_global_conf *g,
     const char *colon = strchr(spec, ':');
     const char *name = colon ? apr_pstrndup(pconf, spec, colon - spec) : spec;
     const char *args = colon ? colon + 1 : NULL;
-    ac_store *s = cache->sessions = apr_pcalloc(pconf, sizeof(ac_store));
+    ac_store *s = ac_state.cache->sessions = apr_pcalloc(pconf, sizeof(ac_store));
     int i;
 
     store_init(pconf, s, "sessions", AC_CACHE_NAMESPACE, AC_CACHE_TYPICAL_VALUE);
@@ -154,8 +153,8 @@ static const char *configure_stores(apr_pool_t *pconf, ac_global_conf *g,
                             "'%s' is not available; load mod_socache_%s "
                             "(a2enmod socache_%s)", where, name, name, name);
     }
-    cache->embedded = strcmp(name, "shmcb") == 0;
-    if (g->login_cache_size != AC_UNSET && !cache->embedded) {
+    ac_state.cache->embedded = strcmp(name, "shmcb") == 0;
+    if (g->login_cache_size != AC_UNSET && !ac_state.cache->embedded) {
         return apr_psprintf(pconf, "AuthClientLoginCacheSize (%s) sizes the "
                             "embedded shmcb cache only; with AuthClientCache %s "
                             "logins in progress share that cache: remove it",
@@ -164,22 +163,22 @@ static const char *configure_stores(apr_pool_t *pconf, ac_global_conf *g,
     s->nstripes = (s->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE)
                   ? AC_CACHE_STRIPES : 1;
     for (i = 0; i < s->nstripes; i++) {
-        s->stripes[i].args = !cache->embedded ? args
+        s->stripes[i].args = !ac_state.cache->embedded ? args
             : shmcb_stripe_args(pconf, args, AC_CACHE_NAMESPACE "_cache",
                                 AC_SHMCB_DEFAULT_SIZE, i, s->nstripes);
     }
-    if (!cache->embedded) {
-        cache->logins = s;
+    if (!ac_state.cache->embedded) {
+        ac_state.cache->logins = s;
         return NULL;
     }
-    cache->logins = apr_pcalloc(pconf, sizeof(ac_store));
-    store_init(pconf, cache->logins, "logins in progress", AC_LOGIN_NAMESPACE,
+    ac_state.cache->logins = apr_pcalloc(pconf, sizeof(ac_store));
+    store_init(pconf, ac_state.cache->logins, "logins in progress", AC_LOGIN_NAMESPACE,
                AC_LOGIN_TYPICAL_VALUE);
-    cache->logins->provider = s->provider;
-    cache->logins->provider_name = name;
-    cache->logins->nstripes = s->nstripes;
+    ac_state.cache->logins->provider = s->provider;
+    ac_state.cache->logins->provider_name = name;
+    ac_state.cache->logins->nstripes = s->nstripes;
     for (i = 0; i < s->nstripes; i++) {
-        cache->logins->stripes[i].args = shmcb_stripe_args(
+        ac_state.cache->logins->stripes[i].args = shmcb_stripe_args(
             pconf, "", AC_CACHE_NAMESPACE "_logins",
             g->login_cache_size != AC_UNSET ? g->login_cache_size
                                             : AC_LOGIN_CACHE_DEFAULT_SIZE,
@@ -209,12 +208,12 @@ static const char *create_stripes(apr_pool_t *pconf, apr_pool_t *ptemp,
 /* what a kept cache must match: everything that shapes the instances */
 static void describe(apr_pool_t *pconf, ac_global_conf *g)
 {
-    const ac_store *s = cache->sessions;
-    const ac_store *l = cache->logins;
+    const ac_store *s = ac_state.cache->sessions;
+    const ac_store *l = ac_state.cache->logins;
     const char *pass = "";
     int i;
 
-    cache->layout = apr_psprintf(pconf, "%s %s x%d (%d); logins %s x%d (%d); %s",
+    ac_state.cache->layout = apr_psprintf(pconf, "%s %s x%d (%d); logins %s x%d (%d); %s",
                                  s->provider_name, s->stripes[0].args ? s->stripes[0].args : "",
                                  s->nstripes, (int)s->typical_value,
                                  l->stripes[0].args ? l->stripes[0].args : "",
@@ -224,7 +223,7 @@ static void describe(apr_pool_t *pconf, ac_global_conf *g)
         const char *one = APR_ARRAY_IDX(g->passphrases, i, const char *);
         pass = apr_psprintf(pconf, "%s%" APR_SIZE_T_FMT ":%s", pass, strlen(one), one);
     }
-    ac_sha256(pass, strlen(pass), cache->passphrase_hash);
+    ac_sha256(pass, strlen(pass), ac_state.cache->passphrase_hash);
 }
 
 /*
@@ -248,7 +247,7 @@ static ac_error *passphrase_keys(apr_pool_t *pconf, const ac_global_conf *g)
     if (!keys_needed_now()) {
         return NULL;
     }
-    e = ac_seal_keys_derive(pconf, g->passphrases, &cache->keys);
+    e = ac_seal_keys_derive(pconf, g->passphrases, &ac_state.cache->keys);
     if (e == NULL) {
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, ACLOGNO(01014)
                      "%s: %d cache "
@@ -265,33 +264,33 @@ const char *ac_cache_configure(apr_pool_t *pconf, apr_pool_t *ptemp,
     const char *where = g->cache_spec_where ? g->cache_spec_where : "default";
     const char *err;
 
-    cache = apr_pcalloc(pconf, sizeof(*cache));
+    ac_state.cache = apr_pcalloc(pconf, sizeof(*ac_state.cache));
     if ((err = configure_stores(pconf, g, where)) != NULL) {
         return err;
     }
-    if ((err = create_stripes(pconf, ptemp, cache->sessions)) != NULL
-        || (cache->logins != cache->sessions
-            && (err = create_stripes(pconf, ptemp, cache->logins)) != NULL)) {
+    if ((err = create_stripes(pconf, ptemp, ac_state.cache->sessions)) != NULL
+        || (ac_state.cache->logins != ac_state.cache->sessions
+            && (err = create_stripes(pconf, ptemp, ac_state.cache->logins)) != NULL)) {
         return apr_psprintf(pconf, "AuthClientCache (%s): %s%s", where, err,
-                            cache->sessions->nstripes > 1
+                            ac_state.cache->sessions->nstripes > 1
                             ? apr_psprintf(pconf, " (for each of its %d stripes, "
                                            "which share the bytes)",
-                                           cache->sessions->nstripes) : "");
+                                           ac_state.cache->sessions->nstripes) : "");
     }
     describe(pconf, g);
     if (g->passphrases->nelts > 0) {
         ac_error *e = passphrase_keys(pconf, g);
         return e ? apr_psprintf(pconf, "%s: %s", e->code, e->message) : NULL;
     }
-    if (!cache->embedded) {
+    if (!ac_state.cache->embedded) {
         return apr_psprintf(pconf, "AuthClientCache %s (%s) is shared between "
                             "servers, so it needs AuthClientPassphrase (the same "
                             "on every node), e.g. AuthClientPassphrase "
                             "file:/etc/apache2/auth_client.key",
-                            cache->sessions->provider_name, where);
+                            ac_state.cache->sessions->provider_name, where);
     }
     /* a random key, made or kept at post_config with the instances */
-    cache->random_key = 1;
+    ac_state.cache->random_key = 1;
     return NULL;
 }
 
@@ -351,7 +350,7 @@ static int store_init_instances(ac_store *st, server_rec *s, apr_pool_t *pool)
  */
 static int start_shared(apr_pool_t *pconf, server_rec *s)
 {
-    ac_store *st = cache->sessions;
+    ac_store *st = ac_state.cache->sessions;
 
     if (st->nstripes > 1) {
         int i;
@@ -473,14 +472,14 @@ static int kept_create(apr_pool_t *ptemp, server_rec *s, kept_cache *k)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     apr_pool_tag(k->pool, "auth_client_cache");
-    if (kept_create_store(ptemp, s, k, cache->sessions, &k->sessions, "") != OK
-        || kept_create_store(ptemp, s, k, cache->logins, &k->logins, "logins-") != OK) {
+    if (kept_create_store(ptemp, s, k, ac_state.cache->sessions, &k->sessions, "") != OK
+        || kept_create_store(ptemp, s, k, ac_state.cache->logins, &k->logins, "logins-") != OK) {
         kept_release(k);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    k->layout = apr_pstrdup(k->pool, cache->layout);
-    memcpy(k->passphrase_hash, cache->passphrase_hash, sizeof(k->passphrase_hash));
-    if (cache->random_key && (e = ac_random_bytes(ptemp, k->key, sizeof(k->key))) != NULL) {
+    k->layout = apr_pstrdup(k->pool, ac_state.cache->layout);
+    memcpy(k->passphrase_hash, ac_state.cache->passphrase_hash, sizeof(k->passphrase_hash));
+    if (ac_state.cache->random_key && (e = ac_random_bytes(ptemp, k->key, sizeof(k->key))) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ACLOGNO(01018)
                      "%s: %s [%s]", AC_LOG_TAG,
                      e->message, e->code);
@@ -496,10 +495,10 @@ static const char *why_fresh(const kept_cache *k)
     if (!ap_unixd_mpm_get_retained_data()->was_graceful) {
         return "the restart was not graceful";
     }
-    if (strcmp(k->layout, cache->layout) != 0) {
+    if (strcmp(k->layout, ac_state.cache->layout) != 0) {
         return "AuthClientCache or AuthClientLoginCacheSize changed";
     }
-    if (memcmp(k->passphrase_hash, cache->passphrase_hash,
+    if (memcmp(k->passphrase_hash, ac_state.cache->passphrase_hash,
                sizeof(k->passphrase_hash)) != 0) {
         return "AuthClientPassphrase changed";
     }
@@ -513,8 +512,8 @@ static int start_embedded(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     ac_error *e;
 
     if (why == NULL) {
-        adopt(cache->sessions, &k->sessions);
-        adopt(cache->logins, &k->logins);
+        adopt(ac_state.cache->sessions, &k->sessions);
+        adopt(ac_state.cache->logins, &k->logins);
         k->restarts++;
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, ACLOGNO(01019)
                      "%s: sessions and logins in "
@@ -534,7 +533,7 @@ static int start_embedded(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         }
     }
     /* 32 random bytes need no stretching */
-    if (cache->random_key && (e = ac_seal_keys_raw(pconf, k->key, &cache->keys)) != NULL) {
+    if (ac_state.cache->random_key && (e = ac_seal_keys_raw(pconf, k->key, &ac_state.cache->keys)) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, ACLOGNO(01021)
                      "%s: %s [%s]", AC_LOG_TAG,
                      e->message, e->code);
@@ -547,7 +546,7 @@ int ac_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
     kept_cache *k;
 
-    if (cache->embedded) {
+    if (ac_state.cache->embedded) {
         return start_embedded(pconf, ptemp, s);
     }
     k = kept_get();
@@ -555,7 +554,7 @@ int ac_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, ACLOGNO(01022)
                      "%s: AuthClientCache changed "
                      "from shmcb to %s: the embedded cache is released "
-                     "[cache_fresh]", AC_LOG_TAG, cache->sessions->provider_name);
+                     "[cache_fresh]", AC_LOG_TAG, ac_state.cache->sessions->provider_name);
         kept_release(k);
     }
     return start_shared(pconf, s);
@@ -589,12 +588,12 @@ static void child_init_store(apr_pool_t *pchild, server_rec *s, ac_store *st)
 
 void ac_cache_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    if (cache == NULL) {
+    if (ac_state.cache == NULL) {
         return;
     }
-    child_init_store(pchild, s, cache->sessions);
-    if (cache->logins != cache->sessions) {
-        child_init_store(pchild, s, cache->logins);
+    child_init_store(pchild, s, ac_state.cache->sessions);
+    if (ac_state.cache->logins != ac_state.cache->sessions) {
+        child_init_store(pchild, s, ac_state.cache->logins);
     }
 }
 
@@ -733,7 +732,7 @@ static void report_pushed_out(request_rec *r, ac_store *store, long n)
                   "holds %ld entries, %ld%% of its space; %s [cache_full]",
                   AC_LOG_TAG, store->what, sum.discarded,
                   apr_atomic_xchg32(&store->pushed_out, 0), sum.entries, sum.usage,
-                  store == cache->sessions
+                  store == ac_state.cache->sessions
                   ? "sessions end early: give AuthClientCache shmcb more bytes"
                   : "a login that takes longer than the anonymous traffic lets "
                     "it wait fails: give AuthClientLoginCacheSize more bytes");
@@ -783,15 +782,15 @@ static ac_error *put(request_rec *r, ac_store *store, const char *type,
                              " bytes (limit %d); the provider sent unusually "
                              "large tokens or claims", type, len, AC_CACHE_MAX_VALUE);
     }
-    ac_key_hash(cache->keys, type, id, key);
-    e = ac_seal(r->pool, cache->keys, key, sizeof(key), (const unsigned char *)value,
+    ac_key_hash(ac_state.cache->keys, type, id, key);
+    e = ac_seal(r->pool, ac_state.cache->keys, key, sizeof(key), (const unsigned char *)value,
                 len, &sealed, &sealed_len);
     if (e) {
         return e;
     }
     st = stripe_for(store, key);
     lock(st->mutex);
-    counted = cache->embedded && read_counts(r, store, st, &before);
+    counted = ac_state.cache->embedded && read_counts(r, store, st, &before);
     rv = store->provider->store(st->instance, r->server, key, sizeof(key),
                                 expiry, sealed, (unsigned int)sealed_len, r->pool);
     counted = counted && read_counts(r, store, st, &after);
@@ -817,7 +816,7 @@ static void open_value(request_rec *r, const char *type, const unsigned char *ke
 {
     unsigned char *plain;
     apr_size_t plain_len;
-    ac_error *e = ac_unseal(r->pool, cache->keys, key, AC_KEY_HASH_LEN, buf,
+    ac_error *e = ac_unseal(r->pool, ac_state.cache->keys, key, AC_KEY_HASH_LEN, buf,
                             buf_len, &plain, &plain_len);
 
     if (e != NULL) {
@@ -855,7 +854,7 @@ static ac_error *fetch(request_rec *r, ac_store *store, const char *type,
 
     *value = NULL;
     *len = 0;
-    ac_key_hash(cache->keys, type, id, key);
+    ac_key_hash(ac_state.cache->keys, type, id, key);
     st = stripe_for(store, key);
     m = st->mutex ? st->mutex : take ? store->take_mutex : NULL;
     lock(m);
@@ -902,13 +901,13 @@ ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
                        const char *value, apr_size_t len, apr_time_t expiry)
 {
     return counted(AC_M_SESSIONS, AC_M_PUT,
-                   put(r, cache->sessions, type, id, value, len, expiry), 1);
+                   put(r, ac_state.cache->sessions, type, id, value, len, expiry), 1);
 }
 
 ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
                        char **value, apr_size_t *len)
 {
-    ac_error *e = fetch(r, cache->sessions, type, id, value, len, 0);
+    ac_error *e = fetch(r, ac_state.cache->sessions, type, id, value, len, 0);
 
     return counted(AC_M_SESSIONS, AC_M_GET, e, *value != NULL);
 }
@@ -916,11 +915,11 @@ ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
 ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id)
 {
     unsigned char key[AC_KEY_HASH_LEN];
-    ac_store *store = cache->sessions;
+    ac_store *store = ac_state.cache->sessions;
     ac_stripe *st;
     apr_status_t rv;
 
-    ac_key_hash(cache->keys, type, id, key);
+    ac_key_hash(ac_state.cache->keys, type, id, key);
     st = stripe_for(store, key);
     lock(st->mutex);
     rv = store->provider->remove(st->instance, r->server, key, sizeof(key), r->pool);
@@ -934,24 +933,24 @@ ac_error *ac_cache_login_put(request_rec *r, const char *type, const char *id,
                              const char *value, apr_size_t len, apr_time_t expiry)
 {
     return counted(AC_M_LOGINS, AC_M_PUT,
-                   put(r, cache->logins, type, id, value, len, expiry), 1);
+                   put(r, ac_state.cache->logins, type, id, value, len, expiry), 1);
 }
 
 ac_error *ac_cache_login_get(request_rec *r, const char *type, const char *id,
                              char **value, apr_size_t *len)
 {
-    return fetch(r, cache->logins, type, id, value, len, 0);
+    return fetch(r, ac_state.cache->logins, type, id, value, len, 0);
 }
 
 ac_error *ac_cache_login_take(request_rec *r, const char *type, const char *id,
                               char **value, apr_size_t *len)
 {
-    ac_error *e = fetch(r, cache->logins, type, id, value, len, 1);
+    ac_error *e = fetch(r, ac_state.cache->logins, type, id, value, len, 1);
 
     return counted(AC_M_LOGINS, AC_M_TAKE, e, *value != NULL);
 }
 
 int ac_cache_shared(void)
 {
-    return cache != NULL && !cache->embedded;
+    return ac_state.cache != NULL && !ac_state.cache->embedded;
 }

@@ -21,6 +21,17 @@
 #define MERGE_ENUM(field) (add->field != 0 ? add->field : base->field)
 #define OR_DEFAULT(value, dflt) ((value) != AC_UNSET ? (value) : (dflt))
 
+/* ---- process-wide (global context) ------------------------------------------ */
+
+ac_global_conf *ac_global_conf_create(apr_pool_t *p)
+{
+    ac_global_conf *g = apr_pcalloc(p, sizeof(*g));
+
+    g->passphrases = apr_array_make(p, 2, sizeof(const char *));
+    g->login_cache_size = AC_UNSET;
+    return g;
+}
+
 /* ---- server (vhost) -------------------------------------------------------- */
 
 ac_server_conf *ac_server_conf_create(apr_pool_t *p)

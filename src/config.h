@@ -244,6 +244,7 @@ typedef struct ac_dir_conf {
 } ac_dir_conf;
 
 /* create / merge (config.c); merges allocate and never change their inputs */
+ac_global_conf *ac_global_conf_create(apr_pool_t *p);
 ac_server_conf *ac_server_conf_create(apr_pool_t *p);
 ac_server_conf *ac_server_conf_merge(apr_pool_t *p, const ac_server_conf *base,
                                      const ac_server_conf *add);

@@ -12,34 +12,10 @@
 
 #include "auth_client.h"
 #include "bearer.h"
+#include "module_state.h"
 #include "seal.h"
 #include "secret.h"
 #include "url.h"
-
-static ac_global_conf *global_conf;
-
-/*
- * Every AuthClientProvider name of the server configuration, with the
- * virtual host it was read in: check_config resolves them against that
- * host's provider blocks, which are only complete once every file is read.
- * (.htaccess files are read at request time and are not in this list.)
- */
-typedef struct provider_use {
-    server_rec *s;
-    const char *name;
-    const char *where;
-} provider_use;
-
-static apr_array_header_t *provider_uses;
-
-void ac_directives_pre_config(apr_pool_t *pconf)
-{
-    /* a fresh record for every configuration cycle (graceful restarts) */
-    global_conf = apr_pcalloc(pconf, sizeof(*global_conf));
-    global_conf->passphrases = apr_array_make(pconf, 2, sizeof(const char *));
-    global_conf->login_cache_size = AC_UNSET;
-    provider_uses = apr_array_make(pconf, 16, sizeof(provider_use));
-}
 
 static const char *where(cmd_parms *cmd)
 {
@@ -78,8 +54,8 @@ static const char *set_cache(cmd_parms *cmd, void *dummy, const char *arg)
     if (err) {
         return err;
     }
-    global_conf->cache_spec = apr_pstrdup(cmd->pool, arg);
-    global_conf->cache_spec_where = where(cmd);
+    ac_state.global_conf->cache_spec = apr_pstrdup(cmd->pool, arg);
+    ac_state.global_conf->cache_spec_where = where(cmd);
     return NULL;
 }
 
@@ -104,7 +80,7 @@ static const char *add_passphrase(cmd_parms *cmd, void *dummy, const char *arg)
                             "file:/etc/apache2/auth_client.key", cmd->cmd->name,
                             weak);
     }
-    APR_ARRAY_PUSH(global_conf->passphrases, const char *) = secret;
+    APR_ARRAY_PUSH(ac_state.global_conf->passphrases, const char *) = secret;
     return NULL;
 }
 
@@ -127,8 +103,8 @@ static const char *set_login_cache_size(cmd_parms *cmd, void *dummy, const char 
                             "to %" APR_INT64_T_FMT " (default 8388608, 8 MiB)",
                             cmd->cmd->name, AC_LOGIN_CACHE_MIN, AC_LOGIN_CACHE_MAX);
     }
-    global_conf->login_cache_size = v;
-    global_conf->login_cache_size_where = where(cmd);
+    ac_state.global_conf->login_cache_size = v;
+    ac_state.global_conf->login_cache_size_where = where(cmd);
     return NULL;
 }
 
@@ -336,7 +312,7 @@ static const char *add_dir_provider(cmd_parms *cmd, void *dconf, const char *arg
     }
     APR_ARRAY_PUSH(d->providers, const char *) = apr_pstrdup(cmd->pool, arg);
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_RUN_MPM) {
-        provider_use *u = apr_array_push(provider_uses);
+        ac_provider_use *u = apr_array_push(ac_state.provider_uses);
         u->s = cmd->server;
         u->name = apr_pstrdup(cmd->pool, arg);
         u->where = where(cmd);
@@ -645,8 +621,9 @@ static void check_provider_uses(check_log *cl)
 {
     int i;
 
-    for (i = 0; i < provider_uses->nelts; i++) {
-        const provider_use *u = &APR_ARRAY_IDX(provider_uses, i, provider_use);
+    for (i = 0; i < ac_state.provider_uses->nelts; i++) {
+        const ac_provider_use *u = &APR_ARRAY_IDX(ac_state.provider_uses, i,
+                                                  ac_provider_use);
         const ac_server_conf *c = ac_sconf(u->s);
         apr_array_header_t *names;
         apr_hash_index_t *hi;
@@ -791,7 +768,7 @@ int ac_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     ac_authz_check_config(s);
-    if ((err = ac_cache_configure(pconf, ptemp, global_conf)) != NULL) {
+    if ((err = ac_state_check_config(pconf, ptemp)) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, ACLOGNO(01034)
                      "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;

@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <apr_thread_mutex.h>
 
+#include "core_state.h"
 #include "http.h"
 #include "url.h"
 
@@ -26,65 +27,46 @@
 /* First allocation for a body whose size the server did not announce. */
 #define AC_HTTP_INITIAL_BUF 4096
 
-/* The process's share handle and the locks curl asks for.  A forked child
- * inherits the parent's copy, including any cached connections; `pid` lets
- * the child notice that and build its own rather than write into sockets
- * that the parent also holds. */
-typedef struct ac_http_proc {
+/* The process's share handle and the locks curl asks for; the process
+ * record (core_state.h) holds the one in use and decides when it is made
+ * and ended. */
+struct ac_http_share {
     CURLSH *share;
 #if APR_HAS_THREADS
     apr_thread_mutex_t *locks[CURL_LOCK_DATA_LAST];
 #endif
-    pid_t pid;
-} ac_http_proc;
-
-static ac_http_proc *ac_http_current;
+};
 
 #if APR_HAS_THREADS
 static void share_lock(CURL *handle, curl_lock_data data,
                        curl_lock_access access, void *userptr)
 {
-    ac_http_proc *hp = userptr;
+    ac_http_share *hs = userptr;
 
     (void)handle;
     (void)access;
-    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST && hp->locks[data]) {
-        apr_thread_mutex_lock(hp->locks[data]);
+    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST && hs->locks[data]) {
+        apr_thread_mutex_lock(hs->locks[data]);
     }
 }
 
 static void share_unlock(CURL *handle, curl_lock_data data, void *userptr)
 {
-    ac_http_proc *hp = userptr;
+    ac_http_share *hs = userptr;
 
     (void)handle;
-    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST && hp->locks[data]) {
-        apr_thread_mutex_unlock(hp->locks[data]);
+    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST && hs->locks[data]) {
+        apr_thread_mutex_unlock(hs->locks[data]);
     }
 }
 #endif
 
-static apr_status_t http_proc_cleanup(void *data)
-{
-    ac_http_proc *hp = data;
-
-    /* In a child that inherited this record the parent owns the sockets. */
-    if (hp->pid == getpid()) {
-        curl_share_cleanup(hp->share);
-        curl_global_cleanup();
-    }
-    if (ac_http_current == hp) {
-        ac_http_current = NULL;
-    }
-    return APR_SUCCESS;
-}
-
-static ac_error *share_setup(apr_pool_t *pproc, ac_http_proc *hp)
+static ac_error *share_setup(apr_pool_t *pproc, ac_http_share *hs)
 {
     CURLSHcode rc;
 
-    hp->share = curl_share_init();
-    if (hp->share == NULL) {
+    hs->share = curl_share_init();
+    if (hs->share == NULL) {
         return ac_error_make(pproc, AC_E_HTTP_INIT,
                              "libcurl could not create a share handle");
     }
@@ -93,20 +75,20 @@ static ac_error *share_setup(apr_pool_t *pproc, ac_http_proc *hp)
         int i;
 
         for (i = 0; i < CURL_LOCK_DATA_LAST; i++) {
-            if (apr_thread_mutex_create(&hp->locks[i], APR_THREAD_MUTEX_DEFAULT,
+            if (apr_thread_mutex_create(&hs->locks[i], APR_THREAD_MUTEX_DEFAULT,
                                         pproc) != APR_SUCCESS) {
                 return ac_error_make(pproc, AC_E_HTTP_INIT,
                                      "could not create the libcurl share lock");
             }
         }
     }
-    curl_share_setopt(hp->share, CURLSHOPT_LOCKFUNC, share_lock);
-    curl_share_setopt(hp->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-    curl_share_setopt(hp->share, CURLSHOPT_USERDATA, hp);
+    curl_share_setopt(hs->share, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_share_setopt(hs->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_share_setopt(hs->share, CURLSHOPT_USERDATA, hs);
 #endif
-    rc = curl_share_setopt(hp->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    rc = curl_share_setopt(hs->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     if (rc == CURLSHE_OK) {
-        rc = curl_share_setopt(hp->share, CURLSHOPT_SHARE,
+        rc = curl_share_setopt(hs->share, CURLSHOPT_SHARE,
                                CURL_LOCK_DATA_CONNECT);
     }
     if (rc != CURLSHE_OK) {
@@ -117,32 +99,35 @@ static ac_error *share_setup(apr_pool_t *pproc, ac_http_proc *hp)
     return NULL;
 }
 
-ac_error *ac_http_process_init(apr_pool_t *pproc)
+ac_error *ac_http_share_create(apr_pool_t *pproc, ac_http_share **out)
 {
-    ac_http_proc *hp;
+    ac_http_share *hs;
     ac_error *err;
 
-    if (ac_http_current != NULL && ac_http_current->pid == getpid()) {
-        return NULL;
-    }
+    *out = NULL;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         return ac_error_make(pproc, AC_E_HTTP_INIT,
                              "libcurl global initialisation failed");
     }
-    hp = apr_pcalloc(pproc, sizeof(*hp));
-    hp->pid = getpid();
-    err = share_setup(pproc, hp);
+    hs = apr_pcalloc(pproc, sizeof(*hs));
+    err = share_setup(pproc, hs);
     if (err != NULL) {
-        if (hp->share != NULL) {
-            curl_share_cleanup(hp->share);
-        }
-        curl_global_cleanup();
+        ac_http_share_destroy(hs);
         return err;
     }
-    apr_pool_cleanup_register(pproc, hp, http_proc_cleanup,
-                              apr_pool_cleanup_null);
-    ac_http_current = hp;
+    *out = hs;
     return NULL;
+}
+
+void ac_http_share_destroy(ac_http_share *hs)
+{
+    if (hs == NULL) {
+        return;
+    }
+    if (hs->share != NULL) {
+        curl_share_cleanup(hs->share);
+    }
+    curl_global_cleanup();
 }
 
 /* ---- one request -------------------------------------------------------- */
@@ -406,9 +391,8 @@ ac_error *ac_http_request(apr_pool_t *p, const ac_http_opts *o,
     if (rc == CURLE_OK) {
         rc = set_method(hh->curl, method, body);
     }
-    if (rc == CURLE_OK && ac_http_current != NULL
-        && ac_http_current->pid == getpid()) {
-        rc = curl_easy_setopt(hh->curl, CURLOPT_SHARE, ac_http_current->share);
+    if (rc == CURLE_OK && ac_core.http != NULL && ac_core.pid == getpid()) {
+        rc = curl_easy_setopt(hh->curl, CURLOPT_SHARE, ac_core.http->share);
     }
     started = apr_time_now();
     if (rc == CURLE_OK) {

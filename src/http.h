@@ -32,9 +32,12 @@ typedef struct ac_http_response {
     apr_size_t len;
 } ac_http_response;
 
-/* Once per process (post_config and child_init); sets up the shared
- * connection cache.  Idempotent. */
-ac_error *ac_http_process_init(apr_pool_t *pproc);
+/* A process's shared DNS and connection cache (kept in core_state.h,
+ * which decides when it is made and ended); requests use it when it
+ * belongs to the calling process. */
+typedef struct ac_http_share ac_http_share;
+ac_error *ac_http_share_create(apr_pool_t *pproc, ac_http_share **out);
+void ac_http_share_destroy(ac_http_share *hs);    /* NULL: nothing */
 
 /*
  * One request.  `headers` (may be NULL) are sent as given; `body` is NULL for

@@ -203,6 +203,25 @@ ac_error *ac_login_discovery(request_rec *r, const ac_http_opts *h,
 
 /* ---- redirects ------------------------------------------------------------------------ */
 
+const char *ac_form_value(apr_pool_t *p, ap_form_pair_t *pair, apr_off_t max)
+{
+    apr_off_t len;
+    apr_size_t size;
+    char *buf;
+
+    if (apr_brigade_length(pair->value, 1, &len) != APR_SUCCESS || len < 0
+        || len > max) {
+        return NULL;
+    }
+    size = (apr_size_t)len;
+    buf = apr_palloc(p, size + 1);
+    if (apr_brigade_flatten(pair->value, buf, &size) != APR_SUCCESS) {
+        return NULL;
+    }
+    buf[size] = '\0';
+    return buf;
+}
+
 int ac_redirect(request_rec *r, int status, const char *location)
 {
     apr_table_setn(r->headers_out, "Location", location);

@@ -96,6 +96,9 @@ ac_error *ac_login_resume(request_rec *r, const ac_login_kind *kind,
 /* An OpenID provider's discovered endpoints; a stale copy is logged. */
 ac_error *ac_login_discovery(request_rec *r, const ac_http_opts *h,
                              const ac_provider *pv, const ac_oidc_metadata **md);
+/* One field of a form body read with ap_parse_form_data, as a string; NULL
+ * when unreadable or longer than `max` bytes. */
+const char *ac_form_value(apr_pool_t *p, ap_form_pair_t *pair, apr_off_t max);
 int ac_redirect(request_rec *r, int status, const char *location);
 
 #endif

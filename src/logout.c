@@ -62,25 +62,6 @@ static int logout_confirm_page(request_rec *r)
 #define AC_LOGOUT_MAX_PARAMS 4
 #define AC_LOGOUT_MAX_BODY 2048
 
-static const char *brigade_text(apr_pool_t *p, apr_bucket_brigade *bb)
-{
-    apr_off_t len;
-    apr_size_t size;
-    char *buf;
-
-    if (apr_brigade_length(bb, 1, &len) != APR_SUCCESS || len < 0
-        || len > AC_LOGOUT_MAX_BODY) {
-        return NULL;
-    }
-    size = (apr_size_t)len;
-    buf = apr_palloc(p, size + 1);
-    if (apr_brigade_flatten(bb, buf, &size) != APR_SUCCESS) {
-        return NULL;
-    }
-    buf[size] = '\0';
-    return buf;
-}
-
 static ac_error *read_form(request_rec *r, apr_table_t **params)
 {
     apr_array_header_t *pairs = NULL;
@@ -94,7 +75,7 @@ static ac_error *read_form(request_rec *r, apr_table_t **params)
     }
     for (i = 0; pairs && i < pairs->nelts; i++) {
         ap_form_pair_t *pair = &APR_ARRAY_IDX(pairs, i, ap_form_pair_t);
-        const char *value = brigade_text(r->pool, pair->value);
+        const char *value = ac_form_value(r->pool, pair, AC_LOGOUT_MAX_BODY);
 
         if (value == NULL || apr_table_get(*params, pair->name)) {
             return ac_fail(r, AC_E_LOGOUT_BODY, "the logout form has an "

@@ -17,6 +17,7 @@
 #include <apr_hash.h>
 #include <apr_thread_mutex.h>
 
+#include "core_state.h"
 #include "json.h"
 #include "metrics.h"
 #include "oidc.h"
@@ -46,55 +47,49 @@ typedef struct doc_entry {
     int fetching;               /* a refresh is under way in some thread */
 } doc_entry;
 
-typedef struct doc_cache {
+/* The process record (core_state.h) holds the one in use. */
+struct ac_doc_cache {
     apr_pool_t *pool;
 #if APR_HAS_THREADS
     apr_thread_mutex_t *lock;
 #endif
     apr_hash_t *entries;        /* URL -> doc_entry */
-} doc_cache;
+};
 
-static doc_cache *ac_docs;
-
-static void cache_lock(doc_cache *c)
+static void cache_lock(ac_doc_cache *c)
 {
 #if APR_HAS_THREADS
     apr_thread_mutex_lock(c->lock);
 #endif
 }
 
-static void cache_unlock(doc_cache *c)
+static void cache_unlock(ac_doc_cache *c)
 {
 #if APR_HAS_THREADS
     apr_thread_mutex_unlock(c->lock);
 #endif
 }
 
-static apr_status_t doc_cache_cleanup(void *data)
+void ac_doc_cache_destroy(ac_doc_cache *c)
 {
-    doc_cache *c = data;
     apr_hash_index_t *hi;
 
+    if (c == NULL) {
+        return;
+    }
     for (hi = apr_hash_first(NULL, c->entries); hi; hi = apr_hash_next(hi)) {
         doc_entry *e = apr_hash_this_val(hi);
 
         free(e->body);
         free(e->failure);
     }
-    if (ac_docs == c) {
-        ac_docs = NULL;
-    }
-    return APR_SUCCESS;
 }
 
-ac_error *ac_oidc_process_init(apr_pool_t *pproc)
+ac_error *ac_doc_cache_create(apr_pool_t *pproc, ac_doc_cache **out)
 {
-    doc_cache *c;
+    ac_doc_cache *c = apr_pcalloc(pproc, sizeof(*c));
 
-    if (ac_docs != NULL) {
-        return NULL;
-    }
-    c = apr_pcalloc(pproc, sizeof(*c));
+    *out = NULL;
     c->pool = pproc;
     c->entries = apr_hash_make(pproc);
 #if APR_HAS_THREADS
@@ -104,14 +99,12 @@ ac_error *ac_oidc_process_init(apr_pool_t *pproc)
                              "could not create the discovery cache lock");
     }
 #endif
-    apr_pool_cleanup_register(pproc, c, doc_cache_cleanup,
-                              apr_pool_cleanup_null);
-    ac_docs = c;
+    *out = c;
     return NULL;
 }
 
 /* Called with the lock held. */
-static doc_entry *entry_for(doc_cache *c, const char *url)
+static doc_entry *entry_for(ac_doc_cache *c, const char *url)
 {
     doc_entry *e = apr_hash_get(c->entries, url, APR_HASH_KEY_STRING);
 
@@ -251,7 +244,7 @@ static ac_error *doc_get(apr_pool_t *p, const ac_http_opts *h,
 {
     ac_http_response resp;
     apr_time_t now = apr_time_now();
-    doc_cache *c = ac_docs;
+    ac_doc_cache *c = ac_core.docs;
     doc_entry *e;
     ac_error *err;
 

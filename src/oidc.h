@@ -28,8 +28,12 @@ typedef struct ac_oidc_metadata {
  */
 const char *ac_oidc_issuer_from_url(apr_pool_t *p, const char *url);
 
-/* Once per process: the in-memory discovery / JWKS cache. */
-ac_error *ac_oidc_process_init(apr_pool_t *pproc);
+/* A process's in-memory discovery / JWKS cache (kept in core_state.h,
+ * which decides when it is made and ended); without one, documents are
+ * fetched every time. */
+typedef struct ac_doc_cache ac_doc_cache;
+ac_error *ac_doc_cache_create(apr_pool_t *pproc, ac_doc_cache **out);
+void ac_doc_cache_destroy(ac_doc_cache *c);       /* NULL: nothing */
 
 /*
  * The provider's effective endpoints: explicit provider keys win, the rest

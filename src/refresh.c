@@ -16,9 +16,9 @@
 #include <util_mutex.h>
 
 #include "login.h"
+#include "module_state.h"
 
 #define AC_REFRESH_MUTEX "auth-client-refresh"
-#define AC_REFRESH_LOCKS 8
 #define AC_CACHE_REFRESHED "refreshed"
 #define AC_CACHE_REFRESHING "refreshing"
 /* how long a refresh result stays for other nodes to pick up */
@@ -30,8 +30,6 @@
 #define AC_REFRESH_WAIT_MS 5000
 #define AC_REFRESH_POLL_MS 50
 
-static apr_global_mutex_t *locks[AC_REFRESH_LOCKS];
-
 /* ---- the node's locks ------------------------------------------------------------- */
 
 void ac_refresh_pre_config(apr_pool_t *pconf)
@@ -39,7 +37,8 @@ void ac_refresh_pre_config(apr_pool_t *pconf)
     ap_mutex_register(pconf, AC_REFRESH_MUTEX, NULL, APR_LOCK_DEFAULT, 0);
 }
 
-int ac_refresh_post_config(apr_pool_t *pconf, server_rec *s)
+int ac_refresh_locks_create(apr_pool_t *pconf, server_rec *s,
+                            apr_global_mutex_t **locks)
 {
     apr_status_t rv;
     int i;
@@ -58,7 +57,8 @@ int ac_refresh_post_config(apr_pool_t *pconf, server_rec *s)
     return OK;
 }
 
-void ac_refresh_child_init(apr_pool_t *pchild, server_rec *s)
+void ac_refresh_locks_child_init(apr_pool_t *pchild,
+                                 apr_global_mutex_t **locks)
 {
     int i;
 
@@ -78,7 +78,7 @@ static apr_global_mutex_t *lock_for(const char *session_id)
     for (c = session_id; *c; c++) {
         h = h * 31 + (unsigned char)*c;
     }
-    return locks[h % AC_REFRESH_LOCKS];
+    return ac_state.refresh_locks[h % AC_REFRESH_LOCKS];
 }
 
 /* ---- across nodes -------------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "core_state.h"
 #include "seal.h"
 
 /* 2: keys from scrypt (1 was HKDF); a value of another version never opens */
@@ -207,6 +208,7 @@ const char *ac_passphrase_weakness(const char *pass)
  * than the work itself on the hot path.  The key a context was set up with
  * is kept (and compared in constant time) so that a context is re-keyed
  * only when another key is used; freed and cleansed when the thread ends.
+ * The thread key lives in the process record (core_state.h).
  */
 typedef struct thread_crypto {
     EVP_CIPHER_CTX *cipher;
@@ -214,9 +216,6 @@ typedef struct thread_crypto {
     unsigned char key[AC_SEAL_KEY_LEN];
     EVP_MD_CTX *digest;
 } thread_crypto;
-
-static pthread_key_t crypto_key;
-static pthread_once_t crypto_key_once = PTHREAD_ONCE_INIT;
 
 static void crypto_free(void *data)
 {
@@ -230,15 +229,15 @@ static void crypto_free(void *data)
 
 static void crypto_key_create(void)
 {
-    (void)pthread_key_create(&crypto_key, crypto_free);
+    (void)pthread_key_create(&ac_core.crypto_key, crypto_free);
 }
 
 static thread_crypto *thread_crypto_get(void)
 {
     thread_crypto *tc;
 
-    pthread_once(&crypto_key_once, crypto_key_create);
-    if ((tc = pthread_getspecific(crypto_key)) != NULL) {
+    pthread_once(&ac_core.crypto_key_once, crypto_key_create);
+    if ((tc = pthread_getspecific(ac_core.crypto_key)) != NULL) {
         return tc;
     }
     if ((tc = calloc(1, sizeof(*tc))) == NULL) {
@@ -248,7 +247,7 @@ static thread_crypto *thread_crypto_get(void)
     tc->cipher = EVP_CIPHER_CTX_new();
     tc->digest = EVP_MD_CTX_new();
     if (tc->cipher == NULL || tc->digest == NULL
-        || pthread_setspecific(crypto_key, tc) != 0) {
+        || pthread_setspecific(ac_core.crypto_key, tc) != 0) {
         crypto_free(tc);
         return NULL;
     }

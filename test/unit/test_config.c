@@ -72,6 +72,19 @@ START_TEST(server_merge_leaves_inputs_alone)
 }
 END_TEST
 
+/* AuthClientPassphrase adds to the list; AuthClientLoginCacheSize is unset
+ * until given, so the cache layer picks its own default. */
+START_TEST(global_defaults)
+{
+    ac_global_conf *g = ac_global_conf_create(unit_pool);
+
+    ck_assert_ptr_null(g->cache_spec);
+    ck_assert_ptr_nonnull(g->passphrases);
+    ck_assert_int_eq(g->passphrases->nelts, 0);
+    ck_assert(g->login_cache_size == AC_UNSET);
+}
+END_TEST
+
 START_TEST(server_defaults)
 {
     ac_server_conf *c = ac_server_conf_create(unit_pool);
@@ -589,6 +602,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, server_unset_falls_through_to_base);
     tcase_add_test(tc, server_set_overrides_base);
     tcase_add_test(tc, server_merge_leaves_inputs_alone);
+    tcase_add_test(tc, global_defaults);
     tcase_add_test(tc, server_defaults);
     tcase_add_test(tc, explicit_default_still_overrides);
     tcase_add_test(tc, vhost_redefines_provider_by_name);

@@ -7,6 +7,7 @@
 
 #include <apr_strings.h>
 
+#include "core_state.h"
 #include "http.h"
 #include "loopback.h"
 #include "unit.h"
@@ -14,7 +15,7 @@
 static void http_fixture_setup(void)
 {
     unit_setup();
-    ck_assert_ptr_null(ac_http_process_init(unit_pool));
+    ck_assert_ptr_null(ac_core_state_create(unit_pool));
 }
 
 /* ---- refusals before any network access -------------------------------- */
@@ -39,7 +40,7 @@ START_TEST(http_insecure_refused)
     ac_http_response r;
     apr_size_t i;
 
-    /* no ac_http_process_init in this case: nothing of libcurl is needed */
+    /* no ac_core_state_create in this case: nothing of libcurl is needed */
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ac_error *err = ac_http_request(unit_pool, &h, "GET", bad[i], NULL,
                                         NULL, NULL, &r);
@@ -87,7 +88,7 @@ START_TEST(http_basic_get)
     ck_assert_ptr_nonnull(strstr(srv_last(sv),
                                  "\r\nUser-Agent: mod_auth_client/0.1\r\n"));
     /* a second call reuses the process setup (idempotent init) */
-    ck_assert_ptr_null(ac_http_process_init(unit_pool));
+    ck_assert_ptr_null(ac_core_state_create(unit_pool));
     ck_assert_ptr_null(ac_http_request(unit_pool, &h, "GET",
                                        srv_url(sv, "/missing"), NULL, NULL,
                                        NULL, &r));

@@ -9,6 +9,7 @@
 #include <apr_base64.h>
 #include <apr_strings.h>
 
+#include "core_state.h"
 #include "json.h"
 #include "loopback.h"
 #include "oauth2.h"
@@ -17,7 +18,7 @@
 static void http_fixture_setup(void)
 {
     unit_setup();
-    ck_assert_ptr_null(ac_http_process_init(unit_pool));
+    ck_assert_ptr_null(ac_core_state_create(unit_pool));
 }
 
 /* ---- token responses ---------------------------------------------------- */

@@ -7,6 +7,7 @@
 
 #include <apr_strings.h>
 
+#include "core_state.h"
 #include "loopback.h"
 #include "oidc.h"
 #include "unit.h"
@@ -14,8 +15,7 @@
 static void http_fixture_setup(void)
 {
     unit_setup();
-    ck_assert_ptr_null(ac_http_process_init(unit_pool));
-    ck_assert_ptr_null(ac_oidc_process_init(unit_pool));
+    ck_assert_ptr_null(ac_core_state_create(unit_pool));
 }
 
 static ac_provider *oidc_provider(void)
