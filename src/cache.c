@@ -21,6 +21,7 @@
 #include <ap_socache.h>
 #include <apr_atomic.h>
 #include <apr_global_mutex.h>
+#include <apr_thread_proc.h>
 #include <http_main.h>
 #include <mod_status.h>
 #include <unixd.h>
@@ -79,6 +80,54 @@ typedef struct ac_cache {
 } ac_cache;
 
 static ac_cache *cache;
+
+/*
+ * A retrieve needs a buffer as large as the largest value.  Allocating it
+ * from the request pool took 48 KiB per read, which outgrows the pool's
+ * first block on every request; each thread keeps one instead, made at its
+ * first read and freed when the thread ends.  Nothing of it outlives the
+ * read: the value is opened into the request pool at once.
+ */
+#if APR_HAS_THREADS
+static apr_threadkey_t *read_buffer_key;
+
+static void read_buffer_free(void *buf)
+{
+    free(buf);
+}
+#endif
+
+static void read_buffer_init(apr_pool_t *pchild)
+{
+#if APR_HAS_THREADS
+    if (apr_threadkey_private_create(&read_buffer_key, read_buffer_free,
+                                     pchild) != APR_SUCCESS) {
+        read_buffer_key = NULL;
+    }
+#else
+    (void)pchild;
+#endif
+}
+
+/* this thread's buffer; from the pool where there is none (the parent,
+ * or no memory for it) */
+static unsigned char *read_buffer(apr_pool_t *p)
+{
+    void *buf = NULL;
+
+#if APR_HAS_THREADS
+    if (read_buffer_key == NULL) {
+        return apr_palloc(p, AC_CACHE_MAX_VALUE);
+    }
+    apr_threadkey_private_get(&buf, read_buffer_key);
+    if (buf == NULL && (buf = malloc(AC_CACHE_MAX_VALUE)) != NULL
+        && apr_threadkey_private_set(buf, read_buffer_key) != APR_SUCCESS) {
+        free(buf);
+        buf = NULL;
+    }
+#endif
+    return buf ? buf : apr_palloc(p, AC_CACHE_MAX_VALUE);
+}
 
 /*
  * APR's default process mutex here is a robust pthread mutex emulated with
@@ -582,6 +631,7 @@ void ac_cache_child_init(apr_pool_t *pchild, server_rec *s)
     if (cache == NULL) {
         return;
     }
+    read_buffer_init(pchild);
     child_init_store(pchild, s, cache->sessions);
     if (cache->logins != cache->sessions) {
         child_init_store(pchild, s, cache->logins);
@@ -827,7 +877,7 @@ static ac_error *fetch(request_rec *r, ac_store *store, const char *type,
 {
     unsigned char key[AC_KEY_HASH_LEN];
     unsigned int buf_len = AC_CACHE_MAX_VALUE;
-    unsigned char *buf = apr_palloc(r->pool, buf_len);
+    unsigned char *buf = read_buffer(r->pool);
     ac_stripe *st;
     apr_global_mutex_t *m;
     apr_status_t rv, removed = APR_SUCCESS;
