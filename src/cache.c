@@ -137,8 +137,10 @@ static unsigned char *read_buffer(apr_pool_t *p)
  */
 #if APR_HAS_POSIXSEM_SERIALIZE
 #define AC_MUTEX_DEFAULT_MECH APR_LOCK_POSIXSEM
+#define AC_MUTEX_FAST_NAME "posixsem"
 #else
 #define AC_MUTEX_DEFAULT_MECH APR_LOCK_DEFAULT
+#define AC_MUTEX_FAST_NAME "sysvsem"
 #endif
 
 void ac_cache_pre_config(apr_pool_t *pconf)
@@ -356,11 +358,57 @@ static apr_status_t destroy_instances(void *data)
     return APR_SUCCESS;
 }
 
+/*
+ * "Mutex file:/run/lock default", common in configurations and test
+ * harnesses, applies to every mutex without a Mutex line of its own and
+ * would put this lock, taken on every read of shmcb, on fcntl: a system
+ * call each time.  httpd keeps no record of whether the lock was named,
+ * so the active configuration tree is asked (conditional sections that
+ * did not apply are not in it).
+ */
+static int named_in(const char *args, const char *type, apr_pool_t *p)
+{
+    const char *word;
+
+    ap_getword_conf(p, &args);          /* the mechanism */
+    while (*(word = ap_getword_conf(p, &args)) != '\0') {
+        if (strcmp(word, type) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int mutex_named(const ap_directive_t *d, const char *type, apr_pool_t *p)
+{
+    for (; d != NULL; d = d->next) {
+        if ((strcasecmp(d->directive, "Mutex") == 0 && named_in(d->args, type, p))
+            || mutex_named(d->first_child, type, p)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int mutex_create(apr_pool_t *pool, server_rec *s, const char *instance,
                         apr_global_mutex_t **out)
 {
-    apr_status_t rv = ap_global_mutex_create(out, NULL, AC_MUTEX_TYPE, instance,
-                                             s, pool, 0);
+    apr_status_t rv;
+
+    if (AC_MUTEX_DEFAULT_MECH != APR_LOCK_DEFAULT
+        && !mutex_named(ap_conftree, AC_MUTEX_TYPE, pool)) {
+        /* the fast default needs no file, so nothing else of the Mutex
+         * configuration applies to it */
+        rv = apr_global_mutex_create(out, NULL, AC_MUTEX_DEFAULT_MECH, pool);
+#ifdef AP_NEED_SET_MUTEX_PERMS
+        if (rv == APR_SUCCESS) {
+            rv = ap_unixd_set_global_mutex_perms(*out);
+        }
+#endif
+    }
+    else {
+        rv = ap_global_mutex_create(out, NULL, AC_MUTEX_TYPE, instance, s, pool, 0);
+    }
 
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "%s: could not create the "
@@ -584,21 +632,54 @@ static int start_embedded(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     return OK;
 }
 
+/* one line per start when the lock ended up on a file lock anyway: a
+ * Mutex line named it, or APR has nothing faster */
+static void report_slow_mutex(server_rec *s)
+{
+    const ac_store *st = cache->sessions;
+    apr_global_mutex_t *m = st->stripes[0].mutex ? st->stripes[0].mutex
+                                                 : st->take_mutex;
+    const char *mech = m ? apr_global_mutex_name(m) : NULL;
+
+    if (mech == NULL) {
+        return;
+    }
+    if (strcmp(mech, "fcntl") != 0 && strcmp(mech, "flock") != 0) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, "%s: the %s lock is %s",
+                     AC_LOG_TAG, AC_MUTEX_TYPE, mech);
+        return;
+    }
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s: the %s lock is a file "
+                 "lock (%s), a system call each time it is taken%s; \"Mutex "
+                 AC_MUTEX_FAST_NAME " " AC_MUTEX_TYPE "\" makes it a semaphore "
+                 "[cache_mutex_slow]", AC_LOG_TAG, AC_MUTEX_TYPE, mech,
+                 st->stripes[0].mutex ? ", on every read of the session cache"
+                                      : " (for single-use logins in progress)");
+}
+
 int ac_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
     kept_cache *k;
+    int rv;
 
     if (cache->embedded) {
-        return start_embedded(pconf, ptemp, s);
+        rv = start_embedded(pconf, ptemp, s);
     }
-    k = kept_get();
-    if (k->pool) {
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s: AuthClientCache changed "
-                     "from shmcb to %s: the embedded cache is released "
-                     "[cache_fresh]", AC_LOG_TAG, cache->sessions->provider_name);
-        kept_release(k);
+    else {
+        k = kept_get();
+        if (k->pool) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s: AuthClientCache "
+                         "changed from shmcb to %s: the embedded cache is "
+                         "released [cache_fresh]", AC_LOG_TAG,
+                         cache->sessions->provider_name);
+            kept_release(k);
+        }
+        rv = start_shared(pconf, s);
     }
-    return start_shared(pconf, s);
+    if (rv == OK) {
+        report_slow_mutex(s);
+    }
+    return rv;
 }
 
 static void child_init_mutex(apr_pool_t *pchild, server_rec *s,
