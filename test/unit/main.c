@@ -52,6 +52,7 @@ int main(void)
     srunner_add_suite(sr, access_token_suite());
     srunner_add_suite(sr, introspection_suite());
     srunner_add_suite(sr, token_memo_suite());
+    srunner_add_suite(sr, local_cache_suite());
     srunner_add_suite(sr, http_suite());
     srunner_add_suite(sr, oauth2_suite());
     srunner_add_suite(sr, oidc_suite());

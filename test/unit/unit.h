@@ -25,6 +25,7 @@ Suite *index_record_suite(void);
 Suite *access_token_suite(void);
 Suite *introspection_suite(void);
 Suite *token_memo_suite(void);
+Suite *local_cache_suite(void);
 Suite *http_suite(void);
 Suite *oauth2_suite(void);
 Suite *oidc_suite(void);
