@@ -39,7 +39,8 @@ static int ac_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s", e->code, e->message);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (ac_refresh_post_config(pconf, s) != OK) {
+    if (ac_refresh_post_config(pconf, s) != OK
+        || ac_session_local_post_config(s) != OK) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return ac_cache_post_config(pconf, ptemp, s);
@@ -51,6 +52,7 @@ static void ac_child_init(apr_pool_t *pchild, server_rec *s)
 
     ac_cache_child_init(pchild, s);
     ac_refresh_child_init(pchild, s);
+    ac_session_local_child_init(pchild, s);
     /* each child builds its own connection cache: sockets opened by the
      * parent must not be shared between processes */
     if ((e = ac_http_process_init(pchild)) != NULL
