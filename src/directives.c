@@ -149,7 +149,8 @@ static const char *set_local_cache(cmd_parms *cmd, void *dummy, const char *secs
         return err;
     }
     v = strcasecmp(secs, "off") == 0 ? 0 : strtol(secs, &end, 10);
-    if (v != 0 && (*end != '\0' || v < 1 || v > AC_LOCAL_CACHE_MAX_SECONDS)) {
+    if (strcasecmp(secs, "off") != 0
+        && (*secs == '\0' || *end != '\0' || v < 1 || v > AC_LOCAL_CACHE_MAX_SECONDS)) {
         return apr_psprintf(cmd->pool, "%s takes off or a lifetime in seconds "
                             "from 1 to %d (e.g. %s 1), then optionally the "
                             "number of sessions each process keeps (default %d)",
