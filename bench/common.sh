@@ -44,9 +44,20 @@ configure() {
         openidc_load="LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so"
         openidc_vhost=$(sed "s|@CERTS@|$certs|g" "$top/bench/openidc.conf.in")
     fi
-    if [ "$cache" = memcache ]; then
+    case "$cache" in memcache*)
         cache_directives="AuthClientCache memcache:127.0.0.1:11811
 AuthClientPassphrase bench-passphrase-0123456789abcdef"
+    esac
+    # memcache+local: the per-process cache of verified sessions, 1 s
+    if [ "$cache" = memcache+local ]; then
+        cache_directives="$cache_directives
+AuthClientSessionLocalCache 1"
+    fi
+    # AC_BENCH_MUTEX_DEFAULT=1: the "Mutex file:DIR default" line many
+    # configurations have, which sets every mutex not named on its own
+    if [ "${AC_BENCH_MUTEX_DEFAULT:-0}" = 1 ]; then
+        cache_directives="Mutex file:$run default
+$cache_directives"
     fi
     OPENIDC_LOAD="$openidc_load" OPENIDC_VHOST="$openidc_vhost" \
     CACHE_DIRECTIVES="$cache_directives" \

@@ -3,8 +3,11 @@
 # unprotected, behind mod_auth_client with a valid session, and (shmcb run)
 # behind Debian's mod_auth_openidc with a valid session, and (shmcb run)
 # behind "AuthClientBearer only" with a JWT access token, side by side in
-# one run; then the same with mod_auth_client on memcached.  Prints requests/s
-# and each protected figure as a share of the unprotected one.
+# one run; then the same with mod_auth_client on memcached, without and
+# with AuthClientSessionLocalCache 1.  Prints requests/s and each protected
+# figure as a share of the unprotected one.  AC_BENCH_MUTEX_DEFAULT=1 adds
+# "Mutex file:DIR default" to the configuration; AC_BENCH_CACHES picks the
+# runs (default "shmcb memcache memcache+local").
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=${AC_BENCH_DIR:-/tmp/mod_auth_client-bench}
@@ -55,7 +58,7 @@ bench_cache() {
     while [ $r -le "$rounds" ]; do
         open=$(rps http://127.0.0.1:8081/open/index.html "")
         mine=$(rps http://127.0.0.1:8081/ours/index.html "$ours")
-        line=$(printf '%-9s round %d  unprotected %7s req/s  mod_auth_client %7s req/s (%s%%)' \
+        line=$(printf '%-14s round %d  unprotected %7s req/s  mod_auth_client %7s req/s (%s%%)' \
             "$cache" "$r" "$open" "$mine" "$(echo "$mine $open" | awk '{ printf "%.1f", 100 * $1 / $2 }')")
         if [ -n "$theirs" ]; then
             other=$(rps http://127.0.0.1:8080/theirs/index.html "$theirs")
@@ -72,5 +75,7 @@ bench_cache() {
 }
 
 echo "wrk $wrk_args, 2 KiB static file, $(nproc) cores shared by wrk and httpd"
-bench_cache shmcb
-bench_cache memcache
+[ "${AC_BENCH_MUTEX_DEFAULT:-0}" = 1 ] && echo "with \"Mutex file:$run default\""
+for c in ${AC_BENCH_CACHES:-shmcb memcache memcache+local}; do
+    bench_cache "$c"
+done

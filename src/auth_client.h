@@ -125,6 +125,23 @@ ac_error *ac_cache_login_take(request_rec *r, const char *type, const char *id,
 /* Is the cache shared with other nodes (memcache, redis)? */
 int ac_cache_shared(void);
 
+/* ---- session_local.c: AuthClientSessionLocalCache --------------------------- */
+#define AC_LOCAL_DEFAULT_ENTRIES 1000
+void ac_session_local_configure(const ac_global_conf *g);
+int ac_session_local_post_config(server_rec *s);
+void ac_session_local_child_init(apr_pool_t *pchild, server_rec *s);
+/* The record this process verified for session `id` within the lifetime,
+ * a copy in r->pool; NULL when it has none (then *stamp is what a put of
+ * the record read next from the shared cache must give). */
+char *ac_session_local_get(request_rec *r, const char *id, apr_size_t *len,
+                           apr_uint32_t *stamp);
+void ac_session_local_put(request_rec *r, const char *id, apr_uint32_t stamp,
+                          const char *record, apr_size_t len, apr_time_t expiry);
+/* this process's copy dropped (the record changed) */
+void ac_session_local_drop(const char *id);
+/* the session ended: no process of this node uses its copy any more */
+void ac_session_local_forget(const char *id);
+
 /* ---- session.c ------------------------------------------------------------- */
 /* the per-request result of check_authn, for authz and subrequests */
 typedef struct ac_request_state {

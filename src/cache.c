@@ -21,6 +21,7 @@
 #include <ap_socache.h>
 #include <apr_atomic.h>
 #include <apr_global_mutex.h>
+#include <apr_thread_proc.h>
 #include <http_main.h>
 #include <mod_status.h>
 #include <unixd.h>
@@ -80,6 +81,53 @@ struct ac_cache {
 };
 
 /*
+ * A retrieve needs a buffer as large as the largest value.  Allocating it
+ * from the request pool took 48 KiB per read, which outgrows the pool's
+ * first block on every request; each thread keeps one instead, made at its
+ * first read and freed when the thread ends.  Nothing of it outlives the
+ * read: the value is opened into the request pool at once.
+ */
+#if APR_HAS_THREADS
+
+static void read_buffer_free(void *buf)
+{
+    free(buf);
+}
+#endif
+
+static void read_buffer_init(apr_pool_t *pchild)
+{
+#if APR_HAS_THREADS
+    if (apr_threadkey_private_create(&ac_state.read_buffer_key, read_buffer_free,
+                                     pchild) != APR_SUCCESS) {
+        ac_state.read_buffer_key = NULL;
+    }
+#else
+    (void)pchild;
+#endif
+}
+
+/* this thread's buffer; from the pool where there is none (the parent,
+ * or no memory for it) */
+static unsigned char *read_buffer(apr_pool_t *p)
+{
+    void *buf = NULL;
+
+#if APR_HAS_THREADS
+    if (ac_state.read_buffer_key == NULL) {
+        return apr_palloc(p, AC_CACHE_MAX_VALUE);
+    }
+    apr_threadkey_private_get(&buf, ac_state.read_buffer_key);
+    if (buf == NULL && (buf = malloc(AC_CACHE_MAX_VALUE)) != NULL
+        && apr_threadkey_private_set(buf, ac_state.read_buffer_key) != APR_SUCCESS) {
+        free(buf);
+        buf = NULL;
+    }
+#endif
+    return buf ? buf : apr_palloc(p, AC_CACHE_MAX_VALUE);
+}
+
+/*
  * APR's default process mutex here is a robust pthread mutex emulated with
  * a condition variable, which cost a quarter of the authenticated
  * throughput in bench/run.sh; a POSIX semaphore takes no system call when
@@ -87,8 +135,10 @@ struct ac_cache {
  */
 #if APR_HAS_POSIXSEM_SERIALIZE
 #define AC_MUTEX_DEFAULT_MECH APR_LOCK_POSIXSEM
+#define AC_MUTEX_FAST_NAME "posixsem"
 #else
 #define AC_MUTEX_DEFAULT_MECH APR_LOCK_DEFAULT
+#define AC_MUTEX_FAST_NAME "sysvsem"
 #endif
 
 void ac_cache_pre_config(apr_pool_t *pconf)
@@ -307,11 +357,57 @@ static apr_status_t destroy_instances(void *data)
     return APR_SUCCESS;
 }
 
+/*
+ * "Mutex file:/run/lock default", common in configurations and test
+ * harnesses, applies to every mutex without a Mutex line of its own and
+ * would put this lock, taken on every read of shmcb, on fcntl: a system
+ * call each time.  httpd keeps no record of whether the lock was named,
+ * so the active configuration tree is asked (conditional sections that
+ * did not apply are not in it).
+ */
+static int named_in(const char *args, const char *type, apr_pool_t *p)
+{
+    const char *word;
+
+    ap_getword_conf(p, &args);          /* the mechanism */
+    while (*(word = ap_getword_conf(p, &args)) != '\0') {
+        if (strcmp(word, type) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int mutex_named(const ap_directive_t *d, const char *type, apr_pool_t *p)
+{
+    for (; d != NULL; d = d->next) {
+        if ((strcasecmp(d->directive, "Mutex") == 0 && named_in(d->args, type, p))
+            || mutex_named(d->first_child, type, p)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int mutex_create(apr_pool_t *pool, server_rec *s, const char *instance,
                         apr_global_mutex_t **out)
 {
-    apr_status_t rv = ap_global_mutex_create(out, NULL, AC_MUTEX_TYPE, instance,
-                                             s, pool, 0);
+    apr_status_t rv;
+
+    if (AC_MUTEX_DEFAULT_MECH != APR_LOCK_DEFAULT
+        && !mutex_named(ap_conftree, AC_MUTEX_TYPE, pool)) {
+        /* the fast default needs no file, so nothing else of the Mutex
+         * configuration applies to it */
+        rv = apr_global_mutex_create(out, NULL, AC_MUTEX_DEFAULT_MECH, pool);
+#ifdef AP_NEED_SET_MUTEX_PERMS
+        if (rv == APR_SUCCESS) {
+            rv = ap_unixd_set_global_mutex_perms(*out);
+        }
+#endif
+    }
+    else {
+        rv = ap_global_mutex_create(out, NULL, AC_MUTEX_TYPE, instance, s, pool, 0);
+    }
 
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, ACLOGNO(01015)
@@ -542,22 +638,57 @@ static int start_embedded(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     return OK;
 }
 
+/* one line per start when the lock ended up on a file lock anyway: a
+ * Mutex line named it, or APR has nothing faster */
+static void report_slow_mutex(server_rec *s)
+{
+    const ac_store *st = ac_state.cache->sessions;
+    apr_global_mutex_t *m = st->stripes[0].mutex ? st->stripes[0].mutex
+                                                 : st->take_mutex;
+    const char *mech = m ? apr_global_mutex_name(m) : NULL;
+
+    if (mech == NULL) {
+        return;
+    }
+    if (strcmp(mech, "fcntl") != 0 && strcmp(mech, "flock") != 0) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, ACLOGNO(01078)
+                     "%s: the %s lock is %s",
+                     AC_LOG_TAG, AC_MUTEX_TYPE, mech);
+        return;
+    }
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, ACLOGNO(01079)
+                 "%s: the %s lock is a file "
+                 "lock (%s), a system call each time it is taken%s; \"Mutex "
+                 AC_MUTEX_FAST_NAME " " AC_MUTEX_TYPE "\" makes it a semaphore "
+                 "[cache_mutex_slow]", AC_LOG_TAG, AC_MUTEX_TYPE, mech,
+                 st->stripes[0].mutex ? ", on every read of the session cache"
+                                      : " (for single-use logins in progress)");
+}
+
 int ac_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
     kept_cache *k;
+    int rv;
 
     if (ac_state.cache->embedded) {
-        return start_embedded(pconf, ptemp, s);
+        rv = start_embedded(pconf, ptemp, s);
     }
-    k = kept_get();
-    if (k->pool) {
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, ACLOGNO(01022)
-                     "%s: AuthClientCache changed "
-                     "from shmcb to %s: the embedded cache is released "
-                     "[cache_fresh]", AC_LOG_TAG, ac_state.cache->sessions->provider_name);
-        kept_release(k);
+    else {
+        k = kept_get();
+        if (k->pool) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, ACLOGNO(01080)
+                         "%s: AuthClientCache "
+                         "changed from shmcb to %s: the embedded cache is "
+                         "released [cache_fresh]", AC_LOG_TAG,
+                         ac_state.cache->sessions->provider_name);
+            kept_release(k);
+        }
+        rv = start_shared(pconf, s);
     }
-    return start_shared(pconf, s);
+    if (rv == OK) {
+        report_slow_mutex(s);
+    }
+    return rv;
 }
 
 static void child_init_mutex(apr_pool_t *pchild, server_rec *s,
@@ -591,6 +722,7 @@ void ac_cache_child_init(apr_pool_t *pchild, server_rec *s)
     if (ac_state.cache == NULL) {
         return;
     }
+    read_buffer_init(pchild);
     child_init_store(pchild, s, ac_state.cache->sessions);
     if (ac_state.cache->logins != ac_state.cache->sessions) {
         child_init_store(pchild, s, ac_state.cache->logins);
@@ -847,7 +979,7 @@ static ac_error *fetch(request_rec *r, ac_store *store, const char *type,
 {
     unsigned char key[AC_KEY_HASH_LEN];
     unsigned int buf_len = AC_CACHE_MAX_VALUE;
-    unsigned char *buf = apr_palloc(r->pool, buf_len);
+    unsigned char *buf = read_buffer(r->pool);
     ac_stripe *st;
     apr_global_mutex_t *m;
     apr_status_t rv, removed = APR_SUCCESS;

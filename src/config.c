@@ -29,6 +29,7 @@ ac_global_conf *ac_global_conf_create(apr_pool_t *p)
 
     g->passphrases = apr_array_make(p, 2, sizeof(const char *));
     g->login_cache_size = AC_UNSET;
+    g->local_cache_entries = AC_UNSET;
     return g;
 }
 

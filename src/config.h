@@ -126,6 +126,9 @@ typedef struct ac_global_conf {
     apr_array_header_t *passphrases; /* const char *; [0] encrypts */
     apr_int64_t login_cache_size;   /* bytes of the shmcb logins store; AC_UNSET */
     const char *login_cache_size_where;
+    /* AuthClientSessionLocalCache: seconds (0 off) and entries (AC_UNSET) */
+    int local_cache_seconds;
+    int local_cache_entries;
 } ac_global_conf;
 
 /* Per virtual host; merged base -> vhost. */

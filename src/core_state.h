@@ -26,6 +26,7 @@
 
 typedef struct ac_http_share ac_http_share;    /* http.c */
 typedef struct ac_doc_cache ac_doc_cache;      /* oidc.c */
+typedef struct metrics_table metrics_table;    /* metrics.c */
 
 typedef struct ac_core_state {
     /*
@@ -46,6 +47,19 @@ typedef struct ac_core_state {
      */
     pthread_once_t crypto_key_once;
     pthread_key_t crypto_key;
+
+    /*
+     * One configuration cycle (metrics.c): the providers' counter slots,
+     * named at pre_config in pconf, and the counter table in the shared
+     * memory every process of the node sees, attached at post_config
+     * (status.c keeps the segment across graceful restarts).  A forked
+     * child keeps them: they are the node's, not the process's.
+     */
+    struct {
+        apr_array_header_t *slot_names; /* provider names by slot ([0] NULL) */
+        metrics_table *table;
+        int slots;
+    } metrics;
 } ac_core_state;
 
 extern ac_core_state ac_core AC_HIDDEN;

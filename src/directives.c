@@ -108,6 +108,44 @@ static const char *set_login_cache_size(cmd_parms *cmd, void *dummy, const char 
     return NULL;
 }
 
+/* a lifetime is a few seconds: longer, a logout on another node would
+ * take too long to count here */
+#define AC_LOCAL_CACHE_MAX_SECONDS 60
+#define AC_LOCAL_CACHE_MAX_ENTRIES 1000000
+
+static const char *set_local_cache(cmd_parms *cmd, void *dummy, const char *secs,
+                                   const char *entries)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    long v, n = AC_UNSET;
+
+    if (err) {
+        return err;
+    }
+    v = strcasecmp(secs, "off") == 0 ? 0 : strtol(secs, &end, 10);
+    if (strcasecmp(secs, "off") != 0
+        && (*secs == '\0' || *end != '\0' || v < 1 || v > AC_LOCAL_CACHE_MAX_SECONDS)) {
+        return apr_psprintf(cmd->pool, "%s takes off or a lifetime in seconds "
+                            "from 1 to %d (e.g. %s 1), then optionally the "
+                            "number of sessions each process keeps (default %d)",
+                            cmd->cmd->name, AC_LOCAL_CACHE_MAX_SECONDS,
+                            cmd->cmd->name, AC_LOCAL_DEFAULT_ENTRIES);
+    }
+    if (entries != NULL) {
+        n = strtol(entries, &end, 10);
+        if (*entries == '\0' || *end != '\0' || n < 1 || n > AC_LOCAL_CACHE_MAX_ENTRIES) {
+            return apr_psprintf(cmd->pool, "%s: the number of sessions each "
+                                "process keeps must be from 1 to %d (default %d)",
+                                cmd->cmd->name, AC_LOCAL_CACHE_MAX_ENTRIES,
+                                AC_LOCAL_DEFAULT_ENTRIES);
+        }
+    }
+    ac_state.global_conf->local_cache_seconds = (int)v;
+    ac_state.global_conf->local_cache_entries = (int)n;
+    return NULL;
+}
+
 /* ---- per server --------------------------------------------------------- */
 
 static ac_server_conf *server_conf(cmd_parms *cmd)
@@ -480,6 +518,9 @@ const command_rec ac_directives[] = {
                     "cache encryption passphrases (literal, file:, exec:); the first encrypts"),
     AP_INIT_TAKE1("AuthClientLoginCacheSize", set_login_cache_size, NULL, RSRC_CONF,
                   "bytes of shared memory for logins in progress on shmcb (default 8388608)"),
+    AP_INIT_TAKE12("AuthClientSessionLocalCache", set_local_cache, NULL, RSRC_CONF,
+                   "seconds each process may answer from its own copy of a "
+                   "verified session (default off), [sessions kept per process]"),
     AP_INIT_RAW_ARGS("<AuthClientProvider", provider_block, NULL, RSRC_CONF,
                      "a named OAuth 1.0a / OAuth 2.0 / OpenID Connect provider"),
     SRV_PATH("AuthClientCallbackPath", callback_path, "redirect URI path (default /auth/callback)"),
@@ -773,5 +814,6 @@ int ac_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                      "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    ac_session_local_configure(ac_state.global_conf);
     return OK;
 }

@@ -16,6 +16,7 @@
 #include <apr_strings.h>
 #include <apr_tables.h>
 
+#include "core_state.h"
 #include "metrics.h"
 
 #if defined(__GCC_ATOMIC_LLONG_LOCK_FREE) && __GCC_ATOMIC_LLONG_LOCK_FREE == 2
@@ -43,52 +44,52 @@ typedef struct provider_counters {
     ac_counter errors[AC_E_COUNT];
 } provider_counters;
 
-typedef struct metrics_table {
+struct metrics_table {
     apr_time_t created;
     ac_counter cache[AC_M_STORE_COUNT][AC_M_CACHE_OP_COUNT][AC_M_RESULT_COUNT];
     provider_counters providers[1];                 /* [slots] */
-} metrics_table;
+};
 
-/* the configuration's provider names by slot ([0] is NULL) */
-static apr_array_header_t *slot_names;
-static metrics_table *table;
-static int table_slots;
+/* the state: the core's record (core_state.h) */
 
 /* ---- configuration ------------------------------------------------------------- */
 
 void ac_metrics_pre_config(apr_pool_t *pconf)
 {
-    slot_names = apr_array_make(pconf, 16, sizeof(const char *));
-    APR_ARRAY_PUSH(slot_names, const char *) = NULL;
-    table = NULL;
-    table_slots = 0;
+    ac_core.metrics.slot_names = apr_array_make(pconf, 16, sizeof(const char *));
+    APR_ARRAY_PUSH(ac_core.metrics.slot_names, const char *) = NULL;
+    ac_core.metrics.table = NULL;
+    ac_core.metrics.slots = 0;
 }
 
 int ac_metrics_provider_slot(const char *name)
 {
+    apr_array_header_t *names = ac_core.metrics.slot_names;
     int i;
 
-    if (slot_names == NULL) {
+    if (names == NULL) {
         return 0;           /* a tool or a test without a configuration */
     }
-    for (i = 1; i < slot_names->nelts; i++) {
-        if (strcmp(APR_ARRAY_IDX(slot_names, i, const char *), name) == 0) {
+    for (i = 1; i < names->nelts; i++) {
+        if (strcmp(APR_ARRAY_IDX(names, i, const char *), name) == 0) {
             return i;
         }
     }
-    APR_ARRAY_PUSH(slot_names, const char *) = apr_pstrdup(slot_names->pool, name);
-    return slot_names->nelts - 1;
+    APR_ARRAY_PUSH(names, const char *) = apr_pstrdup(names->pool, name);
+    return names->nelts - 1;
 }
 
 int ac_metrics_slots(void)
 {
-    return slot_names ? slot_names->nelts : 1;
+    return ac_core.metrics.slot_names ? ac_core.metrics.slot_names->nelts : 1;
 }
 
 const char *ac_metrics_slot_name(int slot)
 {
-    return slot_names && slot > 0 && slot < slot_names->nelts
-           ? APR_ARRAY_IDX(slot_names, slot, const char *) : NULL;
+    const apr_array_header_t *names = ac_core.metrics.slot_names;
+
+    return names && slot > 0 && slot < names->nelts
+           ? APR_ARRAY_IDX(names, slot, const char *) : NULL;
 }
 
 const char *ac_metrics_layout(apr_pool_t *p)
@@ -120,25 +121,26 @@ void ac_metrics_table_init(void *mem, int slots)
 
 void ac_metrics_attach(void *mem, int slots)
 {
-    table = mem;
-    table_slots = mem ? slots : 0;
+    ac_core.metrics.table = mem;
+    ac_core.metrics.slots = mem ? slots : 0;
 }
 
 apr_time_t ac_metrics_created(void)
 {
-    return table ? table->created : 0;
+    return ac_core.metrics.table ? ac_core.metrics.table->created : 0;
 }
 
 /* ---- increments ---------------------------------------------------------------- */
 
 static provider_counters *counters_of(const ac_provider *pv)
 {
+    metrics_table *t = ac_core.metrics.table;
     int slot = pv ? pv->metrics_slot : 0;
 
-    if (table == NULL || slot < 0 || slot >= table_slots) {
+    if (t == NULL || slot < 0 || slot >= ac_core.metrics.slots) {
         return NULL;
     }
-    return &table->providers[slot];
+    return &t->providers[slot];
 }
 
 void ac_metrics_count(const ac_provider *pv, ac_metrics_event ev)
@@ -192,9 +194,11 @@ void ac_metrics_token_call(const ac_provider *pv, apr_time_t start)
 void ac_metrics_cache(ac_metrics_store store, ac_metrics_cache_op op,
                       ac_metrics_result result)
 {
-    if (table && store < AC_M_STORE_COUNT && op < AC_M_CACHE_OP_COUNT
+    metrics_table *t = ac_core.metrics.table;
+
+    if (t && store < AC_M_STORE_COUNT && op < AC_M_CACHE_OP_COUNT
         && result < AC_M_RESULT_COUNT) {
-        counter_add(&table->cache[store][op][result], 1);
+        counter_add(&t->cache[store][op][result], 1);
     }
 }
 
@@ -223,25 +227,26 @@ static void read_provider(const provider_counters *c, ac_metrics_provider_view *
 
 ac_metrics_view *ac_metrics_read(apr_pool_t *p)
 {
+    metrics_table *t = ac_core.metrics.table;
     ac_metrics_view *v;
     int s, o, r;
 
-    if (table == NULL) {
+    if (t == NULL) {
         return NULL;
     }
     v = apr_pcalloc(p, sizeof(*v));
-    v->created = table->created;
-    v->slots = table_slots;
+    v->created = t->created;
+    v->slots = ac_core.metrics.slots;
     for (s = 0; s < AC_M_STORE_COUNT; s++) {
         for (o = 0; o < AC_M_CACHE_OP_COUNT; o++) {
             for (r = 0; r < AC_M_RESULT_COUNT; r++) {
-                v->cache[s][o][r] = counter_read(&table->cache[s][o][r]);
+                v->cache[s][o][r] = counter_read(&t->cache[s][o][r]);
             }
         }
     }
-    v->providers = apr_pcalloc(p, table_slots * sizeof(*v->providers));
-    for (s = 0; s < table_slots; s++) {
-        read_provider(&table->providers[s], &v->providers[s]);
+    v->providers = apr_pcalloc(p, v->slots * sizeof(*v->providers));
+    for (s = 0; s < v->slots; s++) {
+        read_provider(&t->providers[s], &v->providers[s]);
     }
     return v;
 }

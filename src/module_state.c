@@ -63,7 +63,8 @@ int ac_state_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     }
     if (core_state_start(pconf, s) != OK
         || ac_refresh_locks_create(pconf, s, ac_state.refresh_locks) != OK
-        || ac_status_post_config(ptemp, s) != OK) {
+        || ac_status_post_config(ptemp, s) != OK
+        || ac_session_local_post_config(s) != OK) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return ac_cache_post_config(pconf, ptemp, s);
@@ -81,6 +82,7 @@ void ac_state_child_init(apr_pool_t *pchild, server_rec *s)
 {
     ac_cache_child_init(pchild, s);
     ac_refresh_locks_child_init(pchild, ac_state.refresh_locks);
+    ac_session_local_child_init(pchild, s);
     /* each child builds its own connection cache: sockets opened by the
      * parent must not be shared between processes */
     (void)core_state_start(pchild, s);

@@ -20,6 +20,7 @@
 
 #include "auth_client.h"
 #include "core_state.h"
+#include "local_cache.h"
 #include "token_memo.h"
 
 /* The refresh locks: one of these serialises a session's refreshes. */
@@ -62,12 +63,24 @@ typedef struct ac_module_state {
     ac_cache *cache;
     /* made at post_config, re-attached in child_init (refresh.c) */
     apr_global_mutex_t *refresh_locks[AC_REFRESH_LOCKS];
+    /* AuthClientSessionLocalCache (session_local.c): its settings, from
+     * check_config, and the node's session stamps, shared memory attached
+     * at post_config and kept across restarts as retained data */
+    int local_lifetime;                 /* seconds; 0: off */
+    int local_max_entries;
+    apr_uint32_t *local_stamps;
 
     /*
      * One child: made at child_init in pchild, forgotten at child exit.
      */
     ac_token_memo *bearer_memo;         /* verified JWTs (bearer.c); NULL:
                                          * none, correct only slower */
+    ac_local_cache *local_sessions;     /* this process's copies of verified
+                                         * sessions (session_local.c); NULL: off */
+    apr_threadkey_t *read_buffer_key;   /* each thread's cache read buffer
+                                         * (cache.c); NULL: the pool's */
+    apr_uint32_t forwarded_warned;      /* the one warning of untrusted
+                                         * forwarded headers (origin.c) */
 
     /* One process: the core's record (core_state.h), made at post_config
      * for the parent and at child_init for each child. */

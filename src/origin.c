@@ -17,6 +17,7 @@
 
 #include "auth_client.h"
 #include "forwarded.h"
+#include "module_state.h"
 #include "url.h"
 
 struct ac_request_origin {
@@ -27,7 +28,6 @@ struct ac_request_origin {
     const char *url;            /* scheme://host[:port], built on first use */
 };
 
-static apr_uint32_t untrusted_warned;
 
 static int default_port(const char *scheme)
 {
@@ -68,11 +68,11 @@ static void warn_untrusted_once(request_rec *r, const struct ac_request_origin *
 {
     ac_forwarded_headers h;
 
-    if (o->trusted || apr_atomic_read32(&untrusted_warned) != 0) {
+    if (o->trusted || apr_atomic_read32(&ac_state.forwarded_warned) != 0) {
         return;
     }
     read_headers(r, &h);
-    if (!ac_forwarded_present(&h) || apr_atomic_cas32(&untrusted_warned, 1, 0) != 0) {
+    if (!ac_forwarded_present(&h) || apr_atomic_cas32(&ac_state.forwarded_warned, 1, 0) != 0) {
         return;
     }
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01074)

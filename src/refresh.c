@@ -32,6 +32,13 @@
 
 /* ---- the node's locks ------------------------------------------------------------- */
 
+/*
+ * APR's default, and whatever "Mutex ... default" sets: unlike the cache
+ * lock this one is taken only around a refresh, never on every request,
+ * so a file lock costs nothing that counts; and it is held across a call
+ * to the provider, so it must be one that is released when a child dies
+ * holding it (a robust mutex or fcntl is, a POSIX semaphore is not).
+ */
 void ac_refresh_pre_config(apr_pool_t *pconf)
 {
     ap_mutex_register(pconf, AC_REFRESH_MUTEX, NULL, APR_LOCK_DEFAULT, 0);

@@ -153,6 +153,7 @@ ac_error *ac_session_store(request_rec *r, const char *id,
     if (ac_session_index_ended(r, id)) {
         return NULL;
     }
+    ac_session_local_drop(id);
     return ac_cache_put(r, AC_CACHE_SESSION, id, buf, len,
                         record_expiry(ac_sconf(r->server), s));
 }
@@ -168,9 +169,34 @@ static int belongs_here(request_rec *r, const ac_session_record *s)
         && strcmp(s->scope, ac_conf_session_scope(c, r->server->server_hostname)) == 0;
 }
 
-/* The record of one candidate id when it is valid here, else *out NULL. */
-static ac_error *load_one(request_rec *r, const char *id, apr_time_t now,
-                          ac_session_record **out)
+/* The decoded record when it is valid here, else NULL. */
+static ac_session_record *valid_here(request_rec *r, char *buf, apr_size_t len)
+{
+    ac_session_record *s = apr_palloc(r->pool, sizeof(*s));
+    ac_error *e;
+
+    if ((e = ac_session_record_decode(r->pool, buf, len, s)) != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01057)
+                      "%s: ignoring a session record that does not decode: "
+                      "%s [%s]", AC_LOG_TAG, e->message, e->code);
+        return NULL;
+    }
+    if (!belongs_here(r, s)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01058)
+                      "%s: ignoring a session "
+                      "made in another session scope or by another provider "
+                      "configuration (provider %s)", AC_LOG_TAG,
+                      ac_log_quote(r->pool, s->provider));
+        return NULL;
+    }
+    return s;
+}
+
+/* From the shared cache: the record of one candidate id when it is valid
+ * here, else *out NULL; kept in this process under `stamp` when it need
+ * not be touched. */
+static ac_error *load_shared(request_rec *r, const char *id, apr_uint32_t stamp,
+                             apr_time_t now, ac_session_record **out)
 {
     ac_server_conf *c = ac_sconf(r->server);
     ac_session_record *s;
@@ -182,20 +208,8 @@ static ac_error *load_one(request_rec *r, const char *id, apr_time_t now,
         || buf == NULL) {
         return e;
     }
-    s = apr_palloc(r->pool, sizeof(*s));
-    if ((e = ac_session_record_decode(r->pool, buf, len, s)) != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01057)
-                      "%s: ignoring a session "
-                      "record that does not decode: %s [%s]", AC_LOG_TAG,
-                      e->message, e->code);
-        return NULL;
-    }
-    if (!belongs_here(r, s)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01058)
-                      "%s: ignoring a session "
-                      "made in another session scope or by another provider "
-                      "configuration (provider %s)", AC_LOG_TAG,
-                      ac_log_quote(r->pool, s->provider));
+    /* the decoded record points into buf, which it only reads */
+    if ((s = valid_here(r, buf, len)) == NULL) {
         return NULL;
     }
     if (now >= record_expiry(c, s)) {
@@ -216,8 +230,36 @@ static ac_error *load_one(request_rec *r, const char *id, apr_time_t now,
                           e->message, e->code);
         }
     }
+    else {
+        ac_session_local_put(r, id, stamp, buf, len, record_expiry(c, s));
+    }
     *out = s;
     return NULL;
+}
+
+/* The record of one candidate id when it is valid here, else *out NULL:
+ * this process's recent copy while it needs no touch, else the shared
+ * cache's. */
+static ac_error *load_one(request_rec *r, const char *id, apr_time_t now,
+                          ac_session_record **out)
+{
+    apr_uint32_t stamp;
+    apr_size_t len;
+    char *buf = ac_session_local_get(r, id, &len, &stamp);
+
+    if (buf != NULL) {
+        ac_server_conf *c = ac_sconf(r->server);
+        ac_session_record *s = valid_here(r, buf, len);
+
+        /* the copy lives no longer than the record; touching it is the
+         * shared cache's business */
+        if (s != NULL && now < record_expiry(c, s) && !needs_touch(c, s, now)) {
+            *out = s;
+            return NULL;
+        }
+        ac_session_local_drop(id);
+    }
+    return load_shared(r, id, stamp, now, out);
 }
 
 ac_error *ac_session_load(request_rec *r, ac_session_record **out, const char **id)
@@ -288,6 +330,9 @@ ac_error *ac_session_destroy(request_rec *r, const char *id)
     if ((e = ac_cache_remove(r, AC_CACHE_SESSION, id)) != NULL) {
         return e;
     }
+    /* after the remove: a process that reads the record from now on finds
+     * none, and a copy read before is under the old stamp */
+    ac_session_local_forget(id);
     return ac_tokens_remove(r, id);
 }
 

@@ -183,6 +183,20 @@ $(good_provider)" "AuthClientCache cannot occur within <VirtualHost>" "line 13 o
 expect login_cache_size_range "AuthClientLoginCacheSize 4096
 $(good_provider)" "AuthClientLoginCacheSize must be a number of bytes from 524288" "line 12 of" "login_cache_size_range.conf"
 
+expect local_cache_lifetime "AuthClientSessionLocalCache 1s
+$(good_provider)" "AuthClientSessionLocalCache takes off or a lifetime in seconds from 1 to 60" "line 12 of" "local_cache_lifetime.conf"
+
+expect local_cache_too_long "AuthClientSessionLocalCache 3600
+$(good_provider)" "from 1 to 60" "line 12 of" "local_cache_too_long.conf"
+
+expect local_cache_entries "AuthClientSessionLocalCache 2 0
+$(good_provider)" "the number of sessions each process keeps must be from 1" "line 12 of" "local_cache_entries.conf"
+
+expect local_cache_in_vhost "<VirtualHost 127.0.0.1:8999>
+AuthClientSessionLocalCache 2
+</VirtualHost>
+$(good_provider)" "AuthClientSessionLocalCache cannot occur within <VirtualHost>" "line 13 of"
+
 expect login_cache_size_shared "LoadModule socache_memcache_module $mods/mod_socache_memcache.so
 AuthClientCache memcache:127.0.0.1:11211
 AuthClientPassphrase 0123456789abcdef0123
