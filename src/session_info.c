@@ -44,15 +44,17 @@ static json_t *time_value(apr_time_t t)
 
 /* The listed claims the session has, each as the application sees it in
  * its OIDC_CLAIM_ variable (arrays joined with ","). */
-static json_t *allowed_claims(const ac_dir_conf *d, const ac_session_record *s)
+static json_t *allowed_claims(request_rec *r, const ac_session_record *s)
 {
+    const ac_dir_conf *d = ac_dconf(r);
     const apr_array_header_t *names = d->session_info_claims;
     json_t *out = json_object();
     int i;
 
     for (i = 0; names && i < names->nelts; i++) {
         const char *name = APR_ARRAY_IDX(names, i, const char *);
-        const ac_claim *cl = ac_claims_find(s->claims, name);
+        /* split out of the stored record only now, as Require claim does */
+        const ac_claim *cl = ac_session_record_claim(r->pool, s, name);
 
         if (cl != NULL) {
             json_object_set_new(out, name, text_value(cl->env_value));
@@ -102,7 +104,7 @@ static int session_summary(request_rec *r, const ac_request_state *st)
                      json_pack("{s:o,s:o,s:o,s:o,s:o}",
                                "user", text_value(s->remote_user),
                                "provider", text_value(s->provider),
-                               "claims", allowed_claims(ac_dconf(r), s),
+                               "claims", allowed_claims(r, s),
                                "session_expires",
                                time_value(ac_session_expiry(r, s)),
                                "access_token_expires",
