@@ -371,24 +371,6 @@ static const char *set_claim_prefix(cmd_parms *cmd, void *dconf, const char *arg
     return NULL;
 }
 
-static const char *set_pass_token(cmd_parms *cmd, void *dconf, int on)
-{
-    ((ac_dir_conf *)dconf)->pass_access_token = on;
-    return NULL;
-}
-
-static const char *set_claim_headers(cmd_parms *cmd, void *dconf, int on)
-{
-    ((ac_dir_conf *)dconf)->claim_headers = on;
-    return NULL;
-}
-
-static const char *set_pass_refresh_token(cmd_parms *cmd, void *dconf, int on)
-{
-    ((ac_dir_conf *)dconf)->pass_refresh_token = on;
-    return NULL;
-}
-
 /* "a, b or c", for the message that names what a keyword may be */
 static const char *word_list(apr_pool_t *p, const char *const words[])
 {
@@ -475,18 +457,6 @@ static const char *set_unauth(cmd_parms *cmd, void *dconf, const char *arg)
     return err;
 }
 
-static const char *set_pass_cors_preflight(cmd_parms *cmd, void *dconf, int on)
-{
-    ((ac_dir_conf *)dconf)->pass_cors_preflight = on;
-    return NULL;
-}
-
-static const char *set_session_info(cmd_parms *cmd, void *dconf, int on)
-{
-    ((ac_dir_conf *)dconf)->session_info = on;
-    return NULL;
-}
-
 /* An allow-list: every name is one claim, as "Require claim" names it. */
 static const char *add_session_info_claim(cmd_parms *cmd, void *dconf,
                                           const char *arg)
@@ -510,6 +480,9 @@ static const char *add_session_info_claim(cmd_parms *cmd, void *dconf,
     AP_INIT_TAKE1(name, set_path, (void *)&field##_field, RSRC_CONF, help)
 #define SRV_INT(name, field, help) \
     AP_INIT_TAKE1(name, set_int, (void *)&field##_field, RSRC_CONF, help)
+
+/* an On|Off directive that only sets its int field of ac_dir_conf */
+#define DIR_FLAG(field) (void *)APR_OFFSETOF(ac_dir_conf, field)
 
 const command_rec ac_directives[] = {
     AP_INIT_TAKE1("AuthClientCache", set_cache, NULL, RSRC_CONF,
@@ -564,18 +537,22 @@ const command_rec ac_directives[] = {
                     "provider name(s) for this location"),
     AP_INIT_TAKE1("AuthClientClaimPrefix", set_claim_prefix, NULL, OR_AUTHCFG,
                   "environment prefix of exported claims (default OIDC_CLAIM_)"),
-    AP_INIT_FLAG("AuthClientPassAccessToken", set_pass_token, NULL, OR_AUTHCFG,
+    AP_INIT_FLAG("AuthClientPassAccessToken", ap_set_flag_slot,
+                 DIR_FLAG(pass_access_token), OR_AUTHCFG,
                  "export the access token as OIDC_access_token (default Off)"),
-    AP_INIT_FLAG("AuthClientClaimHeaders", set_claim_headers, NULL, OR_AUTHCFG,
+    AP_INIT_FLAG("AuthClientClaimHeaders", ap_set_flag_slot,
+                 DIR_FLAG(claim_headers), OR_AUTHCFG,
                  "also pass claims as request headers to backends (default Off)"),
     AP_INIT_TAKE1("AuthClientUnauthAction", set_unauth, NULL, OR_AUTHCFG,
                   "without a session: auth (redirect navigations to a login, "
                   "401 otherwise; default), pass (no user), 401 or 410"),
-    AP_INIT_FLAG("AuthClientPassCORSPreflight", set_pass_cors_preflight, NULL,
+    AP_INIT_FLAG("AuthClientPassCORSPreflight", ap_set_flag_slot,
+                 DIR_FLAG(pass_cors_preflight),
                  OR_AUTHCFG, "let CORS preflights (OPTIONS with Origin and "
                  "Access-Control-Request-Method) through unauthenticated "
                  "(default Off)"),
-    AP_INIT_FLAG("AuthClientSessionInfo", set_session_info, NULL, OR_AUTHCFG,
+    AP_INIT_FLAG("AuthClientSessionInfo", ap_set_flag_slot,
+                 DIR_FLAG(session_info), OR_AUTHCFG,
                  "the location answers with the session's user, provider, "
                  "claims and expiry as JSON, for pages' scripts (default Off)"),
     AP_INIT_ITERATE("AuthClientSessionInfoClaims", add_session_info_claim, NULL,
@@ -588,7 +565,8 @@ const command_rec ac_directives[] = {
                   "seconds before expiry a refresh is due (default 60)"),
     AP_INIT_TAKE1("AuthClientRefreshFailure", set_refresh_failure, NULL, OR_AUTHCFG,
                   "auto (default), logout, pass or 502"),
-    AP_INIT_FLAG("AuthClientPassRefreshToken", set_pass_refresh_token, NULL, OR_AUTHCFG,
+    AP_INIT_FLAG("AuthClientPassRefreshToken", ap_set_flag_slot,
+                 DIR_FLAG(pass_refresh_token), OR_AUTHCFG,
                  "export the refresh token as OIDC_refresh_token (default Off)"),
     AC_BEARER_DIRECTIVES
     AP_INIT_TAKE1("AuthClientAPIRelay", ac_relay_set, NULL, ACCESS_CONF,
