@@ -33,8 +33,8 @@ ok t_cmp($res->code, 200, 'chooser: 200');
 ok t_cmp($html, qr{<html lang="en">}, 'chooser: the document has a language');
 ok t_cmp($html, qr{<style>.*prefers-color-scheme:dark}s, 'chooser: inline CSS with a dark scheme');
 ok t_cmp(scalar($html =~ m{<(?:script|link|iframe)\b}), '', 'chooser: no script, no external asset');
-ok t_cmp($html, qr{<a class="choice" href="/auth/callback\?login=pg-staff&amp;target=%2Fpages-choose%2Fenv\.cgi"><img src="/icons/staff\.svg" alt="" width="24" height="24">Staff &lt;SSO&gt; &amp; co</a>},
-         'chooser: the DisplayName, escaped, with its icon');
+ok t_cmp($html, qr{<a class="choice" href="/auth/callback\?login=pg-staff&amp;target=%2Fpages-choose%2Fenv\.cgi"><img src="/icons/staff\.svg" alt="" width="24" height="24">Staff &lt;SSO&gt; &amp; \x{dc}mlaut</a>},
+         'chooser: the DisplayName, escaped, UTF-8 kept, with its icon');
 ok t_cmp($html, qr{<a class="choice" href="/auth/callback\?login=pg-plain&amp;[^"]*">pg-plain</a>},
          'chooser: without DisplayName, the name; without Icon, no image');
 
