@@ -336,7 +336,5 @@ void ac_errorpage_register(apr_pool_t *p);
 int ac_error_status(ac_error_category category);
 /* an error with a fixed message, for the flow's many refusals */
 ac_error *ac_fail(request_rec *r, ac_error_id id, const char *msg);
-/* the HTML escape used for every page this module writes */
-const char *ac_html_escape(apr_pool_t *p, const char *s);
 
 #endif

@@ -101,15 +101,15 @@ static const char *chooser_entry(request_rec *r, const char *name,
     const ac_provider *pv = ac_conf_find_provider(ac_sconf(r->server), name);
     const char *cb = ac_conf_callback_path(ac_sconf(r->server));
     const char *icon = pv && pv->icon
-        ? apr_pstrcat(r->pool, "<img src=\"", ac_html_escape(r->pool, pv->icon),
+        ? apr_pstrcat(r->pool, "<img src=\"", ac_template_escape(r->pool, pv->icon),
                       "\" alt=\"\" width=\"24\" height=\"24\">", NULL)
         : "";
 
     return apr_pstrcat(r->pool, "<li><a class=\"choice\" href=\"",
-                       ac_html_escape(r->pool, cb), "?login=",
-                       ac_html_escape(r->pool, ac_url_escape(r->pool, name)),
-                       "&amp;target=", ac_html_escape(r->pool, target), "\">",
-                       icon, ac_html_escape(r->pool, pv ? ac_provider_display_name(pv)
+                       ac_template_escape(r->pool, cb), "?login=",
+                       ac_template_escape(r->pool, ac_url_escape(r->pool, name)),
+                       "&amp;target=", ac_template_escape(r->pool, target), "\">",
+                       icon, ac_template_escape(r->pool, pv ? ac_provider_display_name(pv)
                                                         : name),
                        "</a></li>\n", NULL);
 }

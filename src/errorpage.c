@@ -12,13 +12,6 @@
 
 #include "auth_client.h"
 
-/* The templates' escape (template.c): one for every page, and UTF-8 stays
- * UTF-8 (ap_escape_html2's "toasc" would turn each byte into an entity). */
-const char *ac_html_escape(apr_pool_t *p, const char *s)
-{
-    return ac_template_escape(p, s ? s : "");
-}
-
 ac_error *ac_fail(request_rec *r, ac_error_id id, const char *msg)
 {
     return ac_error_make(r->pool, id, "%s", msg);

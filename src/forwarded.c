@@ -219,25 +219,10 @@ static const char *check_scheme(const char *proto, const char **scheme)
     return NULL;
 }
 
+/* X-Forwarded-Port: unlike "host:", an empty one is no port at all */
 static const char *check_port(const char *s, int *port)
 {
-    int n = 0;
-    const char *c;
-
-    if (*s == '\0' || strlen(s) > 5) {
-        return "has a malformed port";
-    }
-    for (c = s; *c; c++) {
-        if (!apr_isdigit(*c)) {
-            return "has a malformed port";
-        }
-        n = n * 10 + (*c - '0');
-    }
-    if (n < 1 || n > 65535) {
-        return "has a port out of range";
-    }
-    *port = n;
-    return NULL;
+    return *s == '\0' ? "has a bad port" : ac_url_port_parse(s, s + strlen(s), port);
 }
 
 static ac_error *refuse(apr_pool_t *p, ac_forwarded *out, const char *header,

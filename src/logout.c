@@ -24,8 +24,8 @@ static const char *signed_in_line(request_rec *r, const char **user,
     *user = s->remote_user;
     *provider = pv ? ac_provider_display_name(pv) : s->provider;
     return apr_pstrcat(r->pool, "<p>Signed in as <strong>",
-                       ac_html_escape(r->pool, *user), "</strong> via ",
-                       ac_html_escape(r->pool, *provider), ".</p>\n", NULL);
+                       ac_template_escape(r->pool, *user), "</strong> via ",
+                       ac_template_escape(r->pool, *provider), ".</p>\n", NULL);
 }
 
 static int signed_out_page(request_rec *r)

@@ -70,7 +70,7 @@ static int path_is_local(const char *path)
     return 1;
 }
 
-static const char *parse_port(const char *s, const char *end, int *port)
+const char *ac_url_port_parse(const char *s, const char *end, int *port)
 {
     int n = 0;
 
@@ -147,7 +147,7 @@ static const char *parse_host_port(apr_pool_t *p, const char *a,
     }
     /* host names compare case-insensitively (RFC 3986 3.2.2) */
     o->host = lower_dup(p, a, host_end);
-    return colon ? parse_port(colon + 1, end, &o->port) : NULL;
+    return colon ? ac_url_port_parse(colon + 1, end, &o->port) : NULL;
 }
 
 const char *ac_url_authority_parse(apr_pool_t *p, const char *authority,

@@ -56,4 +56,8 @@ int ac_cookie_path_covers(const char *cookie_path, const char *path);
 /* base + relative, for API base URL + path (relative keys of OAuth providers) */
 char *ac_url_join(apr_pool_t *p, const char *base, const char *rel);
 
+/* The port of "host:PORT" between s and end, 1-65535, in *port; an empty
+ * one leaves *port alone (the scheme's default).  NULL, or what is wrong. */
+const char *ac_url_port_parse(const char *s, const char *end, int *port);
+
 #endif

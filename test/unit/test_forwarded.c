@@ -118,11 +118,11 @@ static const refusal refusals[] = {
     { NULL, NULL, "evil example", NULL, "malformed host" },
     { NULL, NULL, "", NULL, "X-Forwarded-Host" },
     { NULL, NULL, "a%2f", NULL, "malformed host" },
-    { NULL, NULL, NULL, "0", "out of range" },
-    { NULL, NULL, NULL, "65536", "out of range" },
-    { NULL, NULL, NULL, "443x", "malformed port" },
-    { NULL, NULL, NULL, "-1", "malformed port" },
-    { NULL, NULL, NULL, "123456", "malformed port" },
+    { NULL, NULL, NULL, "0", "bad port" },
+    { NULL, NULL, NULL, "65536", "bad port" },
+    { NULL, NULL, NULL, "443x", "bad port" },
+    { NULL, NULL, NULL, "-1", "bad port" },
+    { NULL, NULL, NULL, "123456", "bad port" },
 };
 
 START_TEST(refused)
