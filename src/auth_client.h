@@ -142,6 +142,19 @@ void ac_session_local_drop(const char *id);
 /* the session ended: no process of this node uses its copy any more */
 void ac_session_local_forget(const char *id);
 
+/* ---- session_claims.c: a large claim section apart from its record --------- */
+/* a claim section longer than this is kept apart (session_claims.c) */
+#define AC_CLAIMS_INLINE_MAX 4096
+void ac_session_claims_child_init(apr_pool_t *pchild, server_rec *s);
+ac_error *ac_session_claims_store(request_rec *r, const char *id,
+                                  const char *section, apr_size_t len,
+                                  apr_time_t expiry);
+ac_error *ac_session_claims_remove(request_rec *r, const char *id);
+/* A decoded record whose claims are apart gets them back (this process's
+ * memo, else the cache); a record with its claims inline is left as is. */
+ac_error *ac_session_claims_attach(request_rec *r, const char *id,
+                                   ac_session_record *s);
+
 /* ---- session.c ------------------------------------------------------------- */
 /* the per-request result of check_authn, for authz and subrequests */
 typedef struct ac_request_state {

@@ -75,6 +75,7 @@ int ac_state_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 static apr_status_t child_end(void *unused)
 {
     ac_state.bearer_memo = NULL;
+    ac_state.claims_memo = NULL;
     return APR_SUCCESS;
 }
 
@@ -83,6 +84,7 @@ void ac_state_child_init(apr_pool_t *pchild, server_rec *s)
     ac_cache_child_init(pchild, s);
     ac_refresh_locks_child_init(pchild, ac_state.refresh_locks);
     ac_session_local_child_init(pchild, s);
+    ac_session_claims_child_init(pchild, s);
     /* each child builds its own connection cache: sockets opened by the
      * parent must not be shared between processes */
     (void)core_state_start(pchild, s);

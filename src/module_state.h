@@ -20,6 +20,7 @@
 
 #include "auth_client.h"
 #include "core_state.h"
+#include "claims_memo.h"
 #include "local_cache.h"
 #include "token_memo.h"
 
@@ -77,6 +78,8 @@ typedef struct ac_module_state {
                                          * none, correct only slower */
     ac_local_cache *local_sessions;     /* this process's copies of verified
                                          * sessions (session_local.c); NULL: off */
+    ac_claims_memo *claims_memo;        /* large claim sections, decoded
+                                         * (session_claims.c); NULL: none */
     apr_threadkey_t *read_buffer_key;   /* each thread's cache read buffer
                                          * (cache.c); NULL: the pool's */
     apr_uint32_t forwarded_warned;      /* the one warning of untrusted

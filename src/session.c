@@ -142,9 +142,10 @@ apr_time_t ac_session_expiry(request_rec *r, const ac_session_record *s)
 ac_error *ac_session_store(request_rec *r, const char *id,
                            const ac_session_record *s)
 {
-    char *buf;
-    apr_size_t len;
-    ac_error *e = ac_session_record_encode(r->pool, s, &buf, &len);
+    char *buf, *claims;
+    apr_size_t len, claims_len;
+    ac_error *e = ac_session_record_encode_split(r->pool, s, AC_CLAIMS_INLINE_MAX,
+                                                 &buf, &len, &claims, &claims_len);
 
     if (e) {
         return e;
@@ -154,6 +155,11 @@ ac_error *ac_session_store(request_rec *r, const char *id,
         return NULL;
     }
     ac_session_local_drop(id);
+    /* the claims first: a record must not name claims that are not there */
+    if (claims != NULL
+        && (e = ac_session_claims_store(r, id, claims, claims_len, s->expires)) != NULL) {
+        return e;
+    }
     return ac_cache_put(r, AC_CACHE_SESSION, id, buf, len,
                         record_expiry(ac_sconf(r->server), s));
 }
@@ -169,16 +175,24 @@ static int belongs_here(request_rec *r, const ac_session_record *s)
         && strcmp(s->scope, ac_conf_session_scope(c, r->server->server_hostname)) == 0;
 }
 
-/* The decoded record when it is valid here, else NULL. */
-static ac_session_record *valid_here(request_rec *r, char *buf, apr_size_t len)
+static void log_ignored(request_rec *r, const ac_error *e)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01057)
+                  "%s: ignoring a session record that does not decode: "
+                  "%s [%s]", AC_LOG_TAG, e->message, e->code);
+}
+
+/* The decoded record of session `id` in *out when it is valid here, with
+ * its claims; else *out NULL.  Errors are cache failures only. */
+static ac_error *valid_here(request_rec *r, const char *id, char *buf,
+                            apr_size_t len, ac_session_record **out)
 {
     ac_session_record *s = apr_palloc(r->pool, sizeof(*s));
     ac_error *e;
 
+    *out = NULL;
     if ((e = ac_session_record_decode(r->pool, buf, len, s)) != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01057)
-                      "%s: ignoring a session record that does not decode: "
-                      "%s [%s]", AC_LOG_TAG, e->message, e->code);
+        log_ignored(r, e);
         return NULL;
     }
     if (!belongs_here(r, s)) {
@@ -189,7 +203,15 @@ static ac_session_record *valid_here(request_rec *r, char *buf, apr_size_t len)
                       ac_log_quote(r->pool, s->provider));
         return NULL;
     }
-    return s;
+    if ((e = ac_session_claims_attach(r, id, s)) != NULL) {
+        if (e->id != AC_E_SESSION_RECORD) {
+            return e;
+        }
+        log_ignored(r, e);
+        return NULL;
+    }
+    *out = s;
+    return NULL;
 }
 
 /* From the shared cache: the record of one candidate id when it is valid
@@ -209,8 +231,8 @@ static ac_error *load_shared(request_rec *r, const char *id, apr_uint32_t stamp,
         return e;
     }
     /* the decoded record points into buf, which it only reads */
-    if ((s = valid_here(r, buf, len)) == NULL) {
-        return NULL;
+    if ((e = valid_here(r, id, buf, len, &s)) != NULL || s == NULL) {
+        return e;
     }
     if (now >= record_expiry(c, s)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, ACLOGNO(01059)
@@ -220,6 +242,9 @@ static ac_error *load_shared(request_rec *r, const char *id, apr_uint32_t stamp,
                       AC_LOG_TAG, ac_log_quote(r->pool, s->remote_user), s->provider);
         ac_cache_remove(r, AC_CACHE_SESSION, id);
         ac_tokens_remove(r, id);
+        if (s->claims_digest != NULL) {
+            ac_session_claims_remove(r, id);
+        }
         return NULL;
     }
     if (needs_touch(c, s, now)) {
@@ -249,8 +274,12 @@ static ac_error *load_one(request_rec *r, const char *id, apr_time_t now,
 
     if (buf != NULL) {
         ac_server_conf *c = ac_sconf(r->server);
-        ac_session_record *s = valid_here(r, buf, len);
+        ac_session_record *s;
+        ac_error *e = valid_here(r, id, buf, len, &s);
 
+        if (e != NULL) {
+            return e;
+        }
         /* the copy lives no longer than the record; touching it is the
          * shared cache's business */
         if (s != NULL && now < record_expiry(c, s) && !needs_touch(c, s, now)) {
@@ -333,7 +362,10 @@ ac_error *ac_session_destroy(request_rec *r, const char *id)
     /* after the remove: a process that reads the record from now on finds
      * none, and a copy read before is under the old stamp */
     ac_session_local_forget(id);
-    return ac_tokens_remove(r, id);
+    if ((e = ac_tokens_remove(r, id)) != NULL) {
+        return e;
+    }
+    return ac_session_claims_remove(r, id);
 }
 
 const char *ac_session_cookie_name(request_rec *r)

@@ -223,8 +223,10 @@ static ac_error *end_one(request_rec *r, const ac_provider *pv,
         || buf == NULL) {
         return e;
     }
-    if (ac_session_record_decode(r->pool, buf, len, &s) != NULL) {
-        return NULL;
+    if (ac_session_record_decode(r->pool, buf, len, &s) != NULL
+        || (e = ac_session_claims_attach(r, is->id, &s)) != NULL) {
+        /* a record that cannot be read is no session to end */
+        return e != NULL && e->id != AC_E_SESSION_RECORD ? e : NULL;
     }
     if (!session_matches(r, pv, &s, sid, sub)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, ACLOGNO(01065)
@@ -241,7 +243,9 @@ static ac_error *end_one(request_rec *r, const ac_provider *pv,
         return e;
     }
     ac_session_local_forget(is->id);
-    if ((e = ac_tokens_remove(r, is->id)) != NULL) {
+    if ((e = ac_tokens_remove(r, is->id)) != NULL
+        || (s.claims_digest != NULL
+            && (e = ac_session_claims_remove(r, is->id)) != NULL)) {
         return e;
     }
     *ended = 1;

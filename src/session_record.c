@@ -2,9 +2,12 @@
  * session_record.c - the session as stored in the cache.
  *
  * Layout: NUL-terminated fields, in this order:
- *   "ACS4" scope provider fingerprint remote_user created expires last_seen
- *   access_expires export_prefix nclaims
- *   then per claim: name value path shape
+ *   "ACS5" scope provider fingerprint remote_user created expires last_seen
+ *   access_expires export_prefix claims_digest
+ *   then the claim section: nclaims, and per claim: name value path shape
+ * A claim section longer than the caller's inline limit is not in the
+ * record: claims_digest is then the hex SHA-256 of the section, which the
+ * caller stores on its own (session_claims.c); "" says it follows inline.
  * `name` is the exported name with export_prefix on it ("" when a later
  * claim of the same name shadows it), `value` the exported text (array
  * elements joined with ","), `path` the dotted path Require claim names.
@@ -21,10 +24,11 @@
 
 #include "fields.h"
 #include "session_record.h"
+#include "util.h"
 
 /* Bump with any change of the layout: old records then fail to decode and
  * their users log in again, instead of being misread. */
-#define RECORD_TAG "ACS4"
+#define RECORD_TAG "ACS5"
 
 /* The least a claim can occupy: four empty fields. */
 #define CLAIM_MIN_BYTES 4
@@ -107,32 +111,88 @@ static ac_error *push_claims(apr_pool_t *p, apr_array_header_t *f,
     return NULL;
 }
 
-/* A decoded record goes back with its claim section as it was read. */
-static char *append_stored(apr_pool_t *p, const char *head, apr_size_t head_len,
-                           const ac_session_record *s, apr_size_t *len)
+/* The claim section as it was read (a decoded record goes back as it
+ * came), or made from the flattened claims. */
+static ac_error *claim_section(apr_pool_t *p, const ac_session_record *s,
+                               const char *prefix, char **buf, apr_size_t *len)
 {
-    char *buf = apr_palloc(p, head_len + s->stored_len + 1);
+    apr_array_header_t *f;
+    const char *count;
+    apr_size_t count_len;
+    ac_error *err;
 
-    memcpy(buf, head, head_len);
-    memcpy(buf + head_len, s->stored, s->stored_len);
-    *len = head_len + s->stored_len;
+    if (s->claims != NULL || s->stored == NULL) {
+        f = apr_array_make(p, 1 + 4 * (s->claims ? s->claims->nelts : 0),
+                           sizeof(const char *));
+        if ((err = push_claims(p, f, prefix, s->claims)) != NULL) {
+            return err;
+        }
+        *buf = ac_fields_join(p, f, len);
+        return NULL;
+    }
+    count = apr_psprintf(p, "%" APR_SIZE_T_FMT, s->nclaims);
+    count_len = strlen(count) + 1;
+    *buf = apr_palloc(p, count_len + s->stored_len);
+    memcpy(*buf, count, count_len);
+    memcpy(*buf + count_len, s->stored, s->stored_len);
+    *len = count_len + s->stored_len;
+    return NULL;
+}
+
+static char *concat(apr_pool_t *p, const char *a, apr_size_t alen,
+                    const char *b, apr_size_t blen, apr_size_t *len)
+{
+    char *buf = apr_palloc(p, alen + blen + 1);
+
+    memcpy(buf, a, alen);
+    memcpy(buf + alen, b, blen);
+    *len = alen + blen;
     return buf;
 }
 
-ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
-                                   char **buf, apr_size_t *len)
+static const char *section_digest(apr_pool_t *p, const char *section,
+                                  apr_size_t len)
 {
-    apr_array_header_t *f = apr_array_make(p, 64, sizeof(const char *));
-    const char *prefix = or_empty(s->export_prefix);
-    ac_error *err;
-    char *head;
-    apr_size_t head_len;
+    unsigned char d[32];
 
+    ac_sha256(section, len, d);
+    return ac_hex(p, d, sizeof(d));
+}
+
+ac_error *ac_session_record_encode_split(apr_pool_t *p,
+                                         const ac_session_record *s,
+                                         apr_size_t inline_max,
+                                         char **buf, apr_size_t *len,
+                                         char **apart, apr_size_t *apart_len)
+{
+    apr_array_header_t *f = apr_array_make(p, 12, sizeof(const char *));
+    const char *prefix = or_empty(s->export_prefix);
+    const char *digest = "";
+    char *head, *section = NULL;
+    apr_size_t head_len, section_len = 0;
+    ac_error *err;
+
+    *apart = NULL;
+    *apart_len = 0;
     if (s->provider == NULL || s->remote_user == NULL || *s->remote_user == '\0'
         || s->scope == NULL || s->fingerprint == NULL
         || s->created < 0 || s->expires < 0 || s->last_seen < 0
         || s->access_expires < 0) {
         return record_error(p, "no provider, no user, no binding or a negative time");
+    }
+    /* claims kept apart: they stay where they are, under the same digest */
+    if (s->claims_digest != NULL && s->claims == NULL) {
+        digest = s->claims_digest;
+    }
+    else if ((err = claim_section(p, s, prefix, &section, &section_len)) != NULL) {
+        return err;
+    }
+    else if (section_len > inline_max) {
+        digest = section_digest(p, section, section_len);
+        *apart = section;
+        *apart_len = section_len;
+        section = NULL;
+        section_len = 0;
     }
     APR_ARRAY_PUSH(f, const char *) = RECORD_TAG;
     APR_ARRAY_PUSH(f, const char *) = s->scope;
@@ -144,18 +204,23 @@ ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
     APR_ARRAY_PUSH(f, const char *) = time_text(p, s->last_seen);
     APR_ARRAY_PUSH(f, const char *) = time_text(p, s->access_expires);
     APR_ARRAY_PUSH(f, const char *) = prefix;
-    if (s->claims == NULL && s->stored != NULL) {
-        APR_ARRAY_PUSH(f, const char *) = apr_psprintf(p, "%" APR_SIZE_T_FMT,
-                                                       s->nclaims);
-        head = ac_fields_join(p, f, &head_len);
-        *buf = append_stored(p, head, head_len, s, len);
-        return NULL;
+    APR_ARRAY_PUSH(f, const char *) = digest;
+    head = ac_fields_join(p, f, &head_len);
+    *buf = section ? concat(p, head, head_len, section, section_len, len) : head;
+    if (section == NULL) {
+        *len = head_len;
     }
-    if ((err = push_claims(p, f, prefix, s->claims)) != NULL) {
-        return err;
-    }
-    *buf = ac_fields_join(p, f, len);
     return NULL;
+}
+
+ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
+                                   char **buf, apr_size_t *len)
+{
+    char *apart;
+    apr_size_t apart_len;
+
+    return ac_session_record_encode_split(p, s, (apr_size_t)-1, buf, len,
+                                          &apart, &apart_len);
 }
 
 /* ---- decoding: the export list -------------------------------------------- */
@@ -206,13 +271,12 @@ static int shape_ok(const char *shape, const char *value)
 
 /* One pass over the claim section: every field checked, the exported
  * ones listed.  The paths and the array elements are not looked at. */
-static int read_exports(apr_pool_t *p, ac_field_reader *r, apr_size_t n,
-                        ac_session_record *d)
+static int read_exports(apr_pool_t *p, ac_field_reader *r, ac_claim_section *c)
 {
+    apr_size_t i, n = c->nclaims;
     ac_export_item *x = apr_palloc(p, (n ? n : 1) * sizeof(*x));
-    apr_size_t i;
 
-    d->nexports = 0;
+    c->nexports = 0;
     for (i = 0; i < n; i++) {
         const char *name = ac_field_next(r);
         const char *value = ac_field_next(r);
@@ -224,21 +288,81 @@ static int read_exports(apr_pool_t *p, ac_field_reader *r, apr_size_t n,
             return 0;
         }
         if (name[0] != '\0') {
-            x[d->nexports].name = name;
-            x[d->nexports].value = value;
-            d->nexports++;
+            x[c->nexports].name = name;
+            x[c->nexports].value = value;
+            c->nexports++;
         }
     }
-    d->exports = x;
+    c->exports = x;
     return 1;
+}
+
+static ac_error *decode_section(apr_pool_t *p, char *buf, apr_size_t len,
+                                ac_claim_section *out)
+{
+    ac_claim_section c;
+    ac_field_reader r;
+
+    memset(&c, 0, sizeof(c));
+    ac_field_reader_init(&r, buf, len);
+    if (!ac_field_next_count(&r, (apr_size_t)(r.end - r.pos) / CLAIM_MIN_BYTES,
+                             &c.nclaims)) {
+        return record_error(p, "bad claim count");
+    }
+    c.stored = r.pos;
+    c.stored_len = (apr_size_t)(r.end - r.pos);
+    if (!read_exports(p, &r, &c)) {
+        return record_error(p, "bad claim list");
+    }
+    if (!ac_field_reader_done(&r)) {
+        return record_error(p, "trailing bytes");
+    }
+    *out = c;
+    return NULL;
+}
+
+ac_error *ac_session_record_open_claims(apr_pool_t *p, const char *digest,
+                                        char *buf, apr_size_t len,
+                                        ac_claim_section *out)
+{
+    /* the sealed record names the digest: bytes with another one are not
+     * this session's claims, whatever key they were found under */
+    if (digest == NULL || strcmp(section_digest(p, buf, len), digest) != 0) {
+        return record_error(p, "the claims kept apart are not the ones the "
+                            "record names (digest differs)");
+    }
+    return decode_section(p, buf, len, out);
+}
+
+void ac_session_record_use_claims(ac_session_record *s, const ac_claim_section *c)
+{
+    s->stored = c->stored;
+    s->stored_len = c->stored_len;
+    s->nclaims = c->nclaims;
+    s->exports = c->exports;
+    s->nexports = c->nexports;
+}
+
+static int digest_shape_ok(const char *d)
+{
+    apr_size_t i;
+
+    for (i = 0; d[i]; i++) {
+        if (ac_hex_value((unsigned char)d[i]) < 0 || (d[i] >= 'A' && d[i] <= 'F')) {
+            return 0;
+        }
+    }
+    return i == 0 || i == AC_CLAIMS_DIGEST_HEX_LEN;
 }
 
 ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
                                    ac_session_record *s)
 {
     ac_session_record d;
+    ac_claim_section c;
     ac_field_reader r;
-    const char *tag;
+    const char *tag, *digest;
+    ac_error *e;
 
     if (buf == NULL || len == 0) {
         return record_error(p, "empty");
@@ -259,21 +383,26 @@ ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
         || !ac_field_next_time(&r, &d.expires)
         || !ac_field_next_time(&r, &d.last_seen)
         || !ac_field_next_time(&r, &d.access_expires)
-        || (d.export_prefix = ac_field_next(&r)) == NULL) {
+        || (d.export_prefix = ac_field_next(&r)) == NULL
+        || (digest = ac_field_next(&r)) == NULL) {
         return record_error(p, "truncated header");
     }
-    if (!ac_field_next_count(&r, (apr_size_t)(r.end - r.pos) / CLAIM_MIN_BYTES,
-                             &d.nclaims)) {
-        return record_error(p, "bad claim count");
+    if (!digest_shape_ok(digest)) {
+        return record_error(p, "bad claims digest");
     }
-    d.stored = r.pos;
-    d.stored_len = (apr_size_t)(r.end - r.pos);
-    if (!read_exports(p, &r, d.nclaims, &d)) {
-        return record_error(p, "bad claim list");
+    if (*digest != '\0') {
+        /* the claims are apart: nothing may follow */
+        if (!ac_field_reader_done(&r)) {
+            return record_error(p, "trailing bytes");
+        }
+        d.claims_digest = digest;
+        *s = d;
+        return NULL;
     }
-    if (!ac_field_reader_done(&r)) {
-        return record_error(p, "trailing bytes");
+    if ((e = decode_section(p, r.pos, (apr_size_t)(r.end - r.pos), &c)) != NULL) {
+        return e;
     }
+    ac_session_record_use_claims(&d, &c);
     *s = d;
     return NULL;
 }

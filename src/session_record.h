@@ -11,6 +11,11 @@
  * of them asks (ac_session_record_claim).  The tokens and the id_token are
  * not here but in their own record (token_record.h), read only by the
  * requests that use them.
+ *
+ * A large claim section (a user in a thousand groups) is not in the
+ * record either: the record then holds its SHA-256, and the caller keeps
+ * the section on its own (session_claims.c), so that the record read and
+ * opened on every request stays small.
  */
 #ifndef AC_SESSION_RECORD_H
 #define AC_SESSION_RECORD_H
@@ -22,6 +27,19 @@ typedef struct ac_export_item {
     const char *name;               /* with the record's export_prefix */
     const char *value;
 } ac_export_item;
+
+/* The claim section decoded: the stored fields and the export list, both
+ * pointing into the section's bytes. */
+typedef struct ac_claim_section {
+    const char *stored;             /* the claims' fields, after the count */
+    apr_size_t stored_len;
+    apr_size_t nclaims;
+    const ac_export_item *exports;
+    int nexports;
+} ac_claim_section;
+
+/* lowercase hex of the section's SHA-256 */
+#define AC_CLAIMS_DIGEST_HEX_LEN 64
 
 typedef struct ac_session_record {
     /* what made it: the session scope (vhost) and the provider's
@@ -46,6 +64,10 @@ typedef struct ac_session_record {
     const char *stored;
     apr_size_t stored_len;
     apr_size_t nclaims;
+    /* the claim section is apart, with this digest (NULL: in the record);
+     * a decoded record's section is then absent until
+     * ac_session_record_use_claims puts it in */
+    const char *claims_digest;
     /* set by the decoder, or by ac_session_record_exports */
     const ac_export_item *exports;
     int nexports;
@@ -54,9 +76,28 @@ typedef struct ac_session_record {
 ac_error *ac_session_record_encode(apr_pool_t *p, const ac_session_record *s,
                                    char **buf, apr_size_t *len);
 
+/* As ac_session_record_encode, but a claim section longer than
+ * `inline_max` goes to *apart (NULL when it stays in the record): the
+ * caller stores it, and the record names its digest.  A decoded record
+ * whose claims were apart keeps its digest, and *apart is NULL. */
+ac_error *ac_session_record_encode_split(apr_pool_t *p,
+                                         const ac_session_record *s,
+                                         apr_size_t inline_max,
+                                         char **buf, apr_size_t *len,
+                                         char **apart, apr_size_t *apart_len);
+
 /* `buf` is used in place (the record points into it); it must stay alive. */
 ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
                                    ac_session_record *s);
+
+/* A claim section kept apart, decoded in place when its SHA-256 is
+ * `digest` (the record's claims_digest), else an error. */
+ac_error *ac_session_record_open_claims(apr_pool_t *p, const char *digest,
+                                        char *buf, apr_size_t len,
+                                        ac_claim_section *out);
+
+/* Put a decoded section into a record whose claims were apart. */
+void ac_session_record_use_claims(ac_session_record *s, const ac_claim_section *c);
 
 /* The export list: the decoded one, or made once from `claims`. */
 const ac_export_item *ac_session_record_exports(apr_pool_t *p,

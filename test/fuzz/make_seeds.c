@@ -262,7 +262,8 @@ static void tokens(const char *keydir)
  * token_record.c, flow_record.c).
  */
 enum { S_USER = 4, S_CREATED = 5, S_EXPIRES = 6, S_LAST_SEEN = 7,
-       S_ACCESS_EXPIRES = 8, S_PREFIX = 9, S_NCLAIMS = 10, S_SHAPE = 14 };
+       S_ACCESS_EXPIRES = 8, S_PREFIX = 9, S_DIGEST = 10, S_NCLAIMS = 11,
+       S_SHAPE = 15 };
 enum { T_TOKEN_TYPE = 2, T_EXPIRES = 3, T_REFRESH = 4, T_SECRET = 6,
        T_DEAD = 7, T_RETRY = 8 };
 enum { F_ID = 1, F_CREATED = 10 };
@@ -393,6 +394,25 @@ static void session_records(ac_seal_keys *keys, const unsigned char *aad)
         die("session record");
     }
     seed("session_record", "1000-groups", -1, buf, len);
+    /* as stored: its claims apart, the record naming their digest */
+    {
+        char *apart;
+        apr_size_t apart_len;
+
+        if (ac_session_record_encode_split(pool, &s, 4096, &buf, &len, &apart,
+                                           &apart_len) != NULL || apart == NULL) {
+            die("session record apart");
+        }
+        seed("session_record", "claims-apart", -1, buf, len);
+        f = split(buf, len);
+        variant("session_record", "digest-upper", f, S_DIGEST,
+                "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+                -1, NULL, 0);
+        variant("session_record", "digest-short", f, S_DIGEST, "0123abcd", -1,
+                NULL, 0);
+        variant("session_record", "digest-then-claims", f, -1, NULL, -1,
+                "1\0OIDC_CLAIM_x\0v\0x\0", 20);
+    }
 
     /* the malformed ones start from a record with one small claim */
     j = json_pack("{s:[s,s]}", "groups", "a", "b");
@@ -404,7 +424,7 @@ static void session_records(ac_seal_keys *keys, const unsigned char *aad)
         die("session record");
     }
     seed("session_record", "one-claim", -1, buf, len);
-    damaged("session_record", buf, len, "ACS3");
+    damaged("session_record", buf, len, "ACS4");
     f = split(buf, len);
     variant("session_record", "empty-user", f, S_USER, "", -1, NULL, 0);
     variant("session_record", "negative-time", f, S_CREATED, "-1", -1, NULL, 0);
@@ -425,6 +445,7 @@ static void session_records(ac_seal_keys *keys, const unsigned char *aad)
     variant("session_record", "count-negative", f, S_NCLAIMS, "-1", -1, NULL, 0);
     variant("session_record", "count-over", f, S_NCLAIMS, "2", -1, NULL, 0);
     variant("session_record", "prefix-missing", f, -1, NULL, S_PREFIX, NULL, 0);
+    variant("session_record", "digest-missing", f, -1, NULL, S_DIGEST, NULL, 0);
     variant("session_record", "shape-unknown", f, S_SHAPE, "x", -1, NULL, 0);
     variant("session_record", "shape-commas", f, S_SHAPE, ",", -1, NULL, 0);
     variant("session_record", "lengths-huge", f, S_SHAPE, "#4294967297", -1,

@@ -222,6 +222,79 @@ START_TEST(session_record_encode_rejects)
 }
 END_TEST
 
+/* A claim section over the limit goes apart under its digest; the record
+ * is small, and the section, opened under that digest, gives the claims
+ * back.  Bytes with another digest are refused. */
+START_TEST(session_record_claims_apart)
+{
+    ac_session_record s = sample_record(), d, d2;
+    ac_claim_section sec;
+    char *buf, *apart, *buf2, *apart2, *other;
+    apr_size_t len, apart_len, len2, apart_len2;
+
+    ck_assert_ptr_null(ac_session_record_encode_split(unit_pool, &s, 16, &buf, &len,
+                                                      &apart, &apart_len));
+    ck_assert_ptr_nonnull(apart);
+    ck_assert_ptr_null(memmem(buf, len, "admins,users", 12));
+    ck_assert_ptr_nonnull(memmem(apart, apart_len, "admins,users", 12));
+    ck_assert_ptr_null(ac_session_record_decode(unit_pool, buf, len, &d));
+    ck_assert_ptr_nonnull(d.claims_digest);
+    ck_assert_int_eq(strlen(d.claims_digest), AC_CLAIMS_DIGEST_HEX_LEN);
+    ck_assert_int_eq(d.nexports, 0);
+    ck_assert_str_eq(d.remote_user, "alice@example.com");
+
+    ck_assert_ptr_null(ac_session_record_open_claims(unit_pool, d.claims_digest,
+                                                     apart, apart_len, &sec));
+    ac_session_record_use_claims(&d, &sec);
+    assert_claims_equal(s.claims, ac_session_record_claims(unit_pool, &d));
+    ck_assert_str_eq(must_find(&d, "groups")->values[2], "x y");
+    ck_assert_int_eq(d.nexports, (int)sec.nexports);
+
+    /* one byte changed, or a section of another record: not these claims */
+    other = apr_pmemdup(unit_pool, apart, apart_len);
+    other[apart_len - 2] ^= 1;
+    ck_assert_ptr_nonnull(ac_session_record_open_claims(unit_pool, d.claims_digest,
+                                                        other, apart_len, &sec));
+    s.remote_user = "mallory";
+    ((ac_claim *)s.claims->elts)[0].env_value = "u2";
+    ck_assert_ptr_null(ac_session_record_encode_split(unit_pool, &s, 16, &buf2, &len2,
+                                                      &other, &apart_len2));
+    ck_assert_ptr_nonnull(ac_session_record_open_claims(unit_pool, d.claims_digest,
+                                                        other, apart_len2, &sec));
+    ck_assert_ptr_nonnull(ac_session_record_open_claims(unit_pool, NULL,
+                                                        apart, apart_len, &sec));
+
+    /* stored again (a touch), with or without its claims read back: the
+     * same digest, and nothing new to store apart */
+    d.last_seen++;
+    ck_assert_ptr_null(ac_session_record_encode_split(unit_pool, &d, 16, &buf2, &len2,
+                                                      &apart2, &apart_len2));
+    ck_assert_ptr_null(apart2);
+    ck_assert_ptr_null(ac_session_record_decode(unit_pool, buf2, len2, &d2));
+    ck_assert_str_eq(d2.claims_digest, d.claims_digest);
+    ck_assert(d2.last_seen == d.last_seen);
+    ck_assert_ptr_null(ac_session_record_encode_split(unit_pool, &d2, 16, &buf2, &len2,
+                                                      &apart2, &apart_len2));
+    ck_assert_ptr_null(apart2);
+}
+END_TEST
+
+/* Under the limit the claims stay in the record, as before. */
+START_TEST(session_record_claims_inline)
+{
+    ac_session_record s = sample_record(), d;
+    char *buf, *apart;
+    apr_size_t len, apart_len;
+
+    ck_assert_ptr_null(ac_session_record_encode_split(unit_pool, &s, 4096, &buf, &len,
+                                                      &apart, &apart_len));
+    ck_assert_ptr_null(apart);
+    ck_assert_ptr_null(ac_session_record_decode(unit_pool, buf, len, &d));
+    ck_assert_ptr_null(d.claims_digest);
+    assert_claims_equal(s.claims, ac_session_record_claims(unit_pool, &d));
+}
+END_TEST
+
 START_TEST(session_record_truncated)
 {
     ac_session_record s = sample_record(), d;
@@ -246,21 +319,30 @@ START_TEST(session_record_truncated)
 END_TEST
 
 /* Hand-made records: `base` decodes, each other one breaks one rule. */
-#define HDR "ACS4\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_\0"
+#define HDR "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_\0" "\0"
 
 START_TEST(session_record_garbage)
 {
     char base[] = HDR "1\0" "P_env\0v\0path\0";
     char lengths[] = HDR "1\0" "P_env\0a,b,c\0path\0#3,1";
-    /* the previous layout, with a value list beside the joined value */
-    char old_tag[] = "ACS3\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0"
-                     "1\0" "path\0env\0v\0" "1\0" "v";
-    char tag[] = "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_\0" "0";
-    char no_user[] = "ACS4\0sc\0p\0fp\0\0" "1\0" "2\0" "3\0" "4\0" "P_\0" "0";
-    char bad_time[] = "ACS4\0sc\0p\0fp\0u\0" "1x\0" "2\0" "3\0" "4\0" "P_\0" "0";
-    char neg_time[] = "ACS4\0sc\0p\0fp\0u\0" "-1\0" "2\0" "3\0" "4\0" "P_\0" "0";
-    char neg_expiry[] = "ACS4\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "-4\0" "P_\0" "0";
-    char no_prefix[] = "ACS4\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4";
+    /* the previous layout, without the claims digest */
+    char old_tag[] = "ACS4\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0"
+                     "P_\0" "1\0" "P_env\0v\0path\0";
+    char tag[] = "ACS6\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_\0\0" "0";
+    char no_user[] = "ACS5\0sc\0p\0fp\0\0" "1\0" "2\0" "3\0" "4\0" "P_\0\0" "0";
+    char bad_time[] = "ACS5\0sc\0p\0fp\0u\0" "1x\0" "2\0" "3\0" "4\0" "P_\0\0" "0";
+    char neg_time[] = "ACS5\0sc\0p\0fp\0u\0" "-1\0" "2\0" "3\0" "4\0" "P_\0\0" "0";
+    char neg_expiry[] = "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "-4\0" "P_\0\0" "0";
+    char no_prefix[] = "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4";
+    char no_digest[] = "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_";
+#define APART "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_\0"
+#define D63 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"
+    char apart[] = APART D63 "f";
+    char short_digest[] = APART D63;
+    char upper_digest[] = APART D63 "F";
+    char long_digest[] = APART D63 "ff";
+    char not_hex[] = APART D63 "g";
+    char apart_trailing[] = APART D63 "f\0" "1\0" "P_env\0v\0path\0";
     char huge_claims[] = HDR "99999999\0" "P_env\0v\0path\0";
     char signed_count[] = HDR "+1\0" "P_env\0v\0path\0";
     char few_fields[] = HDR "2\0" "P_env\0v\0path\0";
@@ -297,6 +379,12 @@ START_TEST(session_record_garbage)
     REJECTS(neg_time);
     REJECTS(neg_expiry);
     REJECTS(no_prefix);
+    REJECTS(no_digest);
+    REJECTS(short_digest);
+    REJECTS(upper_digest);
+    REJECTS(long_digest);
+    REJECTS(not_hex);
+    REJECTS(apart_trailing);
     REJECTS(huge_claims);
     REJECTS(signed_count);
     REJECTS(few_fields);
@@ -309,6 +397,10 @@ START_TEST(session_record_garbage)
     REJECTS(trailing);
     REJECTS(empty_count);
 #undef REJECTS
+    /* claims apart: the record names their digest and holds none */
+    ck_assert_ptr_null(ac_session_record_decode(unit_pool, apart, sizeof(apart), &d));
+    ck_assert_str_eq(d.claims_digest, D63 "f");
+    ck_assert_ptr_null(ac_session_record_claim(unit_pool, &d, "path"));
     ck_assert_ptr_nonnull(ac_session_record_decode(unit_pool, NULL, 0, &d));
     /* no terminating NUL at all */
     ck_assert_ptr_nonnull(ac_session_record_decode(unit_pool, base,
@@ -328,6 +420,8 @@ Suite *session_record_suite(void)
     tcase_add_test(tc, session_record_store_again);
     tcase_add_test(tc, session_record_no_claims);
     tcase_add_test(tc, session_record_encode_rejects);
+    tcase_add_test(tc, session_record_claims_apart);
+    tcase_add_test(tc, session_record_claims_inline);
     tcase_add_test(tc, session_record_truncated);
     tcase_add_test(tc, session_record_garbage);
     suite_add_tcase(s, tc);

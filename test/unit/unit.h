@@ -27,6 +27,7 @@ Suite *access_token_suite(void);
 Suite *introspection_suite(void);
 Suite *token_memo_suite(void);
 Suite *local_cache_suite(void);
+Suite *claims_memo_suite(void);
 Suite *http_suite(void);
 Suite *core_state_suite(void);
 Suite *oauth2_suite(void);

@@ -1,7 +1,9 @@
 # A user with a large claim set - 1000 groups of 40 bytes, GUID-like as
 # Entra and Okta issue them - logs in at the real provider, and the
 # session fits: no login loop, every group exported once, "Require claim"
-# on one of them grants and on one the user lacks refuses.  The user
+# on one of them grants and on one the user lacks refuses.  The claims
+# are kept apart from the session record (session_claims.c): the record
+# read on every request stays small, and a logout ends both.  The user
 # "many" is in test/providers/oidc/accounts.js; /many/ and /many-denied/
 # in conf/extra.conf.in.
 use strict;
@@ -9,12 +11,13 @@ use warnings FATAL => 'all';
 
 use Apache::Test;
 use Apache::TestUtil;
+use HTTP::Request::Common qw(POST);
 use JSON::PP qw(decode_json);
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use ACTest qw(browser base_url login env_of);
 
-plan tests => 13;
+plan tests => 19;
 
 my $base = base_url();
 my $op = 'https://127.0.0.1:3643';
@@ -29,8 +32,28 @@ sub code_grants {
 
 sub group { return sprintf 'grp-%08x-0000-4000-8000-%012x', $_[0], $_[0] }
 
+my $log = Apache::Test::vars('t_logs') . '/error_log';
+
+# the module's trace lines since byte offset `$from` of the error log
+sub module_lines_since {
+    my ($from) = @_;
+    open my $fh, '<', $log or die "cannot read $log: $!";
+    seek $fh, $from, 0;
+    my @lines = grep { /\[auth_client:/ } <$fh>;
+    close $fh;
+    return @lines;
+}
+
+# the sizes of the entries of `$type` stored since `$from`
+sub stored_sizes {
+    my ($from, $type) = @_;
+    return map { /stored a \Q$type\E entry of (\d+) bytes/ ? $1 : () }
+           module_lines_since($from);
+}
+
 my $ua = browser();
 my $before = code_grants();
+my $log_at = -s $log;
 my @steps = login($ua, "$base/many/env.cgi", user => 'many');
 my $res = $steps[-1];
 ok t_cmp($res->code, 200, 'many on /many/ after login (Require claim on the last group)');
@@ -40,6 +63,14 @@ ok t_cmp(code_grants() - $before, 1, 'one authorization code grant for the login
 my $session = 0;
 $ua->cookie_jar->scan(sub { $session++ if $_[1] =~ /ac_session$/ && length $_[2] });
 ok t_cmp($session, 1, 'a session cookie is set');
+
+my @claims = stored_sizes($log_at, 'claims');
+my @records = stored_sizes($log_at, 'session');
+ok t_cmp(scalar @claims, 1, 'the claims are stored apart, once');
+ok t_cmp(($claims[0] // 0) > 40_000 ? 1 : 0, 1,
+         'the claims entry holds the groups (' . ($claims[0] // 0) . ' bytes)');
+ok t_cmp(@records && $records[-1] < 2048 ? 1 : 0, 1,
+         'the session record stays small (' . ($records[-1] // '?') . ' bytes)');
 
 my @groups = split /,/, $env->{OIDC_CLAIM_groups} // '';
 ok t_cmp(scalar @groups, 1000, 'OIDC_CLAIM_groups holds the 1000 groups');
@@ -57,3 +88,13 @@ ok t_cmp($res->code, 403, 'a group the user lacks (the 1001st): 403');
 $res = $ua->get("$base/app/env.cgi");
 ok t_cmp($res->code, 200, 'another location with the same session: 200');
 ok t_cmp(code_grants() - $before, 1, 'still the one grant: the session was reused');
+
+# a logout ends the session and its claims: the session is refused after
+$log_at = -s $log;
+$ua->max_redirect(0);
+$res = $ua->request(POST "$base/auth/logout", Origin => $base, Content => []);
+ok t_cmp($res->code, 303, 'logout: 303');
+$res = $ua->get("$base/many/env.cgi");
+ok t_cmp($res->code, 302, 'after the logout the session is gone: a login again');
+ok t_cmp(scalar(grep { /read a claims entry/ } module_lines_since($log_at)), 0,
+         'and its claims are not read for it');
