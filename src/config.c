@@ -200,25 +200,42 @@ void ac_conf_http_opts(const ac_server_conf *c, ac_http_opts *o)
 
 /* ---- directory ------------------------------------------------------------ */
 
+/* A location that sets nothing of ours: every field unset. */
+static const ac_dir_conf dir_conf_unset = {
+    .pass_access_token = AC_UNSET,
+    .claim_headers = AC_UNSET,
+    .refresh_margin = AC_UNSET,
+    .pass_refresh_token = AC_UNSET,
+    .introspection_ttl = AC_UNSET,
+    .pass_cors_preflight = AC_UNSET,
+    .session_info = AC_UNSET,
+};
+
 ac_dir_conf *ac_dir_conf_create(apr_pool_t *p)
 {
-    ac_dir_conf *d = apr_pcalloc(p, sizeof(*d));
+    return apr_pmemdup(p, &dir_conf_unset, sizeof(dir_conf_unset));
+}
 
-    d->pass_access_token = AC_UNSET;
-    d->claim_headers = AC_UNSET;
-    d->refresh_margin = AC_UNSET;
-    d->pass_refresh_token = AC_UNSET;
-    d->introspection_ttl = AC_UNSET;
-    d->pass_cors_preflight = AC_UNSET;
-    d->session_info = AC_UNSET;
-    return d;
+static int dir_conf_sets_nothing(const ac_dir_conf *d)
+{
+    return memcmp(d, &dir_conf_unset, sizeof(*d)) == 0;
 }
 
 ac_dir_conf *ac_dir_conf_merge(apr_pool_t *p, const ac_dir_conf *base,
                                const ac_dir_conf *add)
 {
-    ac_dir_conf *d = apr_pcalloc(p, sizeof(*d));
+    ac_dir_conf *d;
 
+    /* httpd merges per request, once per section that applies; most of
+     * them set nothing of ours, and the merge of such a section is the
+     * other one, as it is (neither is ever written after startup) */
+    if (dir_conf_sets_nothing(add)) {
+        return (ac_dir_conf *)base;
+    }
+    if (dir_conf_sets_nothing(base)) {
+        return (ac_dir_conf *)add;
+    }
+    d = apr_pcalloc(p, sizeof(*d));
     d->providers = MERGE_PTR(providers);
     d->claim_prefix = MERGE_PTR(claim_prefix);
     d->pass_access_token = MERGE_INT(pass_access_token);

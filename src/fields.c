@@ -33,22 +33,6 @@ void ac_field_reader_init(ac_field_reader *r, char *buf, apr_size_t len)
     r->end = buf + len;
 }
 
-const char *ac_field_next(ac_field_reader *r)
-{
-    char *field = r->pos;
-    char *nul;
-
-    if (r->pos >= r->end) {
-        return NULL;
-    }
-    nul = memchr(r->pos, '\0', (apr_size_t)(r->end - r->pos));
-    if (nul == NULL) {
-        return NULL;
-    }
-    r->pos = nul + 1;
-    return field;
-}
-
 int ac_field_next_count(ac_field_reader *r, apr_size_t max, apr_size_t *out)
 {
     const char *f = ac_field_next(r);

@@ -4,6 +4,8 @@
 #ifndef AC_FIELDS_H
 #define AC_FIELDS_H
 
+#include <string.h>
+
 #include "util.h"
 
 /*
@@ -23,8 +25,23 @@ typedef struct ac_field_reader {
 void ac_field_reader_init(ac_field_reader *r, char *buf, apr_size_t len);
 /* The next field, or NULL when no NUL ends it before `end`; after a NULL
  * every later call returns NULL too, so checking the last field read is
- * enough. */
-const char *ac_field_next(ac_field_reader *r);
+ * enough.  Inline: the session record is read field by field on every
+ * authenticated request. */
+static inline const char *ac_field_next(ac_field_reader *r)
+{
+    char *field = r->pos;
+    char *nul;
+
+    if (r->pos >= r->end) {
+        return NULL;
+    }
+    nul = memchr(r->pos, '\0', (apr_size_t)(r->end - r->pos));
+    if (nul == NULL) {
+        return NULL;
+    }
+    r->pos = nul + 1;
+    return field;
+}
 /* Decimal count in 0..max; 0 (false) when absent, malformed or too big. */
 int ac_field_next_count(ac_field_reader *r, apr_size_t max, apr_size_t *out);
 /* Non-negative decimal apr_time_t; 0 (false) when absent or malformed. */

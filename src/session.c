@@ -3,8 +3,6 @@
  * export.  Also session creation at login and removal at logout, and the
  * cookie helpers every flow uses.
  */
-#include <apr_lib.h>
-
 #include "auth_client.h"
 #include "cookie.h"
 #include "session_record.h"
@@ -38,12 +36,19 @@ static int scan_cookie_header(void *data, const char *key, const char *header)
     return cs->found.count < AC_COOKIE_MAX_VALUES;
 }
 
+/* base64url, by hand: apr_isalnum is a locale lookup per byte */
+static int id_char_ok(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
 static int id_chars_ok(const char *s, apr_size_t len)
 {
     apr_size_t i;
 
     for (i = 0; i < len; i++) {
-        if (!apr_isalnum(s[i]) && s[i] != '-' && s[i] != '_') {
+        if (!id_char_ok(s[i])) {
             return 0;
         }
     }
@@ -376,35 +381,67 @@ const char *ac_session_cookie_name(request_rec *r)
 /* ---- export ------------------------------------------------------------------ */
 
 
+/* the byte as the application will see it in its environment: CGI turns
+ * "-" into "_", and names compare without case (ASCII only, as headers) */
+static char env_fold(char c)
+{
+    if (c == '-') {
+        return '_';
+    }
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 static int spoofable(const char *header, const char *prefix)
 {
     apr_size_t i;
 
-    /* CGI turns "-" into "_"; compare the way the application will see it */
     for (i = 0; prefix[i]; i++) {
-        char h = header[i] == '-' ? '_' : header[i];
-        if (h == '\0' || apr_tolower(h) != apr_tolower(prefix[i])) {
+        if (header[i] == '\0' || env_fold(header[i]) != env_fold(prefix[i])) {
             return 0;
         }
     }
     return 1;
 }
 
+/* What a client header must not pose as: the claim prefix, and the token
+ * variables.  spoofable() compares a prefix, so the token's name already
+ * covers the secret's, type's and expiry's; naming them keeps that true if
+ * one is renamed. */
+static const char *const token_names[] = {
+    AC_ACCESS_TOKEN_VAR, AC_TOKEN_SECRET_VAR, AC_TOKEN_TYPE_VAR,
+    AC_TOKEN_EXPIRES_VAR, AC_REFRESH_TOKEN_VAR
+};
+
 typedef struct strip_ctx {
     const char *prefix;
-    apr_array_header_t *doomed;
+    apr_pool_t *pool;
+    apr_array_header_t *doomed;     /* made at the first spoofed header */
 } strip_ctx;
+
+static int spoofs_any(const char *key, const char *prefix)
+{
+    apr_size_t i;
+
+    if (spoofable(key, prefix)) {
+        return 1;
+    }
+    for (i = 0; i < sizeof(token_names) / sizeof(token_names[0]); i++) {
+        if (spoofable(key, token_names[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 static int collect_spoofed(void *data, const char *key, const char *value)
 {
     strip_ctx *ctx = data;
 
-    /* spoofable() compares a prefix, so the token's name already covers the
-     * secret's, type's and expiry's; naming them keeps that true if one is
-     * renamed */
-    if (spoofable(key, ctx->prefix) || spoofable(key, AC_ACCESS_TOKEN_VAR)
-        || spoofable(key, AC_TOKEN_SECRET_VAR) || spoofable(key, AC_TOKEN_TYPE_VAR)
-        || spoofable(key, AC_TOKEN_EXPIRES_VAR) || spoofable(key, AC_REFRESH_TOKEN_VAR)) {
+    (void)value;
+    if (spoofs_any(key, ctx->prefix)) {
+        if (ctx->doomed == NULL) {
+            ctx->doomed = apr_array_make(ctx->pool, 2, sizeof(const char *));
+        }
         APR_ARRAY_PUSH(ctx->doomed, const char *) = key;
     }
     return 1;
@@ -412,12 +449,11 @@ static int collect_spoofed(void *data, const char *key, const char *value)
 
 void ac_strip_spoofed_headers(request_rec *r, const ac_dir_conf *d)
 {
-    strip_ctx ctx = { ac_dir_claim_prefix(d), NULL };
+    strip_ctx ctx = { ac_dir_claim_prefix(d), r->pool, NULL };
     int i;
 
-    ctx.doomed = apr_array_make(r->pool, 0, sizeof(const char *));
     apr_table_do(collect_spoofed, &ctx, r->headers_in, NULL);
-    for (i = 0; i < ctx.doomed->nelts; i++) {
+    for (i = 0; ctx.doomed != NULL && i < ctx.doomed->nelts; i++) {
         apr_table_unset(r->headers_in, APR_ARRAY_IDX(ctx.doomed, i, const char *));
     }
 }

@@ -1,10 +1,15 @@
 /*
  * session_record.c - the session as stored in the cache.
  *
- * Layout: NUL-terminated fields, in this order:
- *   "ACS5" scope provider fingerprint remote_user created expires last_seen
- *   access_expires export_prefix claims_digest
- *   then the claim section: nclaims, and per claim: name value path shape
+ * Layout:
+ *   "ACS5" NUL, then created expires last_seen access_expires, each eight
+ *   bytes little-endian (a fixed place, read without parsing text),
+ *   then NUL-terminated fields:
+ *     scope provider fingerprint remote_user export_prefix claims_digest
+ *   then the claim section:
+ *     nclaims
+ *     per claim: name value          (what the export reads)
+ *     per claim: path shape          (what Require claim reads)
  * A claim section longer than the caller's inline limit is not in the
  * record: claims_digest is then the hex SHA-256 of the section, which the
  * caller stores on its own (session_claims.c); "" says it follows inline.
@@ -16,9 +21,11 @@
  *   ","           an array, split at every comma ("" is the empty array)
  *   "#5,0,12"     an array, by its element lengths (when an element has
  *                 a comma in it)
- * Each value is thus held once.  Times and counts are decimal.  Decoding
- * points into the buffer and reads only what the export needs; every count
- * is checked against the bytes left before anything is allocated for it.
+ * Each value is thus held once.  Counts are decimal.  Decoding points into
+ * the buffer and reads only the names and values, which every request
+ * exports; the paths and shapes are read, and checked, only when a claim
+ * is asked for.  Every count is checked against the bytes left before
+ * anything is allocated for it.
  */
 #include <string.h>
 
@@ -32,6 +39,9 @@
 
 /* The least a claim can occupy: four empty fields. */
 #define CLAIM_MIN_BYTES 4
+/* the tag with its NUL, then the four times */
+#define TIMES_AT 5
+#define HEADER_BYTES (TIMES_AT + 4 * 8)
 
 #define SHAPE_SCALAR ""
 #define SHAPE_COMMAS ","
@@ -43,9 +53,27 @@ static ac_error *record_error(apr_pool_t *p, const char *what)
                          "the session record is malformed (%s)", what);
 }
 
-static const char *time_text(apr_pool_t *p, apr_time_t t)
+static void put_time(unsigned char *at, apr_time_t t)
 {
-    return apr_psprintf(p, "%" APR_TIME_T_FMT, t);
+    apr_uint64_t u = (apr_uint64_t)t;
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        at[i] = (unsigned char)(u >> (8 * i));
+    }
+}
+
+/* 0 (false) for a negative time: no writer makes one */
+static int get_time(const unsigned char *at, apr_time_t *t)
+{
+    apr_uint64_t u = 0;
+    int i;
+
+    for (i = 7; i >= 0; i--) {
+        u = (u << 8) | at[i];
+    }
+    *t = (apr_time_t)u;
+    return *t >= 0;
 }
 
 static const char *or_empty(const char *s)
@@ -105,6 +133,10 @@ static ac_error *push_claims(apr_pool_t *p, apr_array_header_t *f,
         APR_ARRAY_PUSH(f, const char *) = c->env_name[0]
             ? apr_pstrcat(p, prefix, c->env_name, NULL) : "";
         APR_ARRAY_PUSH(f, const char *) = c->env_value;
+    }
+    for (i = 0; i < n; i++) {
+        const ac_claim *c = &APR_ARRAY_IDX(claims, i, ac_claim);
+
         APR_ARRAY_PUSH(f, const char *) = c->path;
         APR_ARRAY_PUSH(f, const char *) = shape_of(p, c);
     }
@@ -165,11 +197,12 @@ ac_error *ac_session_record_encode_split(apr_pool_t *p,
                                          char **buf, apr_size_t *len,
                                          char **apart, apr_size_t *apart_len)
 {
-    apr_array_header_t *f = apr_array_make(p, 12, sizeof(const char *));
+    apr_array_header_t *f = apr_array_make(p, 6, sizeof(const char *));
     const char *prefix = or_empty(s->export_prefix);
     const char *digest = "";
-    char *head, *section = NULL;
-    apr_size_t head_len, section_len = 0;
+    unsigned char *head;
+    char *fields, *section = "";
+    apr_size_t head_len, fields_len, section_len = 0;
     ac_error *err;
 
     *apart = NULL;
@@ -191,25 +224,25 @@ ac_error *ac_session_record_encode_split(apr_pool_t *p,
         digest = section_digest(p, section, section_len);
         *apart = section;
         *apart_len = section_len;
-        section = NULL;
+        section = "";
         section_len = 0;
     }
-    APR_ARRAY_PUSH(f, const char *) = RECORD_TAG;
     APR_ARRAY_PUSH(f, const char *) = s->scope;
     APR_ARRAY_PUSH(f, const char *) = s->provider;
     APR_ARRAY_PUSH(f, const char *) = s->fingerprint;
     APR_ARRAY_PUSH(f, const char *) = s->remote_user;
-    APR_ARRAY_PUSH(f, const char *) = time_text(p, s->created);
-    APR_ARRAY_PUSH(f, const char *) = time_text(p, s->expires);
-    APR_ARRAY_PUSH(f, const char *) = time_text(p, s->last_seen);
-    APR_ARRAY_PUSH(f, const char *) = time_text(p, s->access_expires);
     APR_ARRAY_PUSH(f, const char *) = prefix;
     APR_ARRAY_PUSH(f, const char *) = digest;
-    head = ac_fields_join(p, f, &head_len);
-    *buf = section ? concat(p, head, head_len, section, section_len, len) : head;
-    if (section == NULL) {
-        *len = head_len;
-    }
+    fields = ac_fields_join(p, f, &fields_len);
+    head_len = HEADER_BYTES + fields_len;
+    head = apr_palloc(p, head_len);
+    memcpy(head, RECORD_TAG, TIMES_AT);
+    put_time(head + TIMES_AT, s->created);
+    put_time(head + TIMES_AT + 8, s->expires);
+    put_time(head + TIMES_AT + 16, s->last_seen);
+    put_time(head + TIMES_AT + 24, s->access_expires);
+    memcpy(head + HEADER_BYTES, fields, fields_len);
+    *buf = concat(p, (char *)head, head_len, section, section_len, len);
     return NULL;
 }
 
@@ -269,8 +302,8 @@ static int shape_ok(const char *shape, const char *value)
     return strcmp(shape, SHAPE_SCALAR) == 0 || strcmp(shape, SHAPE_COMMAS) == 0;
 }
 
-/* One pass over the claim section: every field checked, the exported
- * ones listed.  The paths and the array elements are not looked at. */
+/* The hot path's pass: the names and values, every field bounded; the
+ * paths and shapes after them are left for walk_stored. */
 static int read_exports(apr_pool_t *p, ac_field_reader *r, ac_claim_section *c)
 {
     apr_size_t i, n = c->nclaims;
@@ -280,11 +313,9 @@ static int read_exports(apr_pool_t *p, ac_field_reader *r, ac_claim_section *c)
     for (i = 0; i < n; i++) {
         const char *name = ac_field_next(r);
         const char *value = ac_field_next(r);
-        const char *path = ac_field_next(r);
-        const char *shape = ac_field_next(r);
 
         /* a missing field makes every later one missing */
-        if (shape == NULL || path == NULL || !shape_ok(shape, value)) {
+        if (value == NULL) {
             return 0;
         }
         if (name[0] != '\0') {
@@ -294,6 +325,7 @@ static int read_exports(apr_pool_t *p, ac_field_reader *r, ac_claim_section *c)
         }
     }
     c->exports = x;
+    c->meta = r->pos;
     return 1;
 }
 
@@ -313,9 +345,6 @@ static ac_error *decode_section(apr_pool_t *p, char *buf, apr_size_t len,
     c.stored_len = (apr_size_t)(r.end - r.pos);
     if (!read_exports(p, &r, &c)) {
         return record_error(p, "bad claim list");
-    }
-    if (!ac_field_reader_done(&r)) {
-        return record_error(p, "trailing bytes");
     }
     *out = c;
     return NULL;
@@ -341,6 +370,7 @@ void ac_session_record_use_claims(ac_session_record *s, const ac_claim_section *
     s->nclaims = c->nclaims;
     s->exports = c->exports;
     s->nexports = c->nexports;
+    s->meta = c->meta;
 }
 
 static int digest_shape_ok(const char *d)
@@ -361,31 +391,32 @@ ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
     ac_session_record d;
     ac_claim_section c;
     ac_field_reader r;
-    const char *tag, *digest;
+    const unsigned char *at = (const unsigned char *)buf;
+    const char *digest;
     ac_error *e;
 
-    if (buf == NULL || len == 0) {
-        return record_error(p, "empty");
+    if (buf == NULL || len < HEADER_BYTES) {
+        return record_error(p, "empty or truncated");
     }
-    memset(&d, 0, sizeof(d));
-    ac_field_reader_init(&r, buf, len);
-    tag = ac_field_next(&r);
-    if (tag == NULL || strcmp(tag, RECORD_TAG) != 0) {
+    if (memcmp(buf, RECORD_TAG, TIMES_AT) != 0) {
         return record_error(p, "unknown format");
     }
+    memset(&d, 0, sizeof(d));
+    if (!get_time(at + TIMES_AT, &d.created)
+        || !get_time(at + TIMES_AT + 8, &d.expires)
+        || !get_time(at + TIMES_AT + 16, &d.last_seen)
+        || !get_time(at + TIMES_AT + 24, &d.access_expires)) {
+        return record_error(p, "a negative time");
+    }
+    ac_field_reader_init(&r, buf + HEADER_BYTES, len - HEADER_BYTES);
     d.scope = ac_field_next(&r);
     d.provider = ac_field_next(&r);
     d.fingerprint = ac_field_next(&r);
     d.remote_user = ac_field_next(&r);
+    d.export_prefix = ac_field_next(&r);
     /* an empty user must never authenticate, whatever wrote the record */
-    if (d.remote_user == NULL || *d.remote_user == '\0'
-        || !ac_field_next_time(&r, &d.created)
-        || !ac_field_next_time(&r, &d.expires)
-        || !ac_field_next_time(&r, &d.last_seen)
-        || !ac_field_next_time(&r, &d.access_expires)
-        || (d.export_prefix = ac_field_next(&r)) == NULL
-        || (digest = ac_field_next(&r)) == NULL) {
-        return record_error(p, "truncated header");
+    if ((digest = ac_field_next(&r)) == NULL || *d.remote_user == '\0') {
+        return record_error(p, "truncated header or no user");
     }
     if (!digest_shape_ok(digest)) {
         return record_error(p, "bad claims digest");
@@ -457,7 +488,7 @@ static void split_at_commas(apr_pool_t *p, ac_claim *c)
     c->values[i] = v;
 }
 
-/* The decoder checked that the lengths fit the value. */
+/* walk_stored checked that the lengths fit the value. */
 static void split_by_lengths(apr_pool_t *p, ac_claim *c, const char *shape)
 {
     const char *v = c->env_value, *s = shape + 1;
@@ -504,45 +535,57 @@ static void claim_from_fields(apr_pool_t *p, const ac_session_record *s,
     }
 }
 
-/* Walk the stored claim section; `want` NULL collects all of them into
- * `all`, else the first claim of that path is returned. */
-static const ac_claim *walk_stored(apr_pool_t *p, const ac_session_record *s,
-                                   const char *want, apr_array_header_t *all)
+/* Walk the stored claim section: the names and values with the paths and
+ * shapes beside them, each shape checked against its value before it is
+ * used.  `want` NULL collects all of them into `all`, else *found is the
+ * first claim of that path (NULL: none).  0 (false) when any of the
+ * section is malformed: then nothing of it may be trusted. */
+static int walk_stored(apr_pool_t *p, const ac_session_record *s,
+                       const char *want, const ac_claim **found,
+                       apr_array_header_t *all)
 {
-    ac_field_reader r;
+    const char *end = s->stored + s->stored_len;
+    ac_field_reader values, meta;
     apr_size_t i;
 
-    ac_field_reader_init(&r, (char *)s->stored, s->stored_len);
+    if (s->meta == NULL || s->meta < s->stored || s->meta > end) {
+        return 0;
+    }
+    ac_field_reader_init(&values, (char *)s->stored, (apr_size_t)(s->meta - s->stored));
+    ac_field_reader_init(&meta, (char *)s->meta, (apr_size_t)(end - s->meta));
     for (i = 0; i < s->nclaims; i++) {
-        const char *name = ac_field_next(&r);
-        const char *value = ac_field_next(&r);
-        const char *path = ac_field_next(&r);
-        const char *shape = ac_field_next(&r);
+        const char *name = ac_field_next(&values);
+        const char *value = ac_field_next(&values);
+        const char *path = ac_field_next(&meta);
+        const char *shape = ac_field_next(&meta);
         ac_claim *c;
 
-        if (shape == NULL) {
-            return NULL;        /* not from the decoder */
+        if (value == NULL || shape == NULL || !shape_ok(shape, value)) {
+            return 0;
         }
-        if (want != NULL && strcmp(path, want) != 0) {
-            continue;
+        if (want == NULL) {
+            claim_from_fields(p, s, name, value, path, shape, apr_array_push(all));
         }
-        c = want ? apr_palloc(p, sizeof(*c)) : apr_array_push(all);
-        claim_from_fields(p, s, name, value, path, shape, c);
-        if (want != NULL) {
-            return c;
+        else if (*found == NULL && strcmp(path, want) == 0) {
+            c = apr_palloc(p, sizeof(*c));
+            claim_from_fields(p, s, name, value, path, shape, c);
+            *found = c;
         }
     }
-    return NULL;
+    return ac_field_reader_done(&meta);
 }
 
 const ac_claim *ac_session_record_claim(apr_pool_t *p,
                                         const ac_session_record *s,
                                         const char *path)
 {
+    const ac_claim *found = NULL;
+
     if (s->claims != NULL || s->stored == NULL) {
         return ac_claims_find(s->claims, path);
     }
-    return walk_stored(p, s, path, NULL);
+    /* a malformed section has no claims to grant with */
+    return walk_stored(p, s, path, &found, NULL) ? found : NULL;
 }
 
 apr_array_header_t *ac_session_record_claims(apr_pool_t *p,
@@ -554,6 +597,5 @@ apr_array_header_t *ac_session_record_claims(apr_pool_t *p,
         return s->claims ? s->claims : apr_array_make(p, 1, sizeof(ac_claim));
     }
     all = apr_array_make(p, s->nclaims ? (int)s->nclaims : 1, sizeof(ac_claim));
-    walk_stored(p, s, NULL, all);
-    return all;
+    return walk_stored(p, s, NULL, NULL, all) ? all : NULL;
 }

@@ -33,6 +33,7 @@ typedef struct ac_export_item {
 typedef struct ac_claim_section {
     const char *stored;             /* the claims' fields, after the count */
     apr_size_t stored_len;
+    const char *meta;               /* in `stored`: the paths and shapes */
     apr_size_t nclaims;
     const ac_export_item *exports;
     int nexports;
@@ -63,6 +64,7 @@ typedef struct ac_session_record {
      * as it is when the record is stored again */
     const char *stored;
     apr_size_t stored_len;
+    const char *meta;               /* in `stored`: the paths and shapes */
     apr_size_t nclaims;
     /* the claim section is apart, with this digest (NULL: in the record);
      * a decoded record's section is then absent until
@@ -110,7 +112,9 @@ const ac_claim *ac_session_record_claim(apr_pool_t *p,
                                         const ac_session_record *s,
                                         const char *path);
 
-/* Every claim (the flattened list, or all of a decoded record's). */
+/* Every claim (the flattened list, or all of a decoded record's); NULL
+ * when a decoded record's paths or shapes are malformed, which its
+ * decoding, reading only the names and values, does not check. */
 apr_array_header_t *ac_session_record_claims(apr_pool_t *p,
                                              const ac_session_record *s);
 

@@ -261,9 +261,10 @@ static void tokens(const char *keydir)
  * only these positions need to follow it by hand (session_record.c,
  * token_record.c, flow_record.c).
  */
-enum { S_USER = 4, S_CREATED = 5, S_EXPIRES = 6, S_LAST_SEEN = 7,
-       S_ACCESS_EXPIRES = 8, S_PREFIX = 9, S_DIGEST = 10, S_NCLAIMS = 11,
-       S_SHAPE = 15 };
+/* the session record's fields after its tag and binary times (S_HEAD
+ * bytes), with one claim: name value, then path shape */
+#define S_HEAD 37
+enum { S_USER = 3, S_PREFIX = 4, S_DIGEST = 5, S_NCLAIMS = 6, S_SHAPE = 10 };
 enum { T_TOKEN_TYPE = 2, T_EXPIRES = 3, T_REFRESH = 4, T_SECRET = 6,
        T_DEAD = 7, T_RETRY = 8 };
 enum { F_ID = 1, F_CREATED = 10 };
@@ -285,9 +286,11 @@ static apr_array_header_t *split(const char *buf, apr_size_t len)
 /* `fields` with field `i` replaced by `with`, the first `keep` fields only
  * (-1: all), then `tail` bytes of `extra`; every field but a cut last one
  * NUL-terminated. */
-static void variant(const char *target, const char *name,
-                    const apr_array_header_t *fields, int i, const char *with,
-                    int keep, const char *extra, apr_size_t tail)
+static void variant_after(const char *head, apr_size_t head_len,
+                          const char *target, const char *name,
+                          const apr_array_header_t *fields, int i,
+                          const char *with, int keep, const char *extra,
+                          apr_size_t tail)
 {
     apr_array_header_t *f = apr_array_copy(pool, fields);
     char *buf, *out;
@@ -300,12 +303,30 @@ static void variant(const char *target, const char *name,
         f->nelts = keep;
     }
     buf = ac_fields_join(pool, f, &len);
-    out = apr_palloc(pool, len + tail + 1);
-    memcpy(out, buf, len);
+    out = apr_palloc(pool, head_len + len + tail + 1);
+    memcpy(out, head, head_len);
+    memcpy(out + head_len, buf, len);
     if (tail > 0) {
-        memcpy(out + len, extra, tail);
+        memcpy(out + head_len + len, extra, tail);
     }
-    seed(target, name, -1, out, len + tail);
+    seed(target, name, -1, out, head_len + len + tail);
+}
+
+static void variant(const char *target, const char *name,
+                    const apr_array_header_t *fields, int i, const char *with,
+                    int keep, const char *extra, apr_size_t tail)
+{
+    variant_after("", 0, target, name, fields, i, with, keep, extra, tail);
+}
+
+/* a session record's variant: its binary head kept, a text field changed */
+static void session_variant(const char *head, const char *name,
+                            const apr_array_header_t *fields, int i,
+                            const char *with, int keep, const char *extra,
+                            apr_size_t tail)
+{
+    variant_after(head, S_HEAD, "session_record", name, fields, i, with, keep,
+                  extra, tail);
 }
 
 /* The seeds every record format gets: cut, extended, unterminated, with
@@ -404,13 +425,13 @@ static void session_records(ac_seal_keys *keys, const unsigned char *aad)
             die("session record apart");
         }
         seed("session_record", "claims-apart", -1, buf, len);
-        f = split(buf, len);
-        variant("session_record", "digest-upper", f, S_DIGEST,
+        f = split(buf + S_HEAD, len - S_HEAD);
+        session_variant(buf, "digest-upper", f, S_DIGEST,
                 "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
                 -1, NULL, 0);
-        variant("session_record", "digest-short", f, S_DIGEST, "0123abcd", -1,
+        session_variant(buf, "digest-short", f, S_DIGEST, "0123abcd", -1,
                 NULL, 0);
-        variant("session_record", "digest-then-claims", f, -1, NULL, -1,
+        session_variant(buf, "digest-then-claims", f, -1, NULL, -1,
                 "1\0OIDC_CLAIM_x\0v\0x\0", 20);
     }
 
@@ -425,35 +446,34 @@ static void session_records(ac_seal_keys *keys, const unsigned char *aad)
     }
     seed("session_record", "one-claim", -1, buf, len);
     damaged("session_record", buf, len, "ACS4");
-    f = split(buf, len);
-    variant("session_record", "empty-user", f, S_USER, "", -1, NULL, 0);
-    variant("session_record", "negative-time", f, S_CREATED, "-1", -1, NULL, 0);
-    variant("session_record", "time-18-digits", f, S_EXPIRES,
-            "999999999999999999", -1, NULL, 0);
-    variant("session_record", "time-19-digits", f, S_EXPIRES,
-            "9223372036854775807", -1, NULL, 0);
-    variant("session_record", "time-leading-zeros", f, S_LAST_SEEN,
-            "000000000000000001", -1, NULL, 0);
-    variant("session_record", "time-empty", f, S_ACCESS_EXPIRES, "", -1,
-            NULL, 0);
-    variant("session_record", "header-only", f, -1, NULL, S_NCLAIMS, NULL, 0);
-    variant("session_record", "count-huge", f, S_NCLAIMS,
+    f = split(buf + S_HEAD, len - S_HEAD);
+    session_variant(buf, "empty-user", f, S_USER, "", -1, NULL, 0);
+    {
+        char *neg = apr_pmemdup(pool, buf, len);
+
+        neg[5 + 7] = (char)0x80;                 /* created < 0 */
+        seed("session_record", "negative-time", -1, neg, len);
+        seed("session_record", "times-cut", -1, buf, 20);
+    }
+    session_variant(buf, "header-only", f, -1, NULL, S_NCLAIMS, NULL, 0);
+    session_variant(buf, "count-huge", f, S_NCLAIMS,
             "99999999999999999999", -1, NULL, 0);
-    variant("session_record", "count-leading-zeros", f, S_NCLAIMS, "001", -1,
+    session_variant(buf, "count-leading-zeros", f, S_NCLAIMS, "001", -1,
             NULL, 0);
-    variant("session_record", "count-plus", f, S_NCLAIMS, "+1", -1, NULL, 0);
-    variant("session_record", "count-negative", f, S_NCLAIMS, "-1", -1, NULL, 0);
-    variant("session_record", "count-over", f, S_NCLAIMS, "2", -1, NULL, 0);
-    variant("session_record", "prefix-missing", f, -1, NULL, S_PREFIX, NULL, 0);
-    variant("session_record", "digest-missing", f, -1, NULL, S_DIGEST, NULL, 0);
-    variant("session_record", "shape-unknown", f, S_SHAPE, "x", -1, NULL, 0);
-    variant("session_record", "shape-commas", f, S_SHAPE, ",", -1, NULL, 0);
-    variant("session_record", "lengths-huge", f, S_SHAPE, "#4294967297", -1,
+    session_variant(buf, "count-plus", f, S_NCLAIMS, "+1", -1, NULL, 0);
+    session_variant(buf, "count-negative", f, S_NCLAIMS, "-1", -1, NULL, 0);
+    session_variant(buf, "count-over", f, S_NCLAIMS, "2", -1, NULL, 0);
+    session_variant(buf, "prefix-missing", f, -1, NULL, S_PREFIX, NULL, 0);
+    session_variant(buf, "digest-missing", f, -1, NULL, S_DIGEST, NULL, 0);
+    session_variant(buf, "paths-missing", f, -1, NULL, S_SHAPE - 1, NULL, 0);
+    session_variant(buf, "shape-unknown", f, S_SHAPE, "x", -1, NULL, 0);
+    session_variant(buf, "shape-commas", f, S_SHAPE, ",", -1, NULL, 0);
+    session_variant(buf, "lengths-huge", f, S_SHAPE, "#4294967297", -1,
             NULL, 0);
-    variant("session_record", "lengths-short", f, S_SHAPE, "#1", -1, NULL, 0);
-    variant("session_record", "lengths-exact", f, S_SHAPE, "#1,1", -1, NULL, 0);
-    variant("session_record", "lengths-empty", f, S_SHAPE, "#", -1, NULL, 0);
-    variant("session_record", "lengths-comma-end", f, S_SHAPE, "#1,", -1,
+    session_variant(buf, "lengths-short", f, S_SHAPE, "#1", -1, NULL, 0);
+    session_variant(buf, "lengths-exact", f, S_SHAPE, "#1,1", -1, NULL, 0);
+    session_variant(buf, "lengths-empty", f, S_SHAPE, "#", -1, NULL, 0);
+    session_variant(buf, "lengths-comma-end", f, S_SHAPE, "#1,", -1,
             NULL, 0);
 
     memset(&s, 0, sizeof(s));

@@ -303,108 +303,149 @@ START_TEST(session_record_truncated)
 
     ck_assert_ptr_null(ac_session_record_encode(unit_pool, &s, &buf, &len));
     /* every proper prefix, in a malloc block of exactly its size so that
-     * ASan and valgrind see any read past the end */
+     * ASan and valgrind see any read past the end: it does not decode, or
+     * (cut in the paths and shapes, which a request does not read) none
+     * of its claims can be read */
     for (cut = 0; cut < len; cut++) {
         char *copy = malloc(cut ? cut : 1);
         ac_error *err;
 
         memcpy(copy, buf, cut);
         err = ac_session_record_decode(unit_pool, copy, cut, &d);
+        if (err == NULL) {
+            ck_assert_msg(ac_session_record_claims(unit_pool, &d) == NULL,
+                          "prefix of %lu of %lu bytes: claims read",
+                          (unsigned long)cut, (unsigned long)len);
+            ck_assert_ptr_null(ac_session_record_claim(unit_pool, &d, "groups"));
+        }
+        else {
+            ck_assert_str_eq(err->code, "session_record");
+        }
         free(copy);
-        ck_assert_msg(err != NULL, "prefix of %lu of %lu bytes decoded",
-                      (unsigned long)cut, (unsigned long)len);
-        ck_assert_str_eq(err->code, "session_record");
     }
 }
 END_TEST
 
-/* Hand-made records: `base` decodes, each other one breaks one rule. */
-#define HDR "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_\0" "\0"
+/* Hand-made records: the tag, four times (little-endian), then `fields`
+ * (`n` bytes, NULs in them) - in a block of exactly that size, so that a
+ * read past the end is an ASan or valgrind report. */
+typedef struct hand {
+    char *buf;
+    apr_size_t len;
+} hand;
+
+static hand hand_made(const char *tag, apr_int64_t created, const char *fields,
+                      apr_size_t n)
+{
+    apr_int64_t times[4];
+    hand h;
+    int i, k;
+
+    times[0] = created;
+    times[1] = 2;
+    times[2] = 3;
+    times[3] = 4;
+    h.len = 5 + 32 + n;
+    h.buf = apr_palloc(unit_pool, h.len);
+    memcpy(h.buf, tag, 5);
+    for (i = 0; i < 4; i++) {
+        for (k = 0; k < 8; k++) {
+            h.buf[5 + 8 * i + k] = (char)((apr_uint64_t)times[i] >> (8 * k));
+        }
+    }
+    memcpy(h.buf + 37, fields, n);
+    return h;
+}
+
+#define HAND(f) hand_made("ACS5", 1, f, sizeof(f) - 1)
+#define HDR "sc\0p\0fp\0u\0P_\0" "\0"
+
+static int decodes(hand h, ac_session_record *d)
+{
+    return ac_session_record_decode(unit_pool, h.buf, h.len, d) == NULL;
+}
 
 START_TEST(session_record_garbage)
 {
-    char base[] = HDR "1\0" "P_env\0v\0path\0";
-    char lengths[] = HDR "1\0" "P_env\0a,b,c\0path\0#3,1";
-    /* the previous layout, without the claims digest */
-    char old_tag[] = "ACS4\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0"
-                     "P_\0" "1\0" "P_env\0v\0path\0";
-    char tag[] = "ACS6\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_\0\0" "0";
-    char no_user[] = "ACS5\0sc\0p\0fp\0\0" "1\0" "2\0" "3\0" "4\0" "P_\0\0" "0";
-    char bad_time[] = "ACS5\0sc\0p\0fp\0u\0" "1x\0" "2\0" "3\0" "4\0" "P_\0\0" "0";
-    char neg_time[] = "ACS5\0sc\0p\0fp\0u\0" "-1\0" "2\0" "3\0" "4\0" "P_\0\0" "0";
-    char neg_expiry[] = "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "-4\0" "P_\0\0" "0";
-    char no_prefix[] = "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4";
-    char no_digest[] = "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_";
-#define APART "ACS5\0sc\0p\0fp\0u\0" "1\0" "2\0" "3\0" "4\0" "P_\0"
+    hand base = HAND(HDR "1\0" "P_env\0v\0" "path\0\0");
+    hand lengths = HAND(HDR "1\0" "P_env\0a,b,c\0" "path\0#3,1\0");
+    struct { const char *what; hand h; } refused[] = {
+        /* the previous layout: text times, no claims digest */
+        { "old tag", hand_made("ACS4", 1, HDR "0\0", sizeof(HDR "0\0") - 1) },
+        { "later tag", hand_made("ACS6", 1, HDR "0\0", sizeof(HDR "0\0") - 1) },
+        { "no NUL after the tag", hand_made("ACS5x", 1, HDR "0\0", sizeof(HDR "0\0") - 1) },
+        { "negative time", hand_made("ACS5", -1, HDR "0\0", sizeof(HDR "0\0") - 1) },
+        { "no user", HAND("sc\0p\0fp\0\0P_\0\0" "0\0") },
+        { "no digest", HAND("sc\0p\0fp\0u\0P_\0") },
+        { "unterminated digest", HAND("sc\0p\0fp\0u\0P_\0abc") },
+        { "huge count", HAND(HDR "99999999\0" "P_env\0v\0path\0\0") },
+        { "signed count", HAND(HDR "+1\0" "P_env\0v\0path\0\0") },
+        { "empty count", HAND(HDR "\0" "P_env\0v\0path\0\0") },
+        { "unterminated value", HAND(HDR "1\0" "P_env\0v") },
+    };
+    /* decoded (the request reads only names and values), but its paths
+     * and shapes refuse every claim */
+    struct { const char *what; hand h; } bad_meta[] = {
+        { "unknown shape", HAND(HDR "1\0" "P_env\0v\0" "path\0x\0") },
+        { "lengths too long", HAND(HDR "1\0" "P_env\0a,b\0" "path\0#2,1\0") },
+        { "lengths too short", HAND(HDR "1\0" "P_env\0a,b\0" "path\0#1\0") },
+        { "no comma there", HAND(HDR "1\0" "P_env\0ab,c\0" "path\0#1,2\0") },
+        { "huge length", HAND(HDR "1\0" "P_env\0a\0" "path\0#99999999999999999999999\0") },
+        { "empty length", HAND(HDR "1\0" "P_env\0a,b\0" "path\0#1,\0") },
+        { "no shape", HAND(HDR "1\0" "P_env\0v\0" "path\0") },
+        { "trailing", HAND(HDR "1\0" "P_env\0v\0" "path\0\0x") },
+        { "paths missing", HAND(HDR "2\0" "P_env\0v\0" "path\0\0") },
+    };
 #define D63 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"
-    char apart[] = APART D63 "f";
-    char short_digest[] = APART D63;
-    char upper_digest[] = APART D63 "F";
-    char long_digest[] = APART D63 "ff";
-    char not_hex[] = APART D63 "g";
-    char apart_trailing[] = APART D63 "f\0" "1\0" "P_env\0v\0path\0";
-    char huge_claims[] = HDR "99999999\0" "P_env\0v\0path\0";
-    char signed_count[] = HDR "+1\0" "P_env\0v\0path\0";
-    char few_fields[] = HDR "2\0" "P_env\0v\0path\0";
-    char bad_shape[] = HDR "1\0" "P_env\0v\0path\0x";
-    char long_lengths[] = HDR "1\0" "P_env\0a,b\0path\0#2,1";
-    char short_lengths[] = HDR "1\0" "P_env\0a,b\0path\0#1";
-    char no_comma_there[] = HDR "1\0" "P_env\0ab,c\0path\0#1,2";
-    char huge_length[] = HDR "1\0" "P_env\0a\0path\0#99999999999999999999999";
-    char empty_length[] = HDR "1\0" "P_env\0a,b\0path\0#1,";
-    char trailing[] = HDR "1\0" "P_env\0v\0path\0\0" "x";
-    char empty_count[] = HDR "\0" "P_env\0v\0path\0";
+    hand apart = HAND("sc\0p\0fp\0u\0P_\0" D63 "f\0");
+    struct { const char *what; hand h; } bad_digest[] = {
+        { "short digest", HAND("sc\0p\0fp\0u\0P_\0" D63 "\0") },
+        { "upper-case digest", HAND("sc\0p\0fp\0u\0P_\0" D63 "F\0") },
+        { "long digest", HAND("sc\0p\0fp\0u\0P_\0" D63 "ff\0") },
+        { "not hex", HAND("sc\0p\0fp\0u\0P_\0" D63 "g\0") },
+        { "claims after a digest", HAND("sc\0p\0fp\0u\0P_\0" D63 "f\0"
+                                        "1\0P_env\0v\0path\0\0") },
+    };
     ac_session_record d;
     const ac_claim *c;
+    apr_size_t i;
 
-#define REJECTS(b) ck_assert_msg(ac_session_record_decode(unit_pool, b, \
-                                                          sizeof(b), &d) != NULL, \
-                                 #b " decoded")
-    ck_assert_ptr_null(ac_session_record_decode(unit_pool, base, sizeof(base), &d));
+    ck_assert(decodes(base, &d));
     ck_assert_str_eq(must_find(&d, "path")->values[0], "v");
     ck_assert_str_eq(must_find(&d, "path")->env_name, "env");
     ck_assert_str_eq(d.exports[0].name, "P_env");
     ck_assert_str_eq(d.scope, "sc");
     ck_assert_str_eq(d.fingerprint, "fp");
-    ck_assert_ptr_null(ac_session_record_decode(unit_pool, lengths,
-                                                sizeof(lengths), &d));
+    ck_assert(d.created == 1 && d.expires == 2 && d.last_seen == 3
+              && d.access_expires == 4);
+    ck_assert(decodes(lengths, &d));
     c = must_find(&d, "path");
     ck_assert_int_eq(c->nvalues, 2);
     ck_assert_str_eq(c->values[0], "a,b");
     ck_assert_str_eq(c->values[1], "c");
-    REJECTS(old_tag);
-    REJECTS(tag);
-    REJECTS(no_user);
-    REJECTS(bad_time);
-    REJECTS(neg_time);
-    REJECTS(neg_expiry);
-    REJECTS(no_prefix);
-    REJECTS(no_digest);
-    REJECTS(short_digest);
-    REJECTS(upper_digest);
-    REJECTS(long_digest);
-    REJECTS(not_hex);
-    REJECTS(apart_trailing);
-    REJECTS(huge_claims);
-    REJECTS(signed_count);
-    REJECTS(few_fields);
-    REJECTS(bad_shape);
-    REJECTS(long_lengths);
-    REJECTS(short_lengths);
-    REJECTS(no_comma_there);
-    REJECTS(huge_length);
-    REJECTS(empty_length);
-    REJECTS(trailing);
-    REJECTS(empty_count);
-#undef REJECTS
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        ck_assert_msg(!decodes(refused[i].h, &d), "%s decoded", refused[i].what);
+    }
+    for (i = 0; i < sizeof(bad_meta) / sizeof(bad_meta[0]); i++) {
+        ck_assert_msg(decodes(bad_meta[i].h, &d), "%s not decoded", bad_meta[i].what);
+        ck_assert_msg(ac_session_record_claim(unit_pool, &d, "path") == NULL,
+                      "%s: a claim read", bad_meta[i].what);
+        ck_assert_msg(ac_session_record_claims(unit_pool, &d) == NULL,
+                      "%s: the claims read", bad_meta[i].what);
+    }
+    for (i = 0; i < sizeof(bad_digest) / sizeof(bad_digest[0]); i++) {
+        ck_assert_msg(!decodes(bad_digest[i].h, &d), "%s decoded", bad_digest[i].what);
+    }
     /* claims apart: the record names their digest and holds none */
-    ck_assert_ptr_null(ac_session_record_decode(unit_pool, apart, sizeof(apart), &d));
+    ck_assert(decodes(apart, &d));
     ck_assert_str_eq(d.claims_digest, D63 "f");
     ck_assert_ptr_null(ac_session_record_claim(unit_pool, &d, "path"));
     ck_assert_ptr_nonnull(ac_session_record_decode(unit_pool, NULL, 0, &d));
-    /* no terminating NUL at all */
-    ck_assert_ptr_nonnull(ac_session_record_decode(unit_pool, base,
-                                                   sizeof(base) - 1, &d));
+    /* no terminating NUL at all: no claim can be read */
+    ck_assert(decodes((hand){ base.buf, base.len - 1 }, &d));
+    ck_assert_ptr_null(ac_session_record_claim(unit_pool, &d, "path"));
+    ck_assert(!decodes((hand){ apart.buf, apart.len - 1 }, &d));
+#undef D63
 }
 END_TEST
 
