@@ -2,11 +2,12 @@
  * claims_memo.c - the per-process memo of large claim sections
  * (claims_memo.h).
  *
- * A few dozen entries at most, each tens of kilobytes: a table of slots
- * searched in full is simpler than a hash table and, with the digest's
- * first bytes compared first, about as fast at this size.  Each entry has
- * a pool of its own (the section's copy and its export list), destroyed
- * when the entry is out of the table and no request holds it any more.
+ * A lookup, on every request of a user with a large claim set, follows a
+ * short chain of a hash table (the digest's first bytes are the hash);
+ * making room, only when a new section comes in, scans the slots for the
+ * least recently used.  Each entry has a pool of its own (the section's
+ * copy and its export list), destroyed when the entry is out of the
+ * table and no request holds it any more.
  */
 #include <string.h>
 
@@ -14,7 +15,9 @@
 
 #include "claims_memo.h"
 
-typedef struct memo_entry {
+typedef struct memo_entry memo_entry;
+struct memo_entry {
+    memo_entry *chain;              /* next in the hash bucket */
     apr_pool_t *pool;               /* holds the entry, its bytes, its exports */
     ac_claim_section section;
     char digest[AC_CLAIMS_DIGEST_HEX_LEN + 1];
@@ -23,11 +26,13 @@ typedef struct memo_entry {
     apr_uint64_t last_use;
     int holders;                    /* requests holding it */
     int in_table;
-} memo_entry;
+};
 
 struct ac_claims_memo {
     int nslots;
     memo_entry **slots;
+    apr_uint32_t nbuckets;          /* a power of two */
+    memo_entry **buckets;
     apr_size_t max_bytes, bytes;
     apr_uint64_t clock;             /* counts uses, for least recently used */
 #if APR_HAS_THREADS
@@ -55,39 +60,51 @@ static void memo_unlock(ac_claims_memo *m)
 #endif
 }
 
-/* the digest is hex of a SHA-256: its first eight digits are as good a
- * hash as any */
+static int hex_digit(char c)
+{
+    return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+/* the digest is hex of a SHA-256 (checked by the record's decoder): its
+ * first eight digits are as good a hash as any */
 static apr_uint32_t digest_tag(const char *digest)
 {
     apr_uint32_t t = 0;
     int i;
 
     for (i = 0; i < 8 && digest[i]; i++) {
-        t = (t << 4) | (apr_uint32_t)ac_hex_value((unsigned char)digest[i]);
+        t = (t << 4) | (apr_uint32_t)hex_digit(digest[i]);
     }
     return t;
 }
 
-static int find_slot(ac_claims_memo *m, const char *digest, apr_uint32_t tag)
+static memo_entry **bucket_of(ac_claims_memo *m, apr_uint32_t tag)
 {
-    int i;
+    return &m->buckets[tag & (m->nbuckets - 1)];
+}
 
-    for (i = 0; i < m->nslots; i++) {
-        const memo_entry *e = m->slots[i];
+static memo_entry *find(ac_claims_memo *m, const char *digest, apr_uint32_t tag)
+{
+    memo_entry *e;
 
-        if (e != NULL && e->tag == tag && strcmp(e->digest, digest) == 0) {
-            return i;
+    for (e = *bucket_of(m, tag); e != NULL; e = e->chain) {
+        if (e->tag == tag && strcmp(e->digest, digest) == 0) {
+            return e;
         }
     }
-    return -1;
+    return NULL;
 }
 
 /* Out of the table; destroyed now when nobody holds it, else by its last
  * holder.  Under the lock. */
 static void evict(ac_claims_memo *m, int slot)
 {
-    memo_entry *e = m->slots[slot];
+    memo_entry *e = m->slots[slot], **link = bucket_of(m, e->tag);
 
+    while (*link != e) {
+        link = &(*link)->chain;
+    }
+    *link = e->chain;
     m->slots[slot] = NULL;
     m->bytes -= e->bytes;
     e->in_table = 0;
@@ -146,6 +163,12 @@ ac_error *ac_claims_memo_create(apr_pool_t *p, int max_entries,
 
     m->nslots = max_entries > 0 ? max_entries : 1;
     m->slots = apr_pcalloc(p, (apr_size_t)m->nslots * sizeof(*m->slots));
+    /* about two buckets an entry keeps the chains short */
+    m->nbuckets = 1;
+    while (m->nbuckets < 2 * (apr_uint32_t)m->nslots) {
+        m->nbuckets <<= 1;
+    }
+    m->buckets = apr_pcalloc(p, m->nbuckets * sizeof(*m->buckets));
     m->max_bytes = max_bytes;
 #if APR_HAS_THREADS
     if (apr_thread_mutex_create(&m->lock, APR_THREAD_MUTEX_DEFAULT, p)
@@ -162,12 +185,13 @@ ac_error *ac_claims_memo_create(apr_pool_t *p, int max_entries,
 const ac_claim_section *ac_claims_memo_get(ac_claims_memo *m, const char *digest,
                                            apr_pool_t *p)
 {
+    apr_uint32_t tag = digest_tag(digest);
     const ac_claim_section *found = NULL;
-    int slot;
+    memo_entry *e;
 
     memo_lock(m);
-    if ((slot = find_slot(m, digest, digest_tag(digest))) >= 0) {
-        found = hold(m, m->slots[slot], p);
+    if ((e = find(m, digest, tag)) != NULL) {
+        found = hold(m, e, p);
     }
     memo_unlock(m);
     return found;
@@ -226,7 +250,7 @@ const ac_claim_section *ac_claims_memo_put(ac_claims_memo *m, const char *digest
                                            apr_pool_t *p)
 {
     const ac_claim_section *kept;
-    memo_entry *e, *dup = NULL;
+    memo_entry *e, *have, *dup = NULL;
     int slot;
 
     if (len > m->max_bytes || (e = entry_make(digest, section, len)) == NULL) {
@@ -238,13 +262,15 @@ const ac_claim_section *ac_claims_memo_put(ac_claims_memo *m, const char *digest
     }
     memo_lock(m);
     /* another thread put the same section meanwhile: use that one */
-    if ((slot = find_slot(m, digest, e->tag)) >= 0) {
+    if ((have = find(m, digest, e->tag)) != NULL) {
         dup = e;
-        e = m->slots[slot];
+        e = have;
     }
     else {
         slot = make_room(m, e->bytes);
         m->slots[slot] = e;
+        e->chain = *bucket_of(m, e->tag);
+        *bucket_of(m, e->tag) = e;
         m->bytes += e->bytes;
     }
     kept = hold(m, e, p);

@@ -373,12 +373,13 @@ void ac_session_record_use_claims(ac_session_record *s, const ac_claim_section *
     s->meta = c->meta;
 }
 
+/* "" or 64 lower-case hex digits (what section_digest writes) */
 static int digest_shape_ok(const char *d)
 {
     apr_size_t i;
 
     for (i = 0; d[i]; i++) {
-        if (ac_hex_value((unsigned char)d[i]) < 0 || (d[i] >= 'A' && d[i] <= 'F')) {
+        if (!((d[i] >= '0' && d[i] <= '9') || (d[i] >= 'a' && d[i] <= 'f'))) {
             return 0;
         }
     }
