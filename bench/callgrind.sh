@@ -3,13 +3,18 @@
 # counted by callgrind (repeatable, unlike wall-clock figures).
 #
 # httpd -X runs under callgrind with collection limited to request
-# processing (ap_process_async_request: event MPM); each case runs twice, with N and with 2N requests, and the
-# difference divided by N is the cost of one request, free of startup and
-# of the login that obtains the session.  Cases: the unprotected file, the
-# same file behind mod_auth_client with a valid session (shmcb), and behind
-# "AuthClientBearer only" with a JWT access token from the provider.
-# The session cases are alice's default claims and the user "many"'s
-# 1000 groups of 40 bytes, whose cost must stay close to the default's.
+# processing (ap_process_async_request: event MPM).  Each case logs in
+# (the session cases), sends 20 requests to warm up (the discovery
+# document, the JWKS, the claims memo), has callgrind's counters zeroed
+# (callgrind_control -z), sends REQUESTS requests and dumps: the total
+# divided by REQUESTS is the cost of one request.  Zeroing after the
+# warm-up keeps the login's one-off work - and the heap state it leaves,
+# whose malloc consolidations differ from run to run - out of the figure.
+# Cases: the unprotected file, the same file behind mod_auth_client with
+# a valid session (shmcb), and behind "AuthClientBearer only" with a JWT
+# access token from the provider.  The session cases are alice's default
+# claims and the user "many"'s 1000 groups of 40 bytes, whose cost must
+# stay close to the default's.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=${AC_BENCH_DIR:-/tmp/mod_auth_client-callgrind}
@@ -21,12 +26,12 @@ configure shmcb
 mkdir -p "$run/profiles"
 chmod 1777 "$run/profiles"
 
-# one callgrind run: login (when $2 is "protected" or "groups"), then $1
-# requests
+# one callgrind run: login (when $2 is "protected" or "groups"), the
+# warm-up, then $1 requests counted; prints their instructions
 one_run() {
-    count=$1 case=$2 out="$run/profiles/callgrind.out.$2.$1"
+    count=$1 case=$2 out="$run/profiles/callgrind.out.$2"
     # valgrind checks the file as root at start and writes it as nobody
-    rm -f "$out"
+    rm -f "$out" "$out".*
     touch "$out"
     chmod 666 "$out"
     valgrind --tool=callgrind --callgrind-out-file="$out" \
@@ -47,21 +52,31 @@ one_run() {
         url=http://127.0.0.1:8081/api/index.html
         auth="Authorization: Bearer $(bearer_token)"
     fi
-    for _ in $(seq "$count"); do
+    requests 20
+    callgrind_control -z $vg >/dev/null
+    requests "$count"
+    callgrind_control -d $vg >/dev/null
+    kill -TERM $vg
+    wait $vg 2>/dev/null || true
+    dump=$(ls -t "$out".* 2>/dev/null | head -n 1)
+    [ -n "$dump" ] || { echo "callgrind wrote no dump for $case" >&2; exit 1; }
+    mv "$dump" "$out.$count"
+    callgrind_annotate "$out.$count" 2>/dev/null |
+        awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
+}
+
+# $1 requests to $url, each of which must answer 200
+requests() {
+    for _ in $(seq "$1"); do
         code=$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} \
                ${auth:+-H "$auth"} "$url")
         [ "$code" = 200 ] || { echo "$url answered $code" >&2; kill $vg; exit 1; }
     done
-    kill -TERM $vg
-    wait $vg 2>/dev/null || true
-    callgrind_annotate "$out" 2>/dev/null |
-        awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
 }
 
 per_request() {
-    a=$(one_run "$n" "$1")
-    b=$(one_run $((2 * n)) "$1")
-    echo $(( (b - a) / n ))
+    total=$(one_run "$n" "$1")
+    echo $(( total / n ))
 }
 
 open=$(per_request open)
@@ -73,6 +88,6 @@ echo "with mod_auth_client:   $prot instructions per request (+$((prot - open)))
 echo "  and 1000 groups:      $groups instructions per request (+$((groups - open)))"
 echo "bearer JWT (only):      $bearer instructions per request (+$((bearer - open)))"
 echo
-echo "most expensive functions under check_authn (inclusive, $((2 * n)) requests + login):"
-callgrind_annotate --inclusive=yes "$run/profiles/callgrind.out.protected.$((2 * n))" 2>/dev/null \
+echo "most expensive functions of the module (inclusive, $n requests):"
+callgrind_annotate --inclusive=yes "$run/profiles/callgrind.out.protected.$n" 2>/dev/null \
     | grep -E "ac_|mod_auth_client|socache|EVP_|ap_cookie" | head -25
