@@ -5,16 +5,18 @@
 # httpd -X runs under callgrind with collection limited to request
 # processing (ap_process_async_request: event MPM).  Each case logs in
 # (the session cases), sends 20 requests to warm up (the discovery
-# document, the JWKS, the claims memo), has callgrind's counters zeroed
-# (callgrind_control -z), sends REQUESTS requests and dumps: the total
-# divided by REQUESTS is the cost of one request.  Zeroing after the
-# warm-up keeps the login's one-off work - and the heap state it leaves,
-# whose malloc consolidations differ from run to run - out of the figure.
-# Cases: the unprotected file, the same file behind mod_auth_client with
-# a valid session (shmcb), and behind "AuthClientBearer only" with a JWT
-# access token from the provider.  The session cases are alice's default
-# claims and the user "many"'s 1000 groups of 40 bytes, whose cost must
-# stay close to the default's.
+# document, the JWKS, the claims memo), then asks for the logout page
+# without a session, where callgrind zeroes its counters
+# (--zero-before=ac_logout), and sends the requests counted.  Each case
+# runs twice, with N and with 2N of them; the difference divided by N is
+# the cost of one request.  The zero point keeps the login and the
+# heap state it leaves (whose malloc consolidations differ from run to
+# run) out of both runs; the difference removes what is left of the
+# logout page.  Cases: the unprotected file, the same file behind
+# mod_auth_client with a valid session (shmcb), and behind
+# "AuthClientBearer only" with a JWT access token from the provider.  The
+# session cases are alice's default claims and the user "many"'s 1000
+# groups of 40 bytes, whose cost must stay close to the default's.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=${AC_BENCH_DIR:-/tmp/mod_auth_client-callgrind}
@@ -27,15 +29,16 @@ mkdir -p "$run/profiles"
 chmod 1777 "$run/profiles"
 
 # one callgrind run: login (when $2 is "protected" or "groups"), the
-# warm-up, then $1 requests counted; prints their instructions
+# warm-up, the zero point, then $1 requests; prints the instructions
+# counted
 one_run() {
-    count=$1 case=$2 out="$run/profiles/callgrind.out.$2"
+    count=$1 case=$2 out="$run/profiles/callgrind.out.$2.$1"
     # valgrind checks the file as root at start and writes it as nobody
-    rm -f "$out" "$out".*
+    rm -f "$out"
     touch "$out"
     chmod 666 "$out"
     valgrind --tool=callgrind --callgrind-out-file="$out" \
-        --toggle-collect=ap_process_async_request \
+        --toggle-collect=ap_process_async_request --zero-before=ac_logout \
         /usr/sbin/apache2 -X -f "$run/httpd.conf" > "$run/callgrind.log" 2>&1 &
     vg=$!
     await_httpd 60 || { kill $vg; exit 1; }
@@ -53,15 +56,11 @@ one_run() {
         auth="Authorization: Bearer $(bearer_token)"
     fi
     requests 20
-    callgrind_control -z $vg >/dev/null
+    curl -s -o /dev/null http://127.0.0.1:8081/auth/logout
     requests "$count"
-    callgrind_control -d $vg >/dev/null
     kill -TERM $vg
     wait $vg 2>/dev/null || true
-    dump=$(ls -t "$out".* 2>/dev/null | head -n 1)
-    [ -n "$dump" ] || { echo "callgrind wrote no dump for $case" >&2; exit 1; }
-    mv "$dump" "$out.$count"
-    callgrind_annotate "$out.$count" 2>/dev/null |
+    callgrind_annotate "$out" 2>/dev/null |
         awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
 }
 
@@ -75,19 +74,28 @@ requests() {
 }
 
 per_request() {
-    total=$(one_run "$n" "$1")
-    echo $(( total / n ))
+    a=$(one_run "$n" "$1")
+    b=$(one_run $((2 * n)) "$1")
+    echo $(( (b - a) / n ))
 }
 
+# AC_CALLGRIND_CASES="open protected" measures an older tree that has no
+# user "many" or bearer location (copy this script into it)
+cases=${AC_CALLGRIND_CASES:-open protected groups bearer}
 open=$(per_request open)
-prot=$(per_request protected)
-groups=$(per_request groups)
-bearer=$(per_request bearer)
 echo "unprotected:            $open instructions per request"
-echo "with mod_auth_client:   $prot instructions per request (+$((prot - open)))"
-echo "  and 1000 groups:      $groups instructions per request (+$((groups - open)))"
-echo "bearer JWT (only):      $bearer instructions per request (+$((bearer - open)))"
+for c in $cases; do
+    [ "$c" = open ] && continue
+    v=$(per_request "$c")
+    case $c in
+        protected) label="with mod_auth_client:  " ;;
+        groups)    label="  and 1000 groups:     " ;;
+        bearer)    label="bearer JWT (only):     " ;;
+        *)         label="$c:" ;;
+    esac
+    echo "$label $v instructions per request (+$((v - open)))"
+done
 echo
-echo "most expensive functions of the module (inclusive, $n requests):"
-callgrind_annotate --inclusive=yes "$run/profiles/callgrind.out.protected.$n" 2>/dev/null \
+echo "most expensive functions of the module (inclusive, $((2 * n)) requests):"
+callgrind_annotate --inclusive=yes "$run/profiles/callgrind.out.protected.$((2 * n))" 2>/dev/null \
     | grep -E "ac_|mod_auth_client|socache|EVP_|ap_cookie" | head -25

@@ -17,10 +17,19 @@ wrk_args="-t1 -c16 -d${secs}s"
 
 . "$top/bench/common.sh"
 
+# On two cores or more, httpd gets CPU 0 and wrk CPU 1 (AC_BENCH_PIN=0:
+# neither is pinned).  Unpinned, wrk takes a share of httpd's CPU that
+# changes from run to run, and the ratios with it; pinned, httpd is the
+# bottleneck and its throughput the inverse of its cost per request.
+pin_httpd="" pin_wrk=""
+if [ "${AC_BENCH_PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    pin_httpd="taskset -c 0" pin_wrk="taskset -c 1"
+fi
+
 rps() {
     # prints requests/s of one wrk run; fails unless every answer was 2xx;
     # $2 is a session cookie, $3 (instead) a whole request header
-    out=$(wrk $wrk_args ${2:+-H "Cookie: $2"} ${3:+-H "$3"} "$1")
+    out=$($pin_wrk wrk $wrk_args ${2:+-H "Cookie: $2"} ${3:+-H "$3"} "$1")
     if echo "$out" | grep -q "Non-2xx"; then
         echo "wrk $1: non-2xx answers, the session is not being accepted" >&2
         echo "$out" >&2
@@ -39,7 +48,7 @@ check_protected() {
 bench_cache() {
     cache=$1
     configure "$cache"
-    /usr/sbin/apache2 -k start -f "$run/httpd.conf"
+    $pin_httpd /usr/sbin/apache2 -k start -f "$run/httpd.conf"
     sleep 1
     ours=$(perl "$top/bench/session-cookie.pl" http://127.0.0.1:8081/ours/index.html "$certs/ca.pem" ac_session)
     check_protected http://127.0.0.1:8081/ours/index.html "$ours"
@@ -74,7 +83,11 @@ bench_cache() {
     stop_httpd
 }
 
-echo "wrk $wrk_args, 2 KiB static file, $(nproc) cores shared by wrk and httpd"
+if [ -n "$pin_httpd" ]; then
+    echo "wrk $wrk_args, 2 KiB static file, httpd on CPU 0, wrk on CPU 1"
+else
+    echo "wrk $wrk_args, 2 KiB static file, $(nproc) cores shared by wrk and httpd"
+fi
 [ "${AC_BENCH_MUTEX_DEFAULT:-0}" = 1 ] && echo "with \"Mutex file:$run default\""
 for c in ${AC_BENCH_CACHES:-shmcb memcache memcache+local}; do
     bench_cache "$c"

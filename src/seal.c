@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "core_state.h"
 #include "seal.h"
@@ -283,8 +285,10 @@ static EVP_CIPHER_CTX *gcm_begin(const EVP_CIPHER *gcm, const unsigned char *key
     if (tc == NULL) {
         return NULL;
     }
-    same = tc->direction == encrypt
-        && CRYPTO_memcmp(tc->key, key, AC_SEAL_KEY_LEN) == 0;
+    /* memcmp, not CRYPTO_memcmp: both sides are this process's own key
+     * bytes, and nothing an attacker sends changes either, so the time
+     * the compare takes tells nothing */
+    same = tc->direction == encrypt && memcmp(tc->key, key, AC_SEAL_KEY_LEN) == 0;
     if (EVP_CipherInit_ex(tc->cipher, same ? NULL : gcm, NULL, same ? NULL : key,
                           iv, encrypt) != 1) {
         tc->direction = -1;
@@ -342,14 +346,19 @@ static int gcm_decrypt(const EVP_CIPHER *gcm, const unsigned char *key,
     EVP_CIPHER_CTX *ctx = gcm_begin(gcm, key, iv, 0);
     int n;
 
-    /* the tag is set before Final, which checks it; the cast is for the
-     * ctrl interface, which does not write through it for SET_TAG */
+    OSSL_PARAM set_tag[2];
+
+    /* the tag is set before Final, which checks it; as a parameter, not
+     * through EVP_CIPHER_CTX_ctrl, which only makes the same parameter
+     * (the cast: OpenSSL does not write through it when setting) */
+    set_tag[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+                                                   (void *)tag, SEAL_TAG_LEN);
+    set_tag[1] = OSSL_PARAM_construct_end();
     return ctx != NULL
         && gcm_aad(ctx, aad, aad_len)
         && (cipher_len == 0
             || EVP_DecryptUpdate(ctx, plain, &n, cipher, (int)cipher_len) == 1)
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG_LEN,
-                               (void *)tag) == 1
+        && EVP_CIPHER_CTX_set_params(ctx, set_tag) == 1
         && EVP_DecryptFinal_ex(ctx, plain + cipher_len, &n) == 1;
 }
 
