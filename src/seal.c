@@ -217,6 +217,11 @@ typedef struct thread_crypto {
     int direction;                  /* 1 encrypt, 0 decrypt, -1 no key yet */
     unsigned char key[AC_SEAL_KEY_LEN];
     EVP_MD_CTX *digest;
+    /* SHA-256 set up and not fed: a copy of it starts each key hash, which
+     * costs less than an EVP_DigestInit_ex (that frees and makes the
+     * provider's context, and asks for an ENGINE, every time) */
+    EVP_MD_CTX *digest_start;
+    const EVP_MD *digest_md;        /* what digest_start was set up with */
 } thread_crypto;
 
 static void crypto_free(void *data)
@@ -225,6 +230,7 @@ static void crypto_free(void *data)
 
     EVP_CIPHER_CTX_free(tc->cipher);
     EVP_MD_CTX_free(tc->digest);
+    EVP_MD_CTX_free(tc->digest_start);
     OPENSSL_cleanse(tc, sizeof(*tc));
     free(tc);
 }
@@ -248,7 +254,8 @@ static thread_crypto *thread_crypto_get(void)
     tc->direction = -1;
     tc->cipher = EVP_CIPHER_CTX_new();
     tc->digest = EVP_MD_CTX_new();
-    if (tc->cipher == NULL || tc->digest == NULL
+    tc->digest_start = EVP_MD_CTX_new();
+    if (tc->cipher == NULL || tc->digest == NULL || tc->digest_start == NULL
         || pthread_setspecific(ac_core.crypto_key, tc) != 0) {
         crypto_free(tc);
         return NULL;
@@ -256,18 +263,45 @@ static thread_crypto *thread_crypto_get(void)
     return tc;
 }
 
+/* The thread's digest context, set up for `md` and not fed yet. */
+static EVP_MD_CTX *digest_begin(thread_crypto *tc, const EVP_MD *md)
+{
+    if (tc->digest_md != md) {
+        if (EVP_DigestInit_ex(tc->digest_start, md, NULL) != 1) {
+            tc->digest_md = NULL;
+            return NULL;
+        }
+        tc->digest_md = md;
+    }
+    return EVP_MD_CTX_copy_ex(tc->digest, tc->digest_start) == 1 ? tc->digest : NULL;
+}
+
 void ac_key_hash(const ac_seal_keys *keys, const char *type, const char *id,
                  unsigned char out[AC_KEY_HASH_LEN])
 {
     thread_crypto *tc = thread_crypto_get();
+    apr_size_t tlen = strlen(type) + 1, ilen = strlen(id);
     unsigned int outlen = AC_KEY_HASH_LEN;
+    unsigned char both[128];
+    EVP_MD_CTX *md;
+    int fed;
 
-    /* the NUL keeps ("ab", "c") and ("a", "bc") apart */
-    if (tc == NULL
-        || EVP_DigestInit_ex(tc->digest, keys->md, NULL) != 1
-        || EVP_DigestUpdate(tc->digest, type, strlen(type) + 1) != 1
-        || EVP_DigestUpdate(tc->digest, id, strlen(id)) != 1
-        || EVP_DigestFinal_ex(tc->digest, out, &outlen) != 1) {
+    if (tc == NULL || (md = digest_begin(tc, keys->md)) == NULL) {
+        memset(out, 0xff, AC_KEY_HASH_LEN);
+        return;
+    }
+    /* the NUL keeps ("ab", "c") and ("a", "bc") apart; one update where
+     * both fit the stack buffer (a session id always does) */
+    if (tlen + ilen <= sizeof(both)) {
+        memcpy(both, type, tlen);
+        memcpy(both + tlen, id, ilen);
+        fed = EVP_DigestUpdate(md, both, tlen + ilen) == 1;
+    }
+    else {
+        fed = EVP_DigestUpdate(md, type, tlen) == 1
+            && EVP_DigestUpdate(md, id, ilen) == 1;
+    }
+    if (!fed || EVP_DigestFinal_ex(md, out, &outlen) != 1) {
         /* Only an allocation failure gets here; a zero key would mix
          * entries, so make it one nothing else can produce. */
         memset(out, 0xff, AC_KEY_HASH_LEN);

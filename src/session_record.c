@@ -337,8 +337,10 @@ static ac_error *decode_section(apr_pool_t *p, char *buf, apr_size_t len,
 
     memset(&c, 0, sizeof(c));
     ac_field_reader_init(&r, buf, len);
-    if (!ac_field_next_count(&r, (apr_size_t)(r.end - r.pos) / CLAIM_MIN_BYTES,
-                             &c.nclaims)) {
+    /* bounded by the bytes after the count, which a count written
+     * without its leading zeros leaves as they are */
+    if (!ac_field_next_count(&r, len / CLAIM_MIN_BYTES, &c.nclaims)
+        || c.nclaims > (apr_size_t)(r.end - r.pos) / CLAIM_MIN_BYTES) {
         return record_error(p, "bad claim count");
     }
     c.stored = r.pos;

@@ -382,6 +382,8 @@ START_TEST(session_record_garbage)
         { "signed count", HAND(HDR "+1\0" "P_env\0v\0path\0\0") },
         { "empty count", HAND(HDR "\0" "P_env\0v\0path\0\0") },
         { "unterminated value", HAND(HDR "1\0" "P_env\0v") },
+        /* the bound is the bytes after the count, however it is written */
+        { "padded count", HAND(HDR "000000000000002\0" "\0\0\0a\0") },
     };
     /* decoded (the request reads only names and values), but its paths
      * and shapes refuse every claim */
