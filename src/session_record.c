@@ -9,7 +9,7 @@
  *   then the claim section:
  *     nclaims
  *     per claim: name value          (what the export reads)
- *     per claim: path shape          (what Require claim reads)
+ *     per claim: shape [path]        (what Require claim reads)
  * A claim section longer than the caller's inline limit is not in the
  * record: claims_digest is then the hex SHA-256 of the section, which the
  * caller stores on its own (session_claims.c); "" says it follows inline.
@@ -21,6 +21,9 @@
  *   ","           an array, split at every comma ("" is the empty array)
  *   "#5,0,12"     an array, by its element lengths (when an element has
  *                 a comma in it)
+ * and, with a "=" before it, that the path is the exported name without
+ * its prefix (most claims: "email" is OIDC_CLAIM_email), so no path field
+ * follows; the record read on every request is that much shorter.
  * Each value is thus held once.  Counts are decimal.  Decoding points into
  * the buffer and reads only the names and values, which every request
  * exports; the paths and shapes are read, and checked, only when a claim
@@ -46,6 +49,7 @@
 #define SHAPE_SCALAR ""
 #define SHAPE_COMMAS ","
 #define SHAPE_LENGTHS '#'
+#define SHAPE_PATH_IS_NAME '='
 
 static ac_error *record_error(apr_pool_t *p, const char *what)
 {
@@ -137,8 +141,13 @@ static ac_error *push_claims(apr_pool_t *p, apr_array_header_t *f,
     for (i = 0; i < n; i++) {
         const ac_claim *c = &APR_ARRAY_IDX(claims, i, ac_claim);
 
-        APR_ARRAY_PUSH(f, const char *) = c->path;
-        APR_ARRAY_PUSH(f, const char *) = shape_of(p, c);
+        if (c->env_name[0] != '\0' && strcmp(c->env_name, c->path) == 0) {
+            APR_ARRAY_PUSH(f, const char *) = apr_pstrcat(p, "=", shape_of(p, c), NULL);
+        }
+        else {
+            APR_ARRAY_PUSH(f, const char *) = shape_of(p, c);
+            APR_ARRAY_PUSH(f, const char *) = c->path;
+        }
     }
     return NULL;
 }
@@ -538,6 +547,17 @@ static void claim_from_fields(apr_pool_t *p, const ac_session_record *s,
     }
 }
 
+/* The path of a claim stored as its exported name: the name after the
+ * record's prefix; NULL when the name is not so (not from the encoder). */
+static const char *name_without_prefix(const ac_session_record *s, const char *name)
+{
+    const char *prefix = or_empty(s->export_prefix);
+    apr_size_t plen = strlen(prefix);
+
+    return name[0] != '\0' && strncmp(name, prefix, plen) == 0 && name[plen] != '\0'
+         ? name + plen : NULL;
+}
+
 /* Walk the stored claim section: the names and values with the paths and
  * shapes beside them, each shape checked against its value before it is
  * used.  `want` NULL collects all of them into `all`, else *found is the
@@ -559,11 +579,21 @@ static int walk_stored(apr_pool_t *p, const ac_session_record *s,
     for (i = 0; i < s->nclaims; i++) {
         const char *name = ac_field_next(&values);
         const char *value = ac_field_next(&values);
-        const char *path = ac_field_next(&meta);
         const char *shape = ac_field_next(&meta);
+        const char *path;
         ac_claim *c;
 
-        if (value == NULL || shape == NULL || !shape_ok(shape, value)) {
+        if (value == NULL || shape == NULL) {
+            return 0;
+        }
+        if (*shape == SHAPE_PATH_IS_NAME) {
+            shape++;
+            path = name_without_prefix(s, name);
+        }
+        else {
+            path = ac_field_next(&meta);
+        }
+        if (path == NULL || !shape_ok(shape, value)) {
             return 0;
         }
         if (want == NULL) {

@@ -262,9 +262,10 @@ static void tokens(const char *keydir)
  * token_record.c, flow_record.c).
  */
 /* the session record's fields after its tag and binary times (S_HEAD
- * bytes), with one claim: name value, then path shape */
+ * bytes), with one claim whose path is its name: name value, then its
+ * shape with the "=" that says so */
 #define S_HEAD 37
-enum { S_USER = 3, S_PREFIX = 4, S_DIGEST = 5, S_NCLAIMS = 6, S_SHAPE = 10 };
+enum { S_USER = 3, S_PREFIX = 4, S_DIGEST = 5, S_NCLAIMS = 6, S_SHAPE = 9 };
 enum { T_TOKEN_TYPE = 2, T_EXPIRES = 3, T_REFRESH = 4, T_SECRET = 6,
        T_DEAD = 7, T_RETRY = 8 };
 enum { F_ID = 1, F_CREATED = 10 };
@@ -465,15 +466,17 @@ static void session_records(ac_seal_keys *keys, const unsigned char *aad)
     session_variant(buf, "count-over", f, S_NCLAIMS, "2", -1, NULL, 0);
     session_variant(buf, "prefix-missing", f, -1, NULL, S_PREFIX, NULL, 0);
     session_variant(buf, "digest-missing", f, -1, NULL, S_DIGEST, NULL, 0);
-    session_variant(buf, "paths-missing", f, -1, NULL, S_SHAPE - 1, NULL, 0);
-    session_variant(buf, "shape-unknown", f, S_SHAPE, "x", -1, NULL, 0);
-    session_variant(buf, "shape-commas", f, S_SHAPE, ",", -1, NULL, 0);
-    session_variant(buf, "lengths-huge", f, S_SHAPE, "#4294967297", -1,
+    session_variant(buf, "shapes-missing", f, -1, NULL, S_SHAPE, NULL, 0);
+    session_variant(buf, "path-field", f, S_SHAPE, ",", -1, "groups", 7);
+    session_variant(buf, "path-field-missing", f, S_SHAPE, ",", -1, NULL, 0);
+    session_variant(buf, "shape-unknown", f, S_SHAPE, "=x", -1, NULL, 0);
+    session_variant(buf, "shape-commas", f, S_SHAPE, "=,", -1, NULL, 0);
+    session_variant(buf, "lengths-huge", f, S_SHAPE, "=#4294967297", -1,
             NULL, 0);
-    session_variant(buf, "lengths-short", f, S_SHAPE, "#1", -1, NULL, 0);
-    session_variant(buf, "lengths-exact", f, S_SHAPE, "#1,1", -1, NULL, 0);
-    session_variant(buf, "lengths-empty", f, S_SHAPE, "#", -1, NULL, 0);
-    session_variant(buf, "lengths-comma-end", f, S_SHAPE, "#1,", -1,
+    session_variant(buf, "lengths-short", f, S_SHAPE, "=#1", -1, NULL, 0);
+    session_variant(buf, "lengths-exact", f, S_SHAPE, "=#1,1", -1, NULL, 0);
+    session_variant(buf, "lengths-empty", f, S_SHAPE, "=#", -1, NULL, 0);
+    session_variant(buf, "lengths-comma-end", f, S_SHAPE, "=#1,", -1,
             NULL, 0);
 
     memset(&s, 0, sizeof(s));

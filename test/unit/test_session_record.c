@@ -367,8 +367,10 @@ static int decodes(hand h, ac_session_record *d)
 
 START_TEST(session_record_garbage)
 {
-    hand base = HAND(HDR "1\0" "P_env\0v\0" "path\0\0");
-    hand lengths = HAND(HDR "1\0" "P_env\0a,b,c\0" "path\0#3,1\0");
+    hand base = HAND(HDR "1\0" "P_env\0v\0" "\0path\0");
+    hand lengths = HAND(HDR "1\0" "P_env\0a,b,c\0" "#3,1\0path\0");
+    /* the path is the name without the prefix ("=" before the shape) */
+    hand same_path = HAND(HDR "1\0" "P_env\0v\0" "=\0");
     struct { const char *what; hand h; } refused[] = {
         /* the previous layout: text times, no claims digest */
         { "old tag", hand_made("ACS4", 1, HDR "0\0", sizeof(HDR "0\0") - 1) },
@@ -388,15 +390,17 @@ START_TEST(session_record_garbage)
     /* decoded (the request reads only names and values), but its paths
      * and shapes refuse every claim */
     struct { const char *what; hand h; } bad_meta[] = {
-        { "unknown shape", HAND(HDR "1\0" "P_env\0v\0" "path\0x\0") },
-        { "lengths too long", HAND(HDR "1\0" "P_env\0a,b\0" "path\0#2,1\0") },
-        { "lengths too short", HAND(HDR "1\0" "P_env\0a,b\0" "path\0#1\0") },
-        { "no comma there", HAND(HDR "1\0" "P_env\0ab,c\0" "path\0#1,2\0") },
-        { "huge length", HAND(HDR "1\0" "P_env\0a\0" "path\0#99999999999999999999999\0") },
-        { "empty length", HAND(HDR "1\0" "P_env\0a,b\0" "path\0#1,\0") },
-        { "no shape", HAND(HDR "1\0" "P_env\0v\0" "path\0") },
-        { "trailing", HAND(HDR "1\0" "P_env\0v\0" "path\0\0x") },
-        { "paths missing", HAND(HDR "2\0" "P_env\0v\0" "path\0\0") },
+        { "unknown shape", HAND(HDR "1\0" "P_env\0v\0" "x\0path\0") },
+        { "lengths too long", HAND(HDR "1\0" "P_env\0a,b\0" "#2,1\0path\0") },
+        { "lengths too short", HAND(HDR "1\0" "P_env\0a,b\0" "#1\0path\0") },
+        { "no comma there", HAND(HDR "1\0" "P_env\0ab,c\0" "#1,2\0path\0") },
+        { "huge length", HAND(HDR "1\0" "P_env\0a\0" "#99999999999999999999999\0path\0") },
+        { "empty length", HAND(HDR "1\0" "P_env\0a,b\0" "#1,\0path\0") },
+        { "no path", HAND(HDR "1\0" "P_env\0v\0" "\0") },
+        { "path as the name, not prefixed", HAND(HDR "1\0" "env\0v\0" "=\0") },
+        { "path as an unexported name", HAND(HDR "1\0" "\0v\0" "=\0") },
+        { "trailing", HAND(HDR "1\0" "P_env\0v\0" "\0path\0x") },
+        { "paths missing", HAND(HDR "2\0" "P_env\0v\0" "\0path\0") },
     };
 #define D63 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"
     hand apart = HAND("sc\0p\0fp\0u\0P_\0" D63 "f\0");
@@ -406,7 +410,7 @@ START_TEST(session_record_garbage)
         { "long digest", HAND("sc\0p\0fp\0u\0P_\0" D63 "ff\0") },
         { "not hex", HAND("sc\0p\0fp\0u\0P_\0" D63 "g\0") },
         { "claims after a digest", HAND("sc\0p\0fp\0u\0P_\0" D63 "f\0"
-                                        "1\0P_env\0v\0path\0\0") },
+                                        "1\0P_env\0v\0\0path\0") },
     };
     ac_session_record d;
     const ac_claim *c;
@@ -420,6 +424,9 @@ START_TEST(session_record_garbage)
     ck_assert_str_eq(d.fingerprint, "fp");
     ck_assert(d.created == 1 && d.expires == 2 && d.last_seen == 3
               && d.access_expires == 4);
+    ck_assert(decodes(same_path, &d));
+    ck_assert_str_eq(must_find(&d, "env")->values[0], "v");
+    ck_assert_str_eq(must_find(&d, "env")->env_name, "env");
     ck_assert(decodes(lengths, &d));
     c = must_find(&d, "path");
     ck_assert_int_eq(c->nvalues, 2);
