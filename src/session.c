@@ -53,7 +53,8 @@ int ac_cookie_ids(request_rec *r, const char *name, const char **ids)
      * less than apr_table_do's on every authenticated request */
     found.count = 0;
     for (i = 0; i < h->nelts && found.count < AC_COOKIE_MAX_VALUES; i++) {
-        if (e[i].key != NULL && strcasecmp(e[i].key, "Cookie") == 0) {
+        if (e[i].key != NULL && (e[i].key[0] == 'C' || e[i].key[0] == 'c')
+            && strcasecmp(e[i].key, "Cookie") == 0) {
             ac_cookie_scan(e[i].val, name, &found);
         }
     }

@@ -338,26 +338,24 @@ static int read_exports(apr_pool_t *p, ac_field_reader *r, ac_claim_section *c)
     return 1;
 }
 
+/* Into *c, which the caller zeroed; *c is incomplete on an error. */
 static ac_error *decode_section(apr_pool_t *p, char *buf, apr_size_t len,
-                                ac_claim_section *out)
+                                ac_claim_section *c)
 {
-    ac_claim_section c;
     ac_field_reader r;
 
-    memset(&c, 0, sizeof(c));
     ac_field_reader_init(&r, buf, len);
     /* bounded by the bytes after the count, which a count written
      * without its leading zeros leaves as they are */
-    if (!ac_field_next_count(&r, len / CLAIM_MIN_BYTES, &c.nclaims)
-        || c.nclaims > (apr_size_t)(r.end - r.pos) / CLAIM_MIN_BYTES) {
+    if (!ac_field_next_count(&r, len / CLAIM_MIN_BYTES, &c->nclaims)
+        || c->nclaims > (apr_size_t)(r.end - r.pos) / CLAIM_MIN_BYTES) {
         return record_error(p, "bad claim count");
     }
-    c.stored = r.pos;
-    c.stored_len = (apr_size_t)(r.end - r.pos);
-    if (!read_exports(p, &r, &c)) {
+    c->stored = r.pos;
+    c->stored_len = (apr_size_t)(r.end - r.pos);
+    if (!read_exports(p, &r, c)) {
         return record_error(p, "bad claim list");
     }
-    *out = c;
     return NULL;
 }
 
@@ -371,6 +369,7 @@ ac_error *ac_session_record_open_claims(apr_pool_t *p, const char *digest,
         return record_error(p, "the claims kept apart are not the ones the "
                             "record names (digest differs)");
     }
+    memset(out, 0, sizeof(*out));
     return decode_section(p, buf, len, out);
 }
 
@@ -397,10 +396,10 @@ static int digest_shape_ok(const char *d)
     return i == 0 || i == AC_CLAIMS_DIGEST_HEX_LEN;
 }
 
+/* Into *s, which is incomplete on an error. */
 ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
                                    ac_session_record *s)
 {
-    ac_session_record d;
     ac_claim_section c;
     ac_field_reader r;
     const unsigned char *at = (const unsigned char *)buf;
@@ -413,21 +412,21 @@ ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
     if (memcmp(buf, RECORD_TAG, TIMES_AT) != 0) {
         return record_error(p, "unknown format");
     }
-    memset(&d, 0, sizeof(d));
-    if (!get_time(at + TIMES_AT, &d.created)
-        || !get_time(at + TIMES_AT + 8, &d.expires)
-        || !get_time(at + TIMES_AT + 16, &d.last_seen)
-        || !get_time(at + TIMES_AT + 24, &d.access_expires)) {
+    memset(s, 0, sizeof(*s));
+    if (!get_time(at + TIMES_AT, &s->created)
+        || !get_time(at + TIMES_AT + 8, &s->expires)
+        || !get_time(at + TIMES_AT + 16, &s->last_seen)
+        || !get_time(at + TIMES_AT + 24, &s->access_expires)) {
         return record_error(p, "a negative time");
     }
     ac_field_reader_init(&r, buf + HEADER_BYTES, len - HEADER_BYTES);
-    d.scope = ac_field_next(&r);
-    d.provider = ac_field_next(&r);
-    d.fingerprint = ac_field_next(&r);
-    d.remote_user = ac_field_next(&r);
-    d.export_prefix = ac_field_next(&r);
+    s->scope = ac_field_next(&r);
+    s->provider = ac_field_next(&r);
+    s->fingerprint = ac_field_next(&r);
+    s->remote_user = ac_field_next(&r);
+    s->export_prefix = ac_field_next(&r);
     /* an empty user must never authenticate, whatever wrote the record */
-    if ((digest = ac_field_next(&r)) == NULL || *d.remote_user == '\0') {
+    if ((digest = ac_field_next(&r)) == NULL || *s->remote_user == '\0') {
         return record_error(p, "truncated header or no user");
     }
     if (!digest_shape_ok(digest)) {
@@ -438,15 +437,14 @@ ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
         if (!ac_field_reader_done(&r)) {
             return record_error(p, "trailing bytes");
         }
-        d.claims_digest = digest;
-        *s = d;
+        s->claims_digest = digest;
         return NULL;
     }
+    memset(&c, 0, sizeof(c));
     if ((e = decode_section(p, r.pos, (apr_size_t)(r.end - r.pos), &c)) != NULL) {
         return e;
     }
-    ac_session_record_use_claims(&d, &c);
-    *s = d;
+    ac_session_record_use_claims(s, &c);
     return NULL;
 }
 

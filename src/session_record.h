@@ -88,7 +88,8 @@ ac_error *ac_session_record_encode_split(apr_pool_t *p,
                                          char **buf, apr_size_t *len,
                                          char **apart, apr_size_t *apart_len);
 
-/* `buf` is used in place (the record points into it); it must stay alive. */
+/* `buf` is used in place (the record points into it); it must stay alive.
+ * On an error *s is incomplete and must not be used. */
 ac_error *ac_session_record_decode(apr_pool_t *p, char *buf, apr_size_t len,
                                    ac_session_record *s);
 
