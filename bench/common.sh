@@ -72,6 +72,16 @@ $cache_directives"
 }
 
 
+# On two cores or more the wrk scripts run httpd on CPU 0 and wrk on CPU 1
+# ($pin_httpd, $pin_wrk; AC_BENCH_PIN=0: neither is pinned).  Unpinned,
+# wrk takes a share of httpd's CPU that changes from run to run, and the
+# ratios with it; pinned, httpd is the bottleneck and its throughput the
+# inverse of its cost per request.
+pin_httpd="" pin_wrk=""
+if [ "${AC_BENCH_PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    pin_httpd="taskset -c 0" pin_wrk="taskset -c 1"
+fi
+
 # waits up to $1 seconds (default 10) for the benchmark httpd to answer
 await_httpd() {
     tries=$(( ${1:-10} * 5 ))

@@ -17,15 +17,6 @@ wrk_args="-t1 -c16 -d${secs}s"
 
 . "$top/bench/common.sh"
 
-# On two cores or more, httpd gets CPU 0 and wrk CPU 1 (AC_BENCH_PIN=0:
-# neither is pinned).  Unpinned, wrk takes a share of httpd's CPU that
-# changes from run to run, and the ratios with it; pinned, httpd is the
-# bottleneck and its throughput the inverse of its cost per request.
-pin_httpd="" pin_wrk=""
-if [ "${AC_BENCH_PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-    pin_httpd="taskset -c 0" pin_wrk="taskset -c 1"
-fi
-
 rps() {
     # prints requests/s of one wrk run; fails unless every answer was 2xx;
     # $2 is a session cookie, $3 (instead) a whole request header
