@@ -29,6 +29,24 @@ rps() {
     echo "$out" | awk '/Requests\/sec/ { printf "%.0f", $2 }'
 }
 
+share() {
+    echo "$1 $2" | awk '{ printf "%.1f", 100 * $1 / $2 }'
+}
+
+# the median and the range of each figure over the rounds of cache $1
+summary() {
+    for what in mod_auth_client mod_auth_openidc ratio bearer; do
+        grep "^$what " "$run/shares.$1" | awk '{ print $2 }' | sort -n | awk -v w="$what" -v c="$1" '
+            { v[NR] = $1 }
+            END {
+                if (NR == 0) exit
+                m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+                unit = w == "ratio" ? "x" : "%"
+                printf "%-14s %-16s median %s%s over %d rounds (%s-%s)\n", c, w, m, unit, NR, v[1], v[NR]
+            }'
+    done
+}
+
 check_protected() {
     code=$(curl -s -o /dev/null -w '%{http_code}' "$1")
     [ "$code" = 302 ] || { echo "$1 without a session answered $code, not 302" >&2; exit 1; }
@@ -55,22 +73,34 @@ bench_cache() {
     [ "$code" = 200 ] || { echo "/api/ with a bearer token answered $code, not 200" >&2; exit 1; }
     wrk -t1 -c16 -d2s http://127.0.0.1:8081/open/index.html >/dev/null   # warm up
     r=1
+    : > "$run/shares.$cache"
     while [ $r -le "$rounds" ]; do
-        open=$(rps http://127.0.0.1:8081/open/index.html "")
+        # the unprotected file before and after the others: their mean is
+        # the round's baseline, so a machine that drifts within the round
+        # (2 shared cores) moves both sides alike
+        open1=$(rps http://127.0.0.1:8081/open/index.html "")
         mine=$(rps http://127.0.0.1:8081/ours/index.html "$ours")
+        other="" api=""
+        [ -n "$theirs" ] && other=$(rps http://127.0.0.1:8080/theirs/index.html "$theirs")
+        [ "$cache" = shmcb ] && api=$(rps http://127.0.0.1:8081/api/index.html "" "Authorization: Bearer $token")
+        open2=$(rps http://127.0.0.1:8081/open/index.html "")
+        open=$(( (open1 + open2) / 2 ))
         line=$(printf '%-14s round %d  unprotected %7s req/s  mod_auth_client %7s req/s (%s%%)' \
-            "$cache" "$r" "$open" "$mine" "$(echo "$mine $open" | awk '{ printf "%.1f", 100 * $1 / $2 }')")
-        if [ -n "$theirs" ]; then
-            other=$(rps http://127.0.0.1:8080/theirs/index.html "$theirs")
-            line="$line  mod_auth_openidc $other req/s ($(echo "$other $open" | awk '{ printf "%.1f", 100 * $1 / $2 }')%)"
+            "$cache" "$r" "$open" "$mine" "$(share "$mine" "$open")")
+        echo "mod_auth_client $(share "$mine" "$open")" >> "$run/shares.$cache"
+        if [ -n "$other" ]; then
+            line="$line  mod_auth_openidc $other req/s ($(share "$other" "$open")%)"
+            echo "mod_auth_openidc $(share "$other" "$open")" >> "$run/shares.$cache"
+            echo "ratio $(echo "$mine $other" | awk '{ printf "%.2f", $1 / $2 }')" >> "$run/shares.$cache"
         fi
-        if [ "$cache" = shmcb ]; then
-            api=$(rps http://127.0.0.1:8081/api/index.html "" "Authorization: Bearer $token")
-            line="$line  bearer JWT $api req/s ($(echo "$api $open" | awk '{ printf "%.1f", 100 * $1 / $2 }')%)"
+        if [ -n "$api" ]; then
+            line="$line  bearer JWT $api req/s ($(share "$api" "$open")%)"
+            echo "bearer $(share "$api" "$open")" >> "$run/shares.$cache"
         fi
         echo "$line"
         r=$((r + 1))
     done
+    summary "$cache"
     stop_httpd
 }
 

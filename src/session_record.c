@@ -200,18 +200,43 @@ static const char *section_digest(apr_pool_t *p, const char *section,
     return ac_hex(p, d, sizeof(d));
 }
 
+/* The tag, the times and the header's fields. */
+static char *record_head(apr_pool_t *p, const ac_session_record *s,
+                         const char *prefix, const char *digest, apr_size_t *len)
+{
+    apr_array_header_t *f = apr_array_make(p, 6, sizeof(const char *));
+    unsigned char *head;
+    char *fields;
+    apr_size_t fields_len;
+
+    APR_ARRAY_PUSH(f, const char *) = s->scope;
+    APR_ARRAY_PUSH(f, const char *) = s->provider;
+    APR_ARRAY_PUSH(f, const char *) = s->fingerprint;
+    APR_ARRAY_PUSH(f, const char *) = s->remote_user;
+    APR_ARRAY_PUSH(f, const char *) = prefix;
+    APR_ARRAY_PUSH(f, const char *) = digest;
+    fields = ac_fields_join(p, f, &fields_len);
+    *len = HEADER_BYTES + fields_len;
+    head = apr_palloc(p, *len);
+    memcpy(head, RECORD_TAG, TIMES_AT);
+    put_time(head + TIMES_AT, s->created);
+    put_time(head + TIMES_AT + 8, s->expires);
+    put_time(head + TIMES_AT + 16, s->last_seen);
+    put_time(head + TIMES_AT + 24, s->access_expires);
+    memcpy(head + HEADER_BYTES, fields, fields_len);
+    return (char *)head;
+}
+
 ac_error *ac_session_record_encode_split(apr_pool_t *p,
                                          const ac_session_record *s,
                                          apr_size_t inline_max,
                                          char **buf, apr_size_t *len,
                                          char **apart, apr_size_t *apart_len)
 {
-    apr_array_header_t *f = apr_array_make(p, 6, sizeof(const char *));
     const char *prefix = or_empty(s->export_prefix);
     const char *digest = "";
-    unsigned char *head;
-    char *fields, *section = "";
-    apr_size_t head_len, fields_len, section_len = 0;
+    char *head, *section = "";
+    apr_size_t head_len, section_len = 0;
     ac_error *err;
 
     *apart = NULL;
@@ -236,22 +261,8 @@ ac_error *ac_session_record_encode_split(apr_pool_t *p,
         section = "";
         section_len = 0;
     }
-    APR_ARRAY_PUSH(f, const char *) = s->scope;
-    APR_ARRAY_PUSH(f, const char *) = s->provider;
-    APR_ARRAY_PUSH(f, const char *) = s->fingerprint;
-    APR_ARRAY_PUSH(f, const char *) = s->remote_user;
-    APR_ARRAY_PUSH(f, const char *) = prefix;
-    APR_ARRAY_PUSH(f, const char *) = digest;
-    fields = ac_fields_join(p, f, &fields_len);
-    head_len = HEADER_BYTES + fields_len;
-    head = apr_palloc(p, head_len);
-    memcpy(head, RECORD_TAG, TIMES_AT);
-    put_time(head + TIMES_AT, s->created);
-    put_time(head + TIMES_AT + 8, s->expires);
-    put_time(head + TIMES_AT + 16, s->last_seen);
-    put_time(head + TIMES_AT + 24, s->access_expires);
-    memcpy(head + HEADER_BYTES, fields, fields_len);
-    *buf = concat(p, (char *)head, head_len, section, section_len, len);
+    head = record_head(p, s, prefix, digest, &head_len);
+    *buf = concat(p, head, head_len, section, section_len, len);
     return NULL;
 }
 
