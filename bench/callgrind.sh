@@ -23,7 +23,9 @@ run=${AC_BENCH_DIR:-/tmp/mod_auth_client-callgrind}
 n=${1:-100}
 AC_BENCH_OPENIDC=0
 . "$top/bench/common.sh"
-configure shmcb
+# AC_CALLGRIND_CACHE=memcache: the same cases with the sessions on the
+# memcached bench/common.sh starts (the local cache off)
+configure "${AC_CALLGRIND_CACHE:-shmcb}"
 # one worker thread: every request finds the same thread's crypto contexts
 # and read buffer set up, and the same heap, so the figure is the steady
 # cost of a request, not how many of 25 threads one run happened to warm

@@ -32,27 +32,38 @@ rps() {
                                              /Non-2xx/ { bad = 1 } END { exit bad }'
 }
 
-# one round with the configuration $1: prints "open ours share"
+# one round with the configuration $1: prints "open ours share", the
+# unprotected file measured before and after the protected one and the
+# mean of the two taken, so a machine that drifts moves both sides alike
 measure() {
     $pin_httpd /usr/sbin/apache2 -k start -f "$1"
     await_httpd 10
     cookie=$(perl "$top/bench/session-cookie.pl" http://127.0.0.1:8081/ours/index.html \
              "$certs/ca.pem" ac_session)
-    open=$(rps http://127.0.0.1:8081/open/index.html)
+    open1=$(rps http://127.0.0.1:8081/open/index.html)
     ours=$(rps -H "Cookie: $cookie" http://127.0.0.1:8081/ours/index.html)
+    open2=$(rps http://127.0.0.1:8081/open/index.html)
     stop_httpd
+    open=$(( (open1 + open2) / 2 ))
     echo "$open $ours $(echo "$ours $open" | awk '{ printf "%.1f", 100 * $1 / $2 }')"
 }
 
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+                                        printf "%s%% (%s-%s)", m, v[1], v[NR] }'
+}
+
 echo "wrk -t1 -c16 -d${secs}s, $cache, this tree $top against $other${pin_httpd:+, httpd on CPU 0, wrk on CPU 1}"
-sum_this=0 sum_other=0 i=1
+: > "$run/shares.this"
+: > "$run/shares.other"
+i=1
 while [ $i -le "$rounds" ]; do
     set -- $(measure "$run/httpd.conf")
     echo "round $i  this:  unprotected $1 req/s, protected $2 req/s ($3%)"
-    sum_this=$(echo "$sum_this $3" | awk '{ print $1 + $2 }')
+    echo "$3" >> "$run/shares.this"
     set -- $(measure "$run/httpd-other.conf")
     echo "round $i  other: unprotected $1 req/s, protected $2 req/s ($3%)"
-    sum_other=$(echo "$sum_other $3" | awk '{ print $1 + $2 }')
+    echo "$3" >> "$run/shares.other"
     i=$((i + 1))
 done
-echo "mean protected share: this $(echo "$sum_this $rounds" | awk '{ printf "%.1f", $1 / $2 }')%, other $(echo "$sum_other $rounds" | awk '{ printf "%.1f", $1 / $2 }')%"
+echo "median protected share over $rounds rounds: this $(median < "$run/shares.this"), other $(median < "$run/shares.other")"
