@@ -17,7 +17,24 @@ use ACTest::Services ();
 
 our @EXPORT_OK = qw(browser base_url follow login env_of to_callback
                     error_code set_cookie jar_cookie provider_stats
-                    parallel_tokens);
+                    parallel_tokens error_log module_lines_since);
+
+# the test server's error log
+sub error_log {
+    return Apache::Test::vars('t_logs') . '/error_log';
+}
+
+# the module's lines of the error log from byte offset $from on (take
+# the offset with -s error_log() before the requests)
+sub module_lines_since {
+    my ($from) = @_;
+    my $log = error_log();
+    open my $fh, '<', $log or die "cannot read $log: $!";
+    seek $fh, $from, 0;
+    my @lines = grep { /\[auth_client:/ } <$fh>;
+    close $fh;
+    return @lines;
+}
 
 sub base_url {
     my $vars = Apache::Test::config()->{vars};

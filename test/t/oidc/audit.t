@@ -10,22 +10,12 @@ use Apache::TestUtil;
 use HTTP::Request::Common qw(POST);
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use ACTest qw(browser base_url login env_of);
+use ACTest qw(browser base_url login env_of error_log module_lines_since);
 
 plan tests => 13;
 
 my $base = base_url();
-my $log = Apache::Test::vars('t_logs') . '/error_log';
-
-# what the module wrote since `$from` (a byte offset of the error log)
-sub module_lines_since {
-    my ($from) = @_;
-    open my $fh, '<', $log or die "cannot read $log: $!";
-    seek $fh, $from, 0;
-    my @lines = grep { /\[auth_client:/ } <$fh>;
-    close $fh;
-    return join '', @lines;
-}
+my $log = error_log();
 
 # ---- a login, then a logout ------------------------------------------------
 my $from = -s $log;
@@ -34,7 +24,7 @@ my $res = (login($ua, "$base/app/env.cgi"))[-1];
 ok t_cmp(env_of($res)->{REMOTE_USER}, 'alice', 'logged in');
 $res = $ua->request(POST "$base/auth/logout", Origin => $base, Content => []);
 ok t_cmp($res->code, 303, 'logged out');
-my $text = module_lines_since($from);
+my $text = join('', module_lines_since($from));
 
 ok t_cmp($text, qr{\[auth_client:info\].* AC\d{5}: mod_auth_client: audit: login ok: user "alice", provider op$}m,
          'an audit line for the login: user and provider');
@@ -56,7 +46,7 @@ ok t_cmp(scalar(keys %numbers) > 4, 1, 'the steps have numbers of their own');
 $from = -s $log;
 $res = browser()->get("$base/auth/callback?state=not-a-login&code=x");
 ok t_cmp($res->code, 400, 'a callback of no login: 400');
-$text = module_lines_since($from);
+$text = join('', module_lines_since($from));
 ok t_cmp($text, qr{audit: login failed: user -, provider -; flow_cookie_missing$}m,
          'an audit line for the failed login, with its code');
 ok t_cmp($text, qr{\[auth_client:warn\].*\[flow_cookie_missing\]$}m,

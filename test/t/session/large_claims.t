@@ -15,7 +15,7 @@ use HTTP::Request::Common qw(POST);
 use JSON::PP qw(decode_json);
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use ACTest qw(browser base_url login env_of);
+use ACTest qw(browser base_url login env_of error_log module_lines_since);
 
 plan tests => 19;
 
@@ -32,17 +32,7 @@ sub code_grants {
 
 sub group { return sprintf 'grp-%08x-0000-4000-8000-%012x', $_[0], $_[0] }
 
-my $log = Apache::Test::vars('t_logs') . '/error_log';
-
-# the module's trace lines since byte offset `$from` of the error log
-sub module_lines_since {
-    my ($from) = @_;
-    open my $fh, '<', $log or die "cannot read $log: $!";
-    seek $fh, $from, 0;
-    my @lines = grep { /\[auth_client:/ } <$fh>;
-    close $fh;
-    return @lines;
-}
+my $log = error_log();
 
 # the sizes of the entries of `$type` stored since `$from`
 sub stored_sizes {
