@@ -101,6 +101,8 @@ void ac_cache_register_hooks(apr_pool_t *p);
 
 /* Types of entries; each is a separate key space. */
 #define AC_CACHE_SESSION "session"
+/* a session's claims when too large for its record (session_claims.c) */
+#define AC_CACHE_CLAIMS "claims"
 #define AC_CACHE_FLOW "flow"
 /* where a completed login went, for its callback replayed (callback.c) */
 #define AC_CACHE_LOGIN_DONE "login-done"
@@ -181,8 +183,11 @@ ac_error *ac_session_create(request_rec *r, ac_session_record *s,
 /* Store a loaded session again (after a refresh changed its expiry). */
 ac_error *ac_session_store(request_rec *r, const char *id,
                            const ac_session_record *s);
-/* the cookie cleared; the record of `id` (the loaded session; may be NULL)
- * removed */
+/* The session's record, tokens and claims gone from the cache, and this
+ * node's local copies with them; the cookie is left as it is. */
+ac_error *ac_session_remove(request_rec *r, const char *id);
+/* the cookie cleared; the session `id` (the loaded one; may be NULL)
+ * removed as ac_session_remove does */
 ac_error *ac_session_destroy(request_rec *r, const char *id);
 void ac_session_export(request_rec *r, const ac_dir_conf *d,
                        ac_session_record *s);

@@ -60,11 +60,6 @@ static void memo_unlock(ac_claims_memo *m)
 #endif
 }
 
-static int hex_digit(char c)
-{
-    return c <= '9' ? c - '0' : c - 'a' + 10;
-}
-
 /* the digest is hex of a SHA-256 (checked by the record's decoder): its
  * first eight digits are as good a hash as any */
 static apr_uint32_t digest_tag(const char *digest)
@@ -73,7 +68,7 @@ static apr_uint32_t digest_tag(const char *digest)
     int i;
 
     for (i = 0; i < 8 && digest[i]; i++) {
-        t = (t << 4) | (apr_uint32_t)hex_digit(digest[i]);
+        t = (t << 4) | (apr_uint32_t)ac_hex_value((unsigned char)digest[i]);
     }
     return t;
 }

@@ -240,11 +240,7 @@ static ac_error *load_shared(request_rec *r, const char *id, apr_uint32_t stamp,
                       "(provider %s) has expired (AuthClientSessionMaxDuration or "
                       "AuthClientSessionInactivityTimeout); it is removed",
                       AC_LOG_TAG, ac_log_quote(r->pool, s->remote_user), s->provider);
-        ac_cache_remove(r, AC_CACHE_SESSION, id);
-        ac_tokens_remove(r, id);
-        if (s->claims_digest != NULL) {
-            ac_session_claims_remove(r, id);
-        }
+        ac_session_remove(r, id);
         return NULL;
     }
     if (needs_touch(c, s, now)) {
@@ -348,14 +344,10 @@ ac_error *ac_session_create(request_rec *r, ac_session_record *s,
     return NULL;
 }
 
-ac_error *ac_session_destroy(request_rec *r, const char *id)
+ac_error *ac_session_remove(request_rec *r, const char *id)
 {
     ac_error *e;
 
-    ac_cookie_set(r, ac_session_cookie_name(r), "", 0);
-    if (id == NULL) {
-        return NULL;
-    }
     if ((e = ac_cache_remove(r, AC_CACHE_SESSION, id)) != NULL) {
         return e;
     }
@@ -366,6 +358,12 @@ ac_error *ac_session_destroy(request_rec *r, const char *id)
         return e;
     }
     return ac_session_claims_remove(r, id);
+}
+
+ac_error *ac_session_destroy(request_rec *r, const char *id)
+{
+    ac_cookie_set(r, ac_session_cookie_name(r), "", 0);
+    return id ? ac_session_remove(r, id) : NULL;
 }
 
 const char *ac_session_cookie_name(request_rec *r)

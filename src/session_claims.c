@@ -16,7 +16,6 @@
 #include "claims_memo.h"
 #include "module_state.h"
 
-#define AC_CACHE_CLAIMS "claims"
 /* per process: about 180 users of a thousand 40-byte groups */
 #define AC_CLAIMS_MEMO_ENTRIES 256
 #define AC_CLAIMS_MEMO_BYTES (8 * 1024 * 1024)

@@ -239,13 +239,7 @@ static ac_error *end_one(request_rec *r, const ac_provider *pv,
     /* the mark first: a request that read the session before it went must
      * not store it again */
     if ((e = ac_cache_put(r, AC_CACHE_ENDED, is->id, "1", 1, s.expires)) != NULL
-        || (e = ac_cache_remove(r, AC_CACHE_SESSION, is->id)) != NULL) {
-        return e;
-    }
-    ac_session_local_forget(is->id);
-    if ((e = ac_tokens_remove(r, is->id)) != NULL
-        || (s.claims_digest != NULL
-            && (e = ac_session_claims_remove(r, is->id)) != NULL)) {
+        || (e = ac_session_remove(r, is->id)) != NULL) {
         return e;
     }
     *ended = 1;
