@@ -49,6 +49,13 @@
 #define AC_REPORT_INTERVAL 60              /* seconds between cache_full lines */
 /* what is kept across restarts; a new layout of it needs a new key */
 #define AC_KEPT_KEY "mod_auth_client-cache-1"
+/* the memo of opened values (open_memo.h), per process: a session record
+ * takes about 1.5 KiB there, sealed and open, its tokens 2 KiB more, so
+ * 4 MiB hold about 2,700 sessions (1,100 with their tokens); a value
+ * over 16 KiB (a large claim set apart) is not kept */
+#define AC_OPEN_MEMO_SLOTS 4096
+#define AC_OPEN_MEMO_MAX_BYTES (4 * 1024 * 1024)
+#define AC_OPEN_MEMO_MAX_VALUE (16 * 1024)
 
 typedef struct ac_stripe {
     const char *args;                   /* the provider's create() argument */
@@ -717,12 +724,26 @@ static void child_init_store(apr_pool_t *pchild, server_rec *s, ac_store *st)
     child_init_mutex(pchild, s, &st->take_mutex);
 }
 
+static void open_memo_init(apr_pool_t *pchild, server_rec *s)
+{
+    ac_error *e = ac_open_memo_create(pchild, AC_OPEN_MEMO_SLOTS,
+                                      AC_OPEN_MEMO_MAX_BYTES, &ac_state.open_memo);
+
+    if (e != NULL) {
+        /* correct without it, only slower */
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, ACLOGNO(01085)
+                     "%s: %s [%s]", AC_LOG_TAG, e->message, e->code);
+        ac_state.open_memo = NULL;
+    }
+}
+
 void ac_cache_child_init(apr_pool_t *pchild, server_rec *s)
 {
     if (ac_state.cache == NULL) {
         return;
     }
     read_buffer_init(pchild);
+    open_memo_init(pchild, s);
     child_init_store(pchild, s, ac_state.cache->sessions);
     if (ac_state.cache->logins != ac_state.cache->sessions) {
         child_init_store(pchild, s, ac_state.cache->logins);
@@ -974,27 +995,21 @@ static void open_value(request_rec *r, const char *type, const unsigned char *ke
  * mod_socache_memcache / _redis pass that on as APR_SUCCESS or
  * APR_NOTFOUND; conf/auth_client.conf.reference says what remains.
  */
-static ac_error *fetch(request_rec *r, ac_store *store, const char *type,
-                       const char *id, char **value, apr_size_t *len, int take)
+static ac_error *retrieve(request_rec *r, ac_store *store, const char *type,
+                          const unsigned char *key, unsigned char *buf,
+                          unsigned int *buf_len, int take, int *found)
 {
-    unsigned char key[AC_KEY_HASH_LEN];
-    unsigned int buf_len = AC_CACHE_MAX_VALUE;
-    unsigned char *buf = read_buffer(r->pool);
-    ac_stripe *st;
-    apr_global_mutex_t *m;
+    ac_stripe *st = stripe_for(store, key);
+    apr_global_mutex_t *m = st->mutex ? st->mutex : take ? store->take_mutex : NULL;
     apr_status_t rv, removed = APR_SUCCESS;
 
-    *value = NULL;
-    *len = 0;
-    ac_key_hash(ac_state.cache->keys, type, id, key);
-    st = stripe_for(store, key);
-    m = st->mutex ? st->mutex : take ? store->take_mutex : NULL;
+    *found = 0;
     lock(m);
-    rv = store->provider->retrieve(st->instance, r->server, key, sizeof(key),
-                                   buf, &buf_len, r->pool);
+    rv = store->provider->retrieve(st->instance, r->server, key, AC_KEY_HASH_LEN,
+                                   buf, buf_len, r->pool);
     if (rv == APR_SUCCESS && take) {
         removed = store->provider->remove(st->instance, r->server, key,
-                                          sizeof(key), r->pool);
+                                          AC_KEY_HASH_LEN, r->pool);
     }
     unlock(m);
     if (rv == APR_NOTFOUND) {
@@ -1016,7 +1031,53 @@ static ac_error *fetch(request_rec *r, ac_store *store, const char *type,
     if (removed != APR_SUCCESS) {
         return cache_error(r, store, removed, "remove a single-use entry");
     }
+    *found = 1;
+    return NULL;
+}
+
+/* the memo's plaintext counts only for the very bytes it was opened from */
+static int opened_before(const ac_open_memo_hit *hit, const unsigned char *buf,
+                         unsigned int buf_len)
+{
+    return hit->sealed_len == buf_len && memcmp(hit->sealed, buf, buf_len) == 0;
+}
+
+/* The value of (type, id) in *value, NULL when there is none; through
+ * `memo` (open_memo.h) when there is one: the key is hashed and the value
+ * opened only when this process has not done it for these bytes. */
+static ac_error *fetch(request_rec *r, ac_store *store, ac_open_memo *memo,
+                       const char *type, const char *id, char **value,
+                       apr_size_t *len, int take)
+{
+    unsigned char key[AC_KEY_HASH_LEN];
+    unsigned int buf_len = AC_CACHE_MAX_VALUE;
+    unsigned char *buf = read_buffer(r->pool);
+    ac_open_memo_hit hit;
+    int known = memo != NULL && ac_open_memo_get(memo, type, id, r->pool, &hit);
+    int found;
+    ac_error *e;
+
+    *value = NULL;
+    *len = 0;
+    if (known) {
+        memcpy(key, hit.key, sizeof(key));
+    }
+    else {
+        ac_key_hash(ac_state.cache->keys, type, id, key);
+    }
+    if ((e = retrieve(r, store, type, key, buf, &buf_len, take, &found)) != NULL
+        || !found) {
+        return e;
+    }
+    if (known && opened_before(&hit, buf, buf_len)) {
+        *value = hit.plain;
+        *len = hit.plain_len;
+        return NULL;
+    }
     open_value(r, type, key, buf, buf_len, value, len);
+    if (memo != NULL && *value != NULL && buf_len <= AC_OPEN_MEMO_MAX_VALUE) {
+        ac_open_memo_put(memo, type, id, key, buf, buf_len, *value, *len);
+    }
     return NULL;
 }
 
@@ -1039,7 +1100,10 @@ ac_error *ac_cache_put(request_rec *r, const char *type, const char *id,
 ac_error *ac_cache_get(request_rec *r, const char *type, const char *id,
                        char **value, apr_size_t *len)
 {
-    ac_error *e = fetch(r, ac_state.cache->sessions, type, id, value, len, 0);
+    /* claim sections have a memo of their own, of decoded sections
+     * (claims_memo.h) */
+    ac_open_memo *memo = strcmp(type, AC_CACHE_CLAIMS) == 0 ? NULL : ac_state.open_memo;
+    ac_error *e = fetch(r, ac_state.cache->sessions, memo, type, id, value, len, 0);
 
     return counted(AC_M_SESSIONS, AC_M_GET, e, *value != NULL);
 }
@@ -1056,6 +1120,11 @@ ac_error *ac_cache_remove(request_rec *r, const char *type, const char *id)
     lock(st->mutex);
     rv = store->provider->remove(st->instance, r->server, key, sizeof(key), r->pool);
     unlock(st->mutex);
+    /* the memo would only ever match these bytes again, but an ended
+     * session's plaintext should not linger in the process */
+    if (ac_state.open_memo != NULL) {
+        ac_open_memo_forget(ac_state.open_memo, type, id);
+    }
     return counted(AC_M_SESSIONS, AC_M_REMOVE,
                    (rv == APR_SUCCESS || rv == APR_NOTFOUND)
                    ? NULL : cache_error(r, store, rv, "remove an entry"), 1);
@@ -1071,13 +1140,13 @@ ac_error *ac_cache_login_put(request_rec *r, const char *type, const char *id,
 ac_error *ac_cache_login_get(request_rec *r, const char *type, const char *id,
                              char **value, apr_size_t *len)
 {
-    return fetch(r, ac_state.cache->logins, type, id, value, len, 0);
+    return fetch(r, ac_state.cache->logins, NULL, type, id, value, len, 0);
 }
 
 ac_error *ac_cache_login_take(request_rec *r, const char *type, const char *id,
                               char **value, apr_size_t *len)
 {
-    ac_error *e = fetch(r, ac_state.cache->logins, type, id, value, len, 1);
+    ac_error *e = fetch(r, ac_state.cache->logins, NULL, type, id, value, len, 1);
 
     return counted(AC_M_LOGINS, AC_M_TAKE, e, *value != NULL);
 }

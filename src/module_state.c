@@ -76,6 +76,7 @@ static apr_status_t child_end(void *unused)
 {
     ac_state.bearer_memo = NULL;
     ac_state.claims_memo = NULL;
+    ac_state.open_memo = NULL;
     return APR_SUCCESS;
 }
 

@@ -22,6 +22,7 @@
 #include "core_state.h"
 #include "claims_memo.h"
 #include "local_cache.h"
+#include "open_memo.h"
 #include "token_memo.h"
 
 /* The refresh locks: one of these serialises a session's refreshes. */
@@ -80,6 +81,8 @@ typedef struct ac_module_state {
                                          * sessions (session_local.c); NULL: off */
     ac_claims_memo *claims_memo;        /* large claim sections, decoded
                                          * (session_claims.c); NULL: none */
+    ac_open_memo *open_memo;            /* cache values opened lately
+                                         * (cache.c); NULL: none */
     apr_threadkey_t *read_buffer_key;   /* each thread's cache read buffer
                                          * (cache.c); NULL: the pool's */
     apr_uint32_t forwarded_warned;      /* the one warning of untrusted

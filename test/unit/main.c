@@ -55,6 +55,7 @@ int main(void)
     srunner_add_suite(sr, token_memo_suite());
     srunner_add_suite(sr, local_cache_suite());
     srunner_add_suite(sr, claims_memo_suite());
+    srunner_add_suite(sr, open_memo_suite());
     srunner_add_suite(sr, http_suite());
     srunner_add_suite(sr, core_state_suite());
     srunner_add_suite(sr, oauth2_suite());

@@ -28,6 +28,7 @@ Suite *introspection_suite(void);
 Suite *token_memo_suite(void);
 Suite *local_cache_suite(void);
 Suite *claims_memo_suite(void);
+Suite *open_memo_suite(void);
 Suite *http_suite(void);
 Suite *core_state_suite(void);
 Suite *oauth2_suite(void);

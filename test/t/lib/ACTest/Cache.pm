@@ -9,7 +9,8 @@ use Exporter 'import';
 use IO::Socket::INET;
 use ACTest::Services ();
 
-our @EXPORT_OK = qw(memcached_stats memcached_entries redis redis_entries
+our @EXPORT_OK = qw(memcached_stats memcached_entries memcached_get memcached_set
+                    redis redis_entries
                     redis_info);
 
 sub connect_to {
@@ -77,6 +78,28 @@ sub memcached_entries {
         <$sock>;                                        # END
     }
     return \%entries;
+}
+
+# The value under $key, or undef.
+sub memcached_get {
+    my ($key) = @_;
+    my $sock = connect_to($ACTest::Services::PORT{memcached});
+    print $sock "get $key\r\n";
+    my $head = <$sock> // '';
+    return undef unless $head =~ /^VALUE \S+ \d+ (\d+)/;
+    my $len = $1;
+    my $value = '';
+    read($sock, $value, $len + 2) == $len + 2 or die "memcached: short read\n";
+    return substr $value, 0, $len;
+}
+
+# Stores $value under $key for $ttl seconds; dies unless memcached took it.
+sub memcached_set {
+    my ($key, $value, $ttl) = @_;
+    my $sock = connect_to($ACTest::Services::PORT{memcached});
+    print $sock "set $key 0 $ttl " . length($value) . "\r\n$value\r\n";
+    my $answer = <$sock> // '';
+    die "memcached: set answered $answer\n" unless $answer =~ /^STORED/;
 }
 
 # ---- redis (RESP) --------------------------------------------------------------
