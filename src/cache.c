@@ -1070,6 +1070,10 @@ static ac_error *fetch(request_rec *r, ac_store *store, ac_open_memo *memo,
         return e;
     }
     if (known && opened_before(&hit, buf, buf_len)) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, ACLOGNO(01086)
+                      "%s: read a %s entry of %" APR_SIZE_T_FMT " bytes, the "
+                      "same this process opened before", AC_LOG_TAG, type,
+                      hit.plain_len);
         *value = hit.plain;
         *len = hit.plain_len;
         return NULL;
