@@ -16,6 +16,10 @@
  * The shmcb instances, their locks and the random key of a server without
  * AuthClientPassphrase live through graceful restarts, and an entry pushed
  * out of a full shmcb instance is counted and reported.
+ *
+ * A read of the sessions store goes through the process's memo of opened
+ * values (open_memo.h): the cache is read every time, and only the key
+ * hash and the open are skipped for bytes this process opened before.
  */
 #include <ap_provider.h>
 #include <ap_socache.h>

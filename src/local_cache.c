@@ -54,15 +54,9 @@ static void cache_unlock(ac_local_cache *c)
 #endif
 }
 
-/* FNV-1a: the keys are random ids, any mixing will do */
 static apr_uint32_t key_hash(const char *key)
 {
-    apr_uint32_t h = 2166136261u;
-
-    for (; *key; key++) {
-        h = (h ^ (unsigned char)*key) * 16777619u;
-    }
-    return h;
+    return ac_str_hash(AC_STR_HASH_START, key);
 }
 
 static entry **bucket_of(ac_local_cache *c, apr_uint32_t hash)

@@ -51,20 +51,10 @@ static void memo_unlock(ac_open_memo *m)
 #endif
 }
 
-/* FNV-1a over type, a NUL and id: the ids are random, any mixing will do,
- * and a chosen id can at worst share a slot with another */
+/* the ids are random: a chosen one can at worst share a slot */
 static apr_uint32_t name_hash(const char *type, const char *id)
 {
-    apr_uint32_t h = 2166136261u;
-
-    for (; *type; type++) {
-        h = (h ^ (unsigned char)*type) * 16777619u;
-    }
-    h *= 16777619u;
-    for (; *id; id++) {
-        h = (h ^ (unsigned char)*id) * 16777619u;
-    }
-    return h;
+    return ac_str_hash(ac_str_hash(AC_STR_HASH_START, type), id);
 }
 
 static apr_size_t entry_bytes(const entry *e)

@@ -162,6 +162,14 @@ const char *ac_hex(apr_pool_t *p, const unsigned char *data, apr_size_t len)
                                      APR_ENCODE_LOWER, NULL);
 }
 
+apr_uint32_t ac_str_hash(apr_uint32_t h, const char *s)
+{
+    do {
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    } while (*s++);
+    return h;
+}
+
 int ac_hex_value(unsigned char c)
 {
     if (c >= '0' && c <= '9') {

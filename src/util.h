@@ -43,6 +43,12 @@ const char *ac_hex(apr_pool_t *p, const unsigned char *data, apr_size_t len);
 /* The value of one hex digit, either case, or -1. */
 int ac_hex_value(unsigned char c);
 
+/* FNV-1a over `s` and its NUL, continued from `h` (AC_STR_HASH_START to
+ * begin): spreads random ids over table slots; not a digest.  The NUL
+ * keeps ("ab", "c") and ("a", "bc") apart when strings are hashed in turn. */
+#define AC_STR_HASH_START 2166136261u
+apr_uint32_t ac_str_hash(apr_uint32_t h, const char *s);
+
 /* Untrusted text (a provider's error, a token's alg or kid) made fit for a
  * log line: cut to AC_LOG_QUOTE_MAX bytes, non-printable bytes as '?'. */
 #define AC_LOG_QUOTE_MAX 120

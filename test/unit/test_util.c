@@ -197,6 +197,18 @@ END_TEST
 
 /* ---- log quoting ---------------------------------------------------------- */
 
+START_TEST(str_hash)
+{
+    apr_uint32_t h = AC_STR_HASH_START;
+
+    /* FNV-1a over the bytes "a", NUL */
+    ck_assert_uint_eq(ac_str_hash(h, "a"), 0x2b24d044u);
+    ck_assert_uint_ne(ac_str_hash(ac_str_hash(h, "ab"), "c"),
+                      ac_str_hash(ac_str_hash(h, "a"), "bc"));
+    ck_assert_uint_ne(ac_str_hash(h, ""), h);
+}
+END_TEST
+
 START_TEST(log_quote)
 {
     char longer[AC_LOG_QUOTE_MAX + 50];
@@ -402,6 +414,7 @@ Suite *util_suite(void)
     tcase_add_test(tc, str_equal_ct);
     tcase_add_test(tc, sha256_and_hex);
     tcase_add_test(tc, hex_value);
+    tcase_add_test(tc, str_hash);
     tcase_add_test(tc, log_quote);
     tcase_add_test(tc, url_escape_unreserved_only);
     tcase_add_test(tc, url_unescape);
