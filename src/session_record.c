@@ -40,7 +40,8 @@
  * their users log in again, instead of being misread. */
 #define RECORD_TAG "ACS5"
 
-/* The least a claim can occupy: four empty fields. */
+/* The least a claim can occupy: four bytes (an empty name and value, then
+ * "=" or an empty shape and path, each with its NUL). */
 #define CLAIM_MIN_BYTES 4
 /* the tag with its NUL, then the four times */
 #define TIMES_AT 5
